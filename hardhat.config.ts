@@ -1,0 +1,81 @@
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+/**
+ * `npm install <package>` (unlike a bare `npm install`) skips the project's post-install step,
+ * so when it runs under the system's older Node it can leave Hardhat's simulator without its
+ * native package. Repair that here, before any task needs it, rather than fail with HHE27.
+ */
+try {
+  createRequire(import.meta.url)("@nomicfoundation/edr");
+} catch {
+  execFileSync(process.execPath, [fileURLToPath(new URL("./scripts/check-install.mjs", import.meta.url))], {
+    stdio: "inherit",
+  });
+}
+
+/**
+ * The compiler is the official solc WASM build shipped by the npm package `solc`, pinned
+ * exactly in package.json, so compiling never downloads anything. Hardhat takes a non-binary
+ * `path` as WASM; the path must be absolute. `version` must match the pinned package.
+ */
+const SOLC_VERSION = "0.8.37";
+const solcPath = fileURLToPath(new URL("./node_modules/solc/soljson.js", import.meta.url));
+
+/** Fixed seed so that a CI failure reproduces byte for byte on any machine. */
+const CI_SEED = "0x6f70656e6c65646765722d706f612d63692d736565642d303030303030303031";
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: solcPath,
+        settings: {
+          optimizer: { enabled: true, runs: 10_000 },
+          evmVersion: "cancun",
+        },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: solcPath,
+        settings: {
+          optimizer: { enabled: true, runs: 10_000 },
+          evmVersion: "cancun",
+        },
+      },
+    },
+    npmFilesToBuild: [],
+  },
+  paths: {
+    tests: { solidity: "test", mocha: "test" },
+  },
+  test: {
+    solidity: {
+      profiles: {
+        default: {
+          fuzz: { runs: 256 },
+          invariant: { runs: 64, depth: 32, failOnRevert: false },
+        },
+        ci: {
+          fuzz: { runs: 1_000, seed: CI_SEED },
+          invariant: { runs: 256, depth: 64, failOnRevert: false },
+        },
+        deep: {
+          fuzz: { runs: 20_000 },
+          invariant: { runs: 2_000, depth: 128, failOnRevert: false },
+        },
+      },
+    },
+    mocha: { timeout: 120_000 },
+  },
+  networks: {
+    hardhatOp: { type: "edr-simulated", chainType: "op" },
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+  },
+});

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `npm test`: compiles, then runs every test suite (Solidity unit, fuzz and invariant tests with
+// the `ci` profile and the committed gas snapshots checked; TypeScript tests with mocha), streams
+// their output, and ends with one line `N passed, N failed` counted from all of them.
+//
+// Options (after `npm test --`): --profile NAME (default ci), --no-snapshot-check, and any
+// further arguments are passed to `hardhat test` (e.g. a file list).
+import { spawn } from "node:child_process";
+
+const args = process.argv.slice(2);
+let profile = process.env.POA_TEST_PROFILE ?? "ci";
+let snapshotCheck = true;
+const passThrough = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--profile") profile = args[++i];
+  else if (args[i] === "--no-snapshot-check") snapshotCheck = false;
+  else passThrough.push(args[i]);
+}
+
+/** Runs a command, echoing its output, and returns its exit code and its whole output. */
+function run(command, commandArgs) {
+  return new Promise((resolve) => {
+    const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+      process.stderr.write(chunk);
+    });
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** Sums mocha-style "N passing" / "N failing" lines (both Hardhat runners print them). */
+export function countResults(output) {
+  // Strip ANSI colours before matching.
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
+  let passed = 0;
+  let failed = 0;
+  for (const match of plain.matchAll(/^\s*(\d+) passing\b/gm)) passed += Number(match[1]);
+  for (const match of plain.matchAll(/^\s*(\d+) failing\b/gm)) failed += Number(match[1]);
+  return { passed, failed };
+}
+
+const runs = [
+  ["hardhat", ["test", "--test-profile", profile, ...(snapshotCheck ? ["--snapshot-check"] : []), ...passThrough]],
+];
+
+let passed = 0;
+let failed = 0;
+let exitCode = 0;
+for (const [command, commandArgs] of runs) {
+  const result = await run(command, commandArgs);
+  const counts = countResults(result.output);
+  passed += counts.passed;
+  failed += counts.failed;
+  if (result.code !== 0) {
+    exitCode = result.code;
+    // A run that failed without reporting a failing test (compile error, snapshot mismatch)
+    // still counts as one failure, so the summary can never read as green.
+    if (counts.failed === 0) failed += 1;
+  }
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(exitCode);

@@ -1,0 +1,5 @@
+import type { Command } from "../command.js";
+import { demo } from "./demo.js";
+
+/** Every `poa` command. Add a command by exporting it from its own module and listing it here. */
+export const commands: readonly Command[] = [demo];

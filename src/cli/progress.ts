@@ -1,0 +1,44 @@
+/**
+ * A progress bar for work that takes more than a few seconds. On a terminal it redraws one line
+ * on stderr; elsewhere (CI logs, pipes) it prints a line at each 10% step, so logs stay short.
+ * Output goes to stderr so that stdout stays machine-readable.
+ */
+export interface Progress {
+  tick(n?: number): void;
+  done(): void;
+}
+
+export function progress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+  let current = 0;
+  let lastDecile = -1;
+  const started = Date.now();
+  const tty = stream.isTTY === true;
+  const width = 30;
+
+  const render = (final: boolean) => {
+    const fraction = total === 0 ? 1 : Math.min(1, current / total);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    if (tty) {
+      const filled = Math.round(fraction * width);
+      const bar = "#".repeat(filled) + "-".repeat(width - filled);
+      stream.write(`\r${label} [${bar}] ${current}/${total} ${seconds}s${final ? "\n" : ""}`);
+      return;
+    }
+    const decile = Math.floor(fraction * 10);
+    if (decile !== lastDecile || final) {
+      lastDecile = decile;
+      stream.write(`${label}: ${current}/${total} (${Math.round(fraction * 100)}%) ${seconds}s\n`);
+    }
+  };
+
+  return {
+    tick(n = 1) {
+      current += n;
+      render(false);
+    },
+    done() {
+      current = total;
+      render(true);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import type { Signature } from "ethers";
+
+import { deployL2OpenToken, deployOpenToken } from "../../deploy/tokens.js";
+
+const BRIDGE = "0x4200000000000000000000000000000000000010";
+
+describe("OPEN tokens on an OP Stack network (ethers, real signatures)", function () {
+  async function fixture() {
+    const connection = await network.create({ network: "hardhatOp", chainType: "op" });
+    const { ethers } = connection;
+    const [deployer, alice, bob] = await ethers.getSigners();
+    if (deployer === undefined || alice === undefined || bob === undefined) throw new Error("need 3 accounts");
+    const l1 = await deployOpenToken(deployer, deployer.address);
+    const l2 = await deployL2OpenToken(deployer, await l1.getAddress());
+    return { connection, ethers, deployer, alice, bob, l1, l2 };
+  }
+
+  async function signPermit(
+    token: Awaited<ReturnType<typeof fixture>>["l1"] | Awaited<ReturnType<typeof fixture>>["l2"],
+    owner: Awaited<ReturnType<typeof fixture>>["alice"],
+    spender: string,
+    value: bigint,
+    deadline: bigint,
+  ): Promise<Signature> {
+    const { ethers } = await import("ethers");
+    const domain = await token.eip712Domain();
+    const signature = await owner.signTypedData(
+      {
+        name: domain.name,
+        version: domain.version,
+        chainId: domain.chainId,
+        verifyingContract: domain.verifyingContract,
+      },
+      {
+        Permit: [
+          { name: "owner", type: "address" },
+          { name: "spender", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "nonce", type: "uint256" },
+          { name: "deadline", type: "uint256" },
+        ],
+      },
+      { owner: owner.address, spender, value, nonce: await token.nonces(owner.address), deadline },
+    );
+    return ethers.Signature.from(signature);
+  }
+
+  it("mints exactly 1e9 OPEN once on L1 to the recipient", async function () {
+    const { l1, deployer, connection } = await fixture();
+    expect(await l1.totalSupply()).to.equal(10n ** 27n);
+    expect(await l1.balanceOf(deployer.address)).to.equal(10n ** 27n);
+    expect(await l1.decimals()).to.equal(18n);
+    expect(await l1.symbol()).to.equal("OPEN");
+    await connection.close();
+  });
+
+  it("accepts an EIP-2612 permit signed by a wallet (L1 and L2)", async function () {
+    const { l1, l2, alice, bob, deployer, ethers, connection } = await fixture();
+    const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp + 3600);
+
+    const sig1 = await signPermit(l1, alice, bob.address, 5n, deadline);
+    await expect(l1.connect(deployer).permit(alice.address, bob.address, 5n, deadline, sig1.v, sig1.r, sig1.s))
+      .to.emit(l1, "Approval")
+      .withArgs(alice.address, bob.address, 5n);
+
+    const sig2 = await signPermit(l2, alice, bob.address, 9n, deadline);
+    await l2.permit(alice.address, bob.address, 9n, deadline, sig2.v, sig2.r, sig2.s);
+    expect(await l2.allowance(alice.address, bob.address)).to.equal(9n);
+
+    // A signature over a different value must not verify.
+    const bad = await signPermit(l2, alice, bob.address, 1n, deadline);
+    await expect(
+      l2.permit(alice.address, bob.address, 2n, deadline, bad.v, bad.r, bad.s),
+    ).to.be.revertedWithCustomError(l2, "ERC2612InvalidSigner");
+    await connection.close();
+  });
+
+  it("lets only the L2 standard bridge mint and burn", async function () {
+    const { l2, alice, connection, ethers } = await fixture();
+    await expect(l2.connect(alice).mint(alice.address, 1n))
+      .to.be.revertedWithCustomError(l2, "NotBridge")
+      .withArgs(alice.address, BRIDGE);
+
+    await connection.provider.request({ method: "hardhat_impersonateAccount", params: [BRIDGE] });
+    await connection.provider.request({ method: "hardhat_setBalance", params: [BRIDGE, "0xde0b6b3a7640000"] });
+    const bridge = await ethers.getSigner(BRIDGE);
+    await expect(l2.connect(bridge).mint(alice.address, 100n)).to.emit(l2, "Mint").withArgs(alice.address, 100n);
+    await expect(l2.connect(bridge).burn(alice.address, 40n)).to.emit(l2, "Burn").withArgs(alice.address, 40n);
+    expect(await l2.totalSupply()).to.equal(60n);
+    await connection.close();
+  });
+
+  it("checkpoints votes by timestamp after delegation", async function () {
+    const { l2, alice, bob, connection, ethers } = await fixture();
+    await connection.provider.request({ method: "hardhat_impersonateAccount", params: [BRIDGE] });
+    await connection.provider.request({ method: "hardhat_setBalance", params: [BRIDGE, "0xde0b6b3a7640000"] });
+    await l2.connect(await ethers.getSigner(BRIDGE)).mint(alice.address, 1000n);
+
+    await l2.connect(alice).delegate(bob.address);
+    const t = (await ethers.provider.getBlock("latest"))!.timestamp;
+    expect(await l2.clock()).to.equal(BigInt(t));
+    expect(await l2.CLOCK_MODE()).to.equal("mode=timestamp");
+    expect(await l2.getVotes(bob.address)).to.equal(1000n);
+    await connection.provider.request({ method: "evm_mine", params: [] });
+    expect(await l2.getPastVotes(bob.address, t)).to.equal(1000n);
+    await connection.close();
+  });
+
+  it("advertises the OptimismMintableERC20 interfaces the bridge checks", async function () {
+    const { l2, connection } = await fixture();
+    expect(await l2.supportsInterface("0x01ffc9a7")).to.equal(true);
+    expect(await l2.supportsInterface("0xec4fc8e3")).to.equal(true);
+    expect(await l2.supportsInterface("0x1d1d8b63")).to.equal(true);
+    expect(await l2.supportsInterface("0xffffffff")).to.equal(false);
+    await connection.close();
+  });
+});
