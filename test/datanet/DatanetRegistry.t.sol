@@ -14,8 +14,9 @@ contract DatanetRegistryTest is DatanetFixture {
     bytes32 internal constant H1 = keccak256("contribution one");
     bytes32 internal constant H2 = keccak256("contribution two");
     bytes32 internal constant H3 = keccak256("contribution three");
-    bytes32 internal constant PERMIT_TYPEHASH =
-        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant PERMIT_TYPEHASH = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    );
 
     // =========================================================================================
     // Construction and governance
@@ -235,10 +236,7 @@ contract DatanetRegistryTest is DatanetFixture {
         );
         p = defaultParams();
         p.slashBps = 50;
-        _expectCreateRevert(
-            p,
-            abi.encodeWithSelector(IDatanetRegistry.SlashShareOutOfBounds.selector, 50, 100, 5_000)
-        );
+        _expectCreateRevert(p, abi.encodeWithSelector(IDatanetRegistry.SlashShareOutOfBounds.selector, 50, 100, 5_000));
         p = defaultParams();
         p.quorum = 16;
         _expectCreateRevert(p, abi.encodeWithSelector(IDatanetRegistry.QuorumOutOfBounds.selector, 16, 1, 15));
@@ -330,9 +328,7 @@ contract DatanetRegistryTest is DatanetFixture {
         // Cancelling (pending = 0) locks the old nominee out.
         vm.prank(owner);
         registry.transferDatanetOwnership(datanetId, address(0));
-        vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.NotPendingOwner.selector, datanetId, bob, address(0))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotPendingOwner.selector, datanetId, bob, address(0)));
         vm.prank(bob);
         registry.acceptDatanetOwnership(datanetId);
     }
@@ -470,7 +466,13 @@ contract DatanetRegistryTest is DatanetFixture {
         assertFalse(registry.canVote(datanetId, curator1), "below the bond");
 
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.SlashExceedsBond.selector, datanetId, curator1, 601 ether, 600 ether)
+            abi.encodeWithSelector(
+                IDatanetRegistry.SlashExceedsBond.selector,
+                datanetId,
+                curator1,
+                601 ether,
+                600 ether
+            )
         );
         vm.prank(governance);
         registry.slashCuratorBond(datanetId, curator1, 601 ether, "");
