@@ -62,7 +62,12 @@ describe("Datanet lifecycle (documentation by test)", function () {
     const domain = await open.eip712Domain();
     const ownerAddress = await signer.getAddress();
     const sig = await signer.signTypedData(
-      { name: domain.name, version: domain.version, chainId: domain.chainId, verifyingContract: domain.verifyingContract },
+      {
+        name: domain.name,
+        version: domain.version,
+        chainId: domain.chainId,
+        verifyingContract: domain.verifyingContract,
+      },
       {
         Permit: [
           { name: "owner", type: "address" },
@@ -72,7 +77,13 @@ describe("Datanet lifecycle (documentation by test)", function () {
           { name: "deadline", type: "uint256" },
         ],
       },
-      { owner: ownerAddress, spender: await registry.getAddress(), value, nonce: await open.nonces(ownerAddress), deadline },
+      {
+        owner: ownerAddress,
+        spender: await registry.getAddress(),
+        value,
+        nonce: await open.nonces(ownerAddress),
+        deadline,
+      },
     );
     return Signature.from(sig);
   }
@@ -133,7 +144,17 @@ describe("Datanet lifecycle (documentation by test)", function () {
       "submitWithPermit",
       registry
         .connect(alice)
-        .submitWithPermit(datanetId, hash("alice: 10-K filings"), "ipfs://a", 2_000_000n, 10n * OPEN, deadline, sig.v, sig.r, sig.s),
+        .submitWithPermit(
+          datanetId,
+          hash("alice: 10-K filings"),
+          "ipfs://a",
+          2_000_000n,
+          10n * OPEN,
+          deadline,
+          sig.v,
+          sig.r,
+          sig.s,
+        ),
     );
     ids.alice = await registry.contributionCount();
 
@@ -143,7 +164,10 @@ describe("Datanet lifecycle (documentation by test)", function () {
       ["carol", carol, "carol: earnings calls"],
     ] as const) {
       await open.connect(who).approve(await registry.getAddress(), 100n * OPEN);
-      await measured("submit", registry.connect(who).submit(datanetId, hash(text), `ipfs://${name}`, 1_000_000n, 10n * OPEN));
+      await measured(
+        "submit",
+        registry.connect(who).submit(datanetId, hash(text), `ipfs://${name}`, 1_000_000n, 10n * OPEN),
+      );
       ids[name] = await registry.contributionCount();
     }
     expect(await registry.totalStaked()).to.equal(30n * OPEN);
