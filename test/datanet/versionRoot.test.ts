@@ -137,13 +137,6 @@ describe("Datanet version roots against the contract (random histories)", functi
     type Five = [Signer, Signer, Signer, Signer, Signer];
     const [deployer, owner, c1, c2, c3] = signers.slice(0, 5) as unknown as Five;
     const contributors: Signer[] = signers.slice(5);
-      Signer,
-      Signer,
-      Signer,
-      Signer,
-      Signer,
-      ...Signer[],
-    ];
     const open = await deployL2OpenToken(deployer, "0x000000000000000000000000000000000000dEaD");
     const registry = await deployDatanetRegistry(deployer, {
       token: await open.getAddress(),
