@@ -16,7 +16,12 @@ export interface LogPosition {
 
 /** The four events of one Datanet that decide its versions. */
 export type DatanetHistoryEvent =
-  | { readonly kind: "submitted"; readonly at: LogPosition; readonly contributionId: bigint; readonly contentHash: string }
+  | {
+      readonly kind: "submitted";
+      readonly at: LogPosition;
+      readonly contributionId: bigint;
+      readonly contentHash: string;
+    }
   | { readonly kind: "accepted"; readonly at: LogPosition; readonly contributionId: bigint }
   | { readonly kind: "revoked"; readonly at: LogPosition; readonly contributionId: bigint }
   | {
