@@ -308,7 +308,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         }
         emit ContributionVoted(contributionId, msg.sender, accept, accepts, rejects);
 
-        if (accepts >= quorum) {
+        // Only the side just voted for can reach the quorum with this vote (`>=`: the owner may
+        // have lowered the quorum since the earlier votes).
+        if (accept && accepts >= quorum) {
             uint256 bondedUntil = block.timestamp + d.params.bondPeriod;
             // versionCount < 2^32 - 1: each version is a transaction.
             uint256 firstVersion;
@@ -320,7 +322,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
             c.firstVersion = uint32(firstVersion);
             ++d.liveAcceptedCount;
             emit ContributionAccepted(contributionId, datanetId, bondedUntil, firstVersion);
-        } else if (rejects >= quorum) {
+        } else if (!accept && rejects >= quorum) {
             c.status = Status.Rejected;
             delete _contentOwner[datanetId][c.contentHash];
             (uint256 slashed, uint256 refundable) = _slashStakeDown(c, d.params.slashBps);

@@ -764,6 +764,28 @@ contract DatanetRegistryTest is DatanetFixture {
         registry.sweepSlashed();
     }
 
+    /// @notice With the quorum lowered under both tallies, the deciding side is the one voted for.
+    function test_vote_quorumLoweredMidReview_decidesForVotedSide_succeeds() public {
+        address c4 = makeAddr("curator4");
+        _appointAndBond(datanetId, c4);
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.quorum = 3;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(id, true);
+        vm.prank(curator2);
+        registry.vote(id, false);
+
+        p.quorum = 1;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        vm.prank(curator3);
+        registry.vote(id, false);
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Rejected), "rejected by the reject vote");
+    }
+
     function test_vote_badInput_reverts() public {
         uint256 id = _submit(alice, H1, 100, 10 ether);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownContribution.selector, 99));
