@@ -45,6 +45,10 @@ describe("poa datanet verify", function () {
     expect(r.code).to.equal(2);
     expect(r.err).to.match(/--datanet must be a non-negative integer, got "one"/);
 
+    r = await runCli(["datanet", "verify", "--registry", registry, "--datanet", "1", "--chunk-size", "0"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.match(/--chunk-size must be at least 1/);
+
     r = await runCli(["datanet", "verify", "--registry", registry, "--datanet", "1", "--rpc", "http://127.0.0.1:9"]);
     expect(r.code).to.equal(1);
     expect(r.err).to.match(/cannot reach a JSON-RPC node at http:\/\/127\.0\.0\.1:9/);

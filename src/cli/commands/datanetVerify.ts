@@ -25,7 +25,7 @@ function parseNonNegative(value: string, flag: string): bigint {
 export const datanetVerify: Command = {
   name: "datanet verify",
   summary: "Recompute every version root of a Datanet from chain events and compare",
-  help: `Usage: poa datanet verify --registry <address> --datanet <id> [--rpc <url>] [--from-block <n>]
+  help: `Usage: poa datanet verify --registry <address> --datanet <id> [--rpc <url>] [--from-block <n>] [--chunk-size <n>]
 
 Reads the Datanet's ContributionSubmitted, ContributionAccepted, ContributionRevoked and
 VersionPublished events, rebuilds each version's accepted, non-revoked set as it stood when the
@@ -38,6 +38,7 @@ Options:
   --datanet <id>        the Datanet id (1, 2, ...)
   --rpc <url>           JSON-RPC endpoint of the L2 (default http://127.0.0.1:8545)
   --from-block <n>      first block to read (default 0; must not be after the Datanet's creation)
+  --chunk-size <n>      blocks per log query (default 50000; lower it if the node refuses)
 
 Example:
   npx poa datanet verify --registry 0x5FbDB2315678afecb367f032d93F642f64180aa3 --datanet 1`,
@@ -46,6 +47,7 @@ Example:
     datanet: { type: "string" },
     rpc: { type: "string", default: "http://127.0.0.1:8545" },
     "from-block": { type: "string", default: "0" },
+    "chunk-size": { type: "string", default: "50000" },
   },
   async run({ values }) {
     const { JsonRpcProvider, isAddress } = await import("ethers");
@@ -58,6 +60,9 @@ Example:
     }
     const datanetId = parseNonNegative(required(values.datanet, "datanet"), "datanet");
     const fromBlock = Number(parseNonNegative(required(values["from-block"], "from-block"), "from-block"));
+    const chunkSize = Number(parseNonNegative(required(values["chunk-size"], "chunk-size"), "chunk-size"));
+    if (chunkSize === 0)
+      throw new UsageError("--chunk-size must be at least 1", "Run `npx poa datanet verify --help`.");
     const rpc = required(values.rpc, "rpc");
 
     const { DatanetRegistry__factory } = await import("../../../types/ethers-contracts/index.js");
@@ -76,7 +81,7 @@ Example:
         throw new PoaError(`no contract at ${registryAddress} on ${rpc}`, "Check --registry and --rpc (right chain?).");
       }
       const registry = DatanetRegistry__factory.connect(registryAddress, provider);
-      const reports = await verifyDatanetOnChain(registry, datanetId, { fromBlock });
+      const reports = await verifyDatanetOnChain(registry, datanetId, { fromBlock, chunkSize });
       for (const line of formatVersionReports(datanetId, reports)) console.log(line);
       return reports.every((r) => r.ok) ? 0 : 1;
     } finally {
