@@ -39,8 +39,13 @@ export async function fetchDatanetHistory(
   }
   const chunk = Math.max(1, range.chunkSize ?? 50_000);
   const events: DatanetHistoryEvent[] = [];
+  const toLatest = range.toBlock === undefined || range.toBlock === "latest";
   for (let start = from; start <= to; start += chunk) {
-    events.push(...(await fetchRange(registry, datanetId, start, Math.min(to, start + chunk - 1))));
+    const end = start + chunk - 1;
+    // The last chunk of an open range reads up to "latest", not to a block number that a
+    // provider may have cached from before the newest blocks.
+    const last = end >= to;
+    events.push(...(await fetchRange(registry, datanetId, start, last && toLatest ? "latest" : Math.min(to, end))));
   }
   return events;
 }
@@ -49,7 +54,7 @@ async function fetchRange(
   registry: DatanetRegistry,
   datanetId: bigint,
   from: number,
-  to: number,
+  to: number | "latest",
 ): Promise<DatanetHistoryEvent[]> {
   const [submitted, accepted, revoked, published] = await Promise.all([
     registry.queryFilter(registry.filters.ContributionSubmitted(undefined, datanetId), from, to),
