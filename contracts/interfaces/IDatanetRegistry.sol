@@ -488,6 +488,12 @@ interface IDatanetRegistry is IDatanetVersions {
         bytes32[] calldata proof
     ) external;
 
+    /// @notice GUARDIAN_ROLE: marks a version disputed without an on-chain proof, for the wrong
+    ///         roots the chain cannot prove by itself (a root that omits a member, flagged by the
+    ///         TypeScript verifier). Same effect as `disputeVersion` (`contributionId` 0 in the
+    ///         event); it moves no funds and the root itself stays recorded.
+    function revokeVersion(uint256 datanetId, uint256 version) external;
+
     // =========================================================================================
     // Views
     // =========================================================================================

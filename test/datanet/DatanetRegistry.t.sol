@@ -1198,6 +1198,46 @@ contract DatanetRegistryTest is DatanetFixture {
         assertFalse(registry.isPublishedVersion(datanetId, 1), "disputed");
     }
 
+    /// @notice A root that omits a member cannot be proven wrong on-chain; the guardian revokes
+    ///         it once the TypeScript verifier flags it. Only the guardian, only once.
+    function test_revokeVersion_byGuardian_succeeds() public {
+        uint256 a = _submit(alice, H1, 100, 10 ether);
+        uint256 b = _submit(bob, H2, 100, 10 ether);
+        _accept(a);
+        _accept(b);
+        // a twice, b omitted: count 2 matches, and no leaf is a false inclusion.
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _pair(_leaf(a, H1), _leaf(a, H1)), 2, "");
+        bytes32[] memory proof = new bytes32[](1);
+        proof[0] = _leaf(a, H1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotAFalseInclusion.selector, datanetId, 1, a));
+        registry.disputeVersion(datanetId, 1, a, H1, proof);
+
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                governance,
+                registry.GUARDIAN_ROLE()
+            )
+        );
+        vm.prank(governance);
+        registry.revokeVersion(datanetId, 1);
+
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.VersionDisputed(datanetId, 1, 0, guardian);
+        vm.prank(guardian);
+        registry.revokeVersion(datanetId, 1);
+        assertFalse(registry.isPublishedVersion(datanetId, 1), "revoked");
+        assertEq(registry.versionRoot(datanetId, 1), bytes32(0), "root hidden");
+
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownVersion.selector, datanetId, 1));
+        vm.prank(guardian);
+        registry.revokeVersion(datanetId, 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownVersion.selector, datanetId, 2));
+        vm.prank(guardian);
+        registry.revokeVersion(datanetId, 2);
+    }
+
     function test_disputeVersion_honestRoot_reverts() public {
         uint256 a = _submit(alice, H1, 100, 10 ether);
         uint256 b = _submit(bob, H2, 100, 10 ether);
