@@ -1,0 +1,95 @@
+/**
+ * Suffix array construction: SA-IS over 32-bit token ids, run as WebAssembly compiled from
+ * asm/sais.ts by AssemblyScript (the compiled module is committed; see asm/build.mjs).
+ *
+ * Memory: the text and the suffix array live in the module's linear memory, 4 + 4 bytes per
+ * token, plus two bucket arrays of the alphabet size. A `SuffixArrayBuilder` hands out the text
+ * as an Int32Array view so a caller can write tokens straight into it (no second copy), then
+ * `build` returns the suffix array as a view into the same memory.
+ */
+import { readFileSync } from "node:fs";
+
+import { PoaError } from "../errors.js";
+
+interface SaisExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  setTop(p: number): void;
+  getTop(): number;
+  build(t: number, sa: number, n: number, k: number): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** The compiled SA-IS module (loaded once per process from src/attribution/sais.wasm). */
+function saisModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(readFileSync(new URL("./sais.wasm", import.meta.url)));
+  return compiled;
+}
+
+const PAGE = 65536;
+/** The most tokens one index can hold: text + suffix array must fit in 4 GiB of WASM memory. */
+export const MAX_TOKENS = Math.floor((4 * 2 ** 30 - 2 * PAGE) / 8) - 1024;
+
+export class SuffixArrayBuilder {
+  readonly n: number;
+  private readonly exports: SaisExports;
+  private readonly textPtr: number;
+  private readonly saPtr: number;
+
+  /** Reserves memory for `n` tokens; fill `text` and call `build`. */
+  constructor(n: number) {
+    if (!Number.isSafeInteger(n) || n < 0 || n > MAX_TOKENS) {
+      throw new PoaError(
+        `cannot index ${n} tokens: one index holds at most ${MAX_TOKENS} tokens`,
+        "Split the corpus into several Datanet indexes.",
+      );
+    }
+    const instance = new WebAssembly.Instance(saisModule(), {
+      env: {
+        abort: () => {
+          throw new Error("sais.wasm aborted");
+        },
+      },
+    });
+    this.exports = instance.exports as unknown as SaisExports;
+    this.n = n;
+    this.textPtr = this.exports.heapBase();
+    this.saPtr = this.textPtr + 4 * n;
+    const end = this.saPtr + 4 * n;
+    const have = this.exports.memory.buffer.byteLength;
+    if (end > have) this.exports.memory.grow(Math.ceil((end - have) / PAGE));
+    this.exports.setTop(end);
+  }
+
+  /** The text to fill, as a view into WASM memory (take it again after `build`: memory may grow). */
+  get text(): Int32Array {
+    return new Int32Array(this.exports.memory.buffer, this.textPtr, this.n);
+  }
+
+  /**
+   * Builds the suffix array of `text` whose symbols all lie in [0, alphabetSize). The returned
+   * view stays valid as long as the builder is referenced; `peakBytes` is the module's memory
+   * at the end (WASM memory never shrinks, so it is the peak).
+   */
+  build(alphabetSize: number): { sa: Int32Array; peakBytes: number } {
+    const status = this.exports.build(this.textPtr, this.saPtr, this.n, alphabetSize);
+    if (status !== 0) {
+      throw new PoaError(`a token id lies outside [0, ${alphabetSize})`, "Rebuild the index from the corpus.");
+    }
+    const buffer = this.exports.memory.buffer;
+    return { sa: new Int32Array(buffer, this.saPtr, this.n), peakBytes: buffer.byteLength };
+  }
+}
+
+/** Convenience: the suffix array of `tokens` (copied into WASM memory) as a fresh Int32Array. */
+export function suffixArray(tokens: Int32Array, alphabetSize?: number): Int32Array {
+  let k = alphabetSize;
+  if (k === undefined) {
+    k = 0;
+    for (const t of tokens) if (t + 1 > k) k = t + 1;
+  }
+  const builder = new SuffixArrayBuilder(tokens.length);
+  builder.text.set(tokens);
+  return builder.build(k).sa.slice();
+}
