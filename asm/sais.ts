@@ -26,11 +26,11 @@ export function getTop(): usize {
   return top;
 }
 
-@inline function rd(p: usize, i: i32): i32 {
+function rd(p: usize, i: i32): i32 {
   return load<i32>(p + ((<usize>i) << 2));
 }
 
-@inline function wr(p: usize, i: i32, v: i32): void {
+function wr(p: usize, i: i32, v: i32): void {
   store<i32>(p + ((<usize>i) << 2), v);
 }
 

@@ -12,18 +12,29 @@ import { readFileSync } from "node:fs";
 import { PoaError } from "../errors.js";
 
 interface SaisExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   heapBase(): number;
   setTop(p: number): void;
   getTop(): number;
   build(t: number, sa: number, n: number, k: number): number;
 }
 
-let compiled: WebAssembly.Module | undefined;
+/** The part of the WebAssembly JS API used here (the project's TS lib has no WebAssembly types). */
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let compiled: object | undefined;
 
 /** The compiled SA-IS module (loaded once per process from src/attribution/sais.wasm). */
-function saisModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(readFileSync(new URL("./sais.wasm", import.meta.url)));
+function saisModule(): object {
+  compiled ??= new wasm.Module(readFileSync(new URL("./sais.wasm", import.meta.url)));
   return compiled;
 }
 
@@ -45,7 +56,7 @@ export class SuffixArrayBuilder {
         "Split the corpus into several Datanet indexes.",
       );
     }
-    const instance = new WebAssembly.Instance(saisModule(), {
+    const instance = new wasm.Instance(saisModule(), {
       env: {
         abort: () => {
           throw new Error("sais.wasm aborted");

@@ -1,0 +1,160 @@
+/**
+ * Span search over a suffix array, as OLMoTrace does it: for every start position of the
+ * output's tokens, one binary search finds the longest prefix of the rest of the output that
+ * occurs in the corpus; a span is kept when it is not inside an earlier one, has at least
+ * `minSpan` tokens and occurs at most `maxCount` times. O(L log N) per output of L tokens.
+ */
+import { UNKNOWN_ID } from "./tokenize.js";
+
+export interface SuffixIndex {
+  tokens: Int32Array;
+  sa: Int32Array;
+}
+
+/** Symbol at text position p (END past the text), ordered END < UNKNOWN_ID < every token id. */
+const END = -2;
+
+/** Length of the common prefix of the suffix at s and query[from..to). */
+function lcp(tokens: Int32Array, s: number, query: Int32Array, from: number, to: number): number {
+  const n = tokens.length;
+  let l = 0;
+  while (from + l < to && s + l < n && tokens[s + l] === query[from + l]) l++;
+  return l;
+}
+
+/** Whether the suffix at s sorts before query[from..to) (a suffix with that prefix does not). */
+function suffixBefore(tokens: Int32Array, s: number, query: Int32Array, from: number, to: number): boolean {
+  const l = lcp(tokens, s, query, from, to);
+  if (from + l === to) return false;
+  const a = s + l < tokens.length ? (tokens[s + l] as number) : END;
+  return a < (query[from + l] as number);
+}
+
+/** Whether the suffix at s sorts before or starts with query[from..to). */
+function suffixBeforeOrPrefixed(tokens: Int32Array, s: number, query: Int32Array, from: number, to: number): boolean {
+  const l = lcp(tokens, s, query, from, to);
+  if (from + l === to) return true;
+  const a = s + l < tokens.length ? (tokens[s + l] as number) : END;
+  return a < (query[from + l] as number);
+}
+
+/** First suffix-array rank in [lo, hi) whose suffix does not sort before query[from..to). */
+function lowerBound(ix: SuffixIndex, query: Int32Array, from: number, to: number, lo: number, hi: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (suffixBefore(ix.tokens, ix.sa[mid] as number, query, from, to)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The longest L such that query[from..from+L) occurs, and one rank `at` of a suffix with it. */
+export function longestMatch(ix: SuffixIndex, query: Int32Array, from: number): { length: number; at: number } {
+  const to = query.length;
+  if (from >= to || query[from] === UNKNOWN_ID) return { length: 0, at: -1 };
+  const pos = lowerBound(ix, query, from, to, 0, ix.sa.length);
+  let best = 0;
+  let at = -1;
+  for (const r of [pos - 1, pos]) {
+    if (r < 0 || r >= ix.sa.length) continue;
+    const l = lcp(ix.tokens, ix.sa[r] as number, query, from, to);
+    if (l > best) {
+      best = l;
+      at = r;
+    }
+  }
+  return { length: best, at };
+}
+
+/**
+ * The suffix-array range [lo, hi) of the suffixes that start with query[from..from+length),
+ * given one rank `at` inside it. Gallops outwards from `at`, so a rare span costs O(log count).
+ */
+export function matchRange(
+  ix: SuffixIndex,
+  query: Int32Array,
+  from: number,
+  length: number,
+  at: number,
+): { lo: number; hi: number } {
+  const to = from + length;
+  const n = ix.sa.length;
+  const inRange = (r: number) =>
+    !suffixBefore(ix.tokens, ix.sa[r] as number, query, from, to) &&
+    suffixBeforeOrPrefixed(ix.tokens, ix.sa[r] as number, query, from, to);
+  // Lower end: last rank known inside is `inside`, first known outside below is `outside`.
+  let step = 1;
+  let inside = at;
+  let outside = -1;
+  while (at - step >= 0) {
+    if (inRange(at - step)) {
+      inside = at - step;
+      step *= 2;
+    } else {
+      outside = at - step;
+      break;
+    }
+  }
+  let lo = outside + 1;
+  let hi = inside;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (inRange(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  const first = lo;
+  step = 1;
+  inside = at;
+  outside = n;
+  while (at + step < n) {
+    if (inRange(at + step)) {
+      inside = at + step;
+      step *= 2;
+    } else {
+      outside = at + step;
+      break;
+    }
+  }
+  lo = inside + 1;
+  hi = outside;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (inRange(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return { lo: first, hi: lo };
+}
+
+export interface SpanMatch {
+  /** First token of the span in the query. */
+  start: number;
+  /** Token after the span (exclusive). */
+  end: number;
+  /** Occurrences in the corpus. */
+  count: number;
+  /** Suffix-array range of the occurrences. */
+  lo: number;
+  hi: number;
+}
+
+export interface SpanOptions {
+  minSpan: number;
+  maxCount: number;
+}
+
+/** The maximal spans of `query` (token ids; UNKNOWN_ID for words the corpus lacks). */
+export function findSpans(ix: SuffixIndex, query: Int32Array, options: SpanOptions): SpanMatch[] {
+  const spans: SpanMatch[] = [];
+  let reach = 0; // end of the furthest-reaching span so far
+  for (let i = 0; i < query.length; i++) {
+    const { length, at } = longestMatch(ix, query, i);
+    const end = i + length;
+    if (length === 0 || end <= reach) continue; // nothing, or inside an earlier span
+    reach = end;
+    if (length < options.minSpan) continue;
+    const { lo, hi } = matchRange(ix, query, i, length, at);
+    if (hi - lo > options.maxCount) continue;
+    spans.push({ start: i, end, count: hi - lo, lo, hi });
+  }
+  return spans;
+}
