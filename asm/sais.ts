@@ -246,24 +246,40 @@ function sais(t: usize, sa: usize, fs: i32, n: i32, k: i32): void {
         c1 = c0;
       }
     }
-    // Names: equal LMS substrings (same length, same symbols, not reaching the sentinel) share one.
+    // Names: equal LMS substrings (same length, same symbols, not reaching the sentinel) share
+    // one. The length and first symbol of each LMS substring are gathered a block at a time
+    // (independent loads the CPU overlaps) before the comparisons that need them.
     let q = n;
     let qlen = 0;
-    for (let i = 0; i < m; i++) {
-      const p = rd(sa, i);
-      const plen = rd(sa, m + (p >> 1));
-      let diff = true;
-      if (plen == qlen && q + plen <= n && p + plen <= n) {
-        let j = 0;
-        while (j < plen && rd(t, p + j) == rd(t, q + j)) j++;
-        if (j == plen) diff = false;
+    {
+      const saved2 = top;
+      const gl = alloc(BLOCK);
+      const gf = alloc(BLOCK);
+      for (let i0 = 0; i0 < m; i0 += BLOCK) {
+        const cnt = min(BLOCK, m - i0);
+        for (let x = 0; x < cnt; x++) {
+          const p = rd(sa, i0 + x);
+          wr(gl, x, rd(sa, m + (p >> 1)));
+          wr(gf, x, rd(t, p));
+        }
+        for (let x = 0; x < cnt; x++) {
+          const p = rd(sa, i0 + x);
+          const plen = rd(gl, x);
+          let diff = true;
+          if (plen == qlen && q + plen <= n && p + plen <= n && rd(gf, x) == rd(t, q)) {
+            let j = 1;
+            while (j < plen && rd(t, p + j) == rd(t, q + j)) j++;
+            if (j == plen) diff = false;
+          }
+          if (diff) {
+            names++;
+            q = p;
+            qlen = plen;
+          }
+          wr(sa, m + (p >> 1), names);
+        }
       }
-      if (diff) {
-        names++;
-        q = p;
-        qlen = plen;
-      }
-      wr(sa, m + (p >> 1), names);
+      top = saved2;
     }
     // Gather the reduced string (names - 1, in text order) at the end of the space.
     const ra = sa + ((<usize>(n + fs - m)) << 2);
