@@ -16,6 +16,7 @@ import { PoaError } from "../errors.js";
 import { canonicalJson, type Json } from "./canonical-json.js";
 import type { CorpusRow, Located } from "./jsonl.js";
 import { SuffixArrayBuilder } from "./sais.js";
+import { bucketStartsOf } from "./spans.js";
 import { SEPARATOR_ID, tokenize, Vocabulary } from "./tokenize.js";
 
 export const INDEX_FORMAT = "poa-span-index";
@@ -43,6 +44,8 @@ export interface CorpusIndex {
   docStarts: Int32Array;
   /** documents[] position of the document starting at docStarts[k]. */
   docOf: Int32Array;
+  /** First-token table for the span search (see spans.ts). */
+  bucketStarts: Int32Array;
   /** Bytes of memory the suffix array construction used (text + suffix array + buckets). */
   buildBytes: number;
 }
@@ -115,6 +118,7 @@ export function buildIndex(rows: readonly Located<CorpusRow>[], observer: BuildO
   return {
     tokens: builder.text,
     sa,
+    bucketStarts: bucketStartsOf(builder.text, vocabulary.size),
     vocabulary,
     documents,
     docStarts: Int32Array.from(starts),
@@ -220,6 +224,7 @@ export function loadIndex(dir: string): CorpusIndex & { corpusSha256: string } {
   return {
     tokens,
     sa,
+    bucketStarts: bucketStartsOf(tokens, vocab.words.length),
     vocabulary: Vocabulary.from(vocab.words, vocab.counts),
     documents,
     docStarts: Int32Array.from(starts),

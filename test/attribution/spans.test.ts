@@ -6,6 +6,7 @@ import { expect } from "chai";
 
 import {
   attributeSpans,
+  bucketStartsOf,
   buildIndex,
   canonicalJson,
   findSpans,
