@@ -44,14 +44,6 @@ function suffixBefore(tokens: Int32Array, s: number, query: Int32Array, from: nu
   return a < (query[from + l] as number);
 }
 
-/** Whether the suffix at s sorts before or starts with query[from..to). */
-function suffixBeforeOrPrefixed(tokens: Int32Array, s: number, query: Int32Array, from: number, to: number): boolean {
-  const l = lcp(tokens, s, query, from, to);
-  if (from + l === to) return true;
-  const a = s + l < tokens.length ? (tokens[s + l] as number) : END;
-  return a < (query[from + l] as number);
-}
-
 /** First suffix-array rank in [lo, hi) whose suffix does not sort before query[from..to). */
 function lowerBound(ix: SuffixIndex, query: Int32Array, from: number, to: number, lo: number, hi: number): number {
   while (lo < hi) {
@@ -78,7 +70,7 @@ export function longestMatch(ix: SuffixIndex, query: Int32Array, from: number): 
   const pos = lowerBound(ix, query, from, to, lo, hi);
   let best = 0;
   let at = -1;
-  for (const r of [pos - 1, pos]) {
+  for (let r = pos - 1; r <= pos; r++) {
     if (r < lo || r >= hi) continue;
     const l = lcp(ix.tokens, ix.sa[r] as number, query, from, to);
     if (l > best) {
@@ -92,6 +84,8 @@ export function longestMatch(ix: SuffixIndex, query: Int32Array, from: number): 
 /**
  * The suffix-array range [lo, hi) of the suffixes that start with query[from..from+length),
  * given one rank `at` inside it. Gallops outwards from `at`, so a rare span costs O(log count).
+ * With `cap`, stops as soon as the range is known to hold more than `cap` suffixes and returns
+ * a range of exactly cap + 1 (enough to reject the span).
  */
 export function matchRange(
   ix: SuffixIndex,
@@ -99,24 +93,23 @@ export function matchRange(
   from: number,
   length: number,
   at: number,
+  cap = Infinity,
 ): { lo: number; hi: number } {
   const to = from + length;
   const n = ix.sa.length;
-  const inRange = (r: number) =>
-    !suffixBefore(ix.tokens, ix.sa[r] as number, query, from, to) &&
-    suffixBeforeOrPrefixed(ix.tokens, ix.sa[r] as number, query, from, to);
-  // Lower end: last rank known inside is `inside`, first known outside below is `outside`.
+  const inRange = (r: number) => lcp(ix.tokens, ix.sa[r] as number, query, from, to) === length;
+  // Lower end: gallop down from `at` (ranks in (outside, inside] are unknown), then bisect.
   let step = 1;
   let inside = at;
   let outside = -1;
   while (at - step >= 0) {
-    if (inRange(at - step)) {
-      inside = at - step;
-      step *= 2;
-    } else {
+    if (!inRange(at - step)) {
       outside = at - step;
       break;
     }
+    inside = at - step;
+    if (at - inside > cap) return { lo: inside, hi: inside + cap + 1 };
+    step *= 2;
   }
   let lo = outside + 1;
   let hi = inside;
@@ -126,17 +119,17 @@ export function matchRange(
     else lo = mid + 1;
   }
   const first = lo;
+  if (cap !== Infinity && first + cap < n && inRange(first + cap)) return { lo: first, hi: first + cap + 1 };
   step = 1;
   inside = at;
-  outside = n;
-  while (at + step < n) {
-    if (inRange(at + step)) {
-      inside = at + step;
-      step *= 2;
-    } else {
+  outside = Math.min(n, cap === Infinity ? n : first + cap);
+  while (at + step < outside) {
+    if (!inRange(at + step)) {
       outside = at + step;
       break;
     }
+    inside = at + step;
+    step *= 2;
   }
   lo = inside + 1;
   hi = outside;
@@ -175,7 +168,7 @@ export function findSpans(ix: SuffixIndex, query: Int32Array, options: SpanOptio
     if (length === 0 || end <= reach) continue; // nothing, or inside an earlier span
     reach = end;
     if (length < options.minSpan) continue;
-    const { lo, hi } = matchRange(ix, query, i, length, at);
+    const { lo, hi } = matchRange(ix, query, i, length, at, options.maxCount);
     if (hi - lo > options.maxCount) continue;
     spans.push({ start: i, end, count: hi - lo, lo, hi });
   }
