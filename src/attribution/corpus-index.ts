@@ -63,7 +63,9 @@ export function buildIndex(rows: readonly Located<CorpusRow>[], observer: BuildO
   const vocabulary = new Vocabulary();
   const documents: IndexedDocument[] = [];
   const seen = new Map<string, number>();
-  let tokens = new Int32Array(1 << 16);
+  // Token ids go straight into WASM memory: no second copy of the text while building.
+  const builder = new SuffixArrayBuilder();
+  const separator = Int32Array.of(SEPARATOR_ID);
   let n = 0;
   const starts: number[] = [];
   const docOf: number[] = [];
@@ -85,11 +87,6 @@ export function buildIndex(rows: readonly Located<CorpusRow>[], observer: BuildO
       });
     } else {
       seen.set(digest, documents.length);
-      if (n + ids.length + 1 > tokens.length) {
-        const grown = new Int32Array(Math.max(tokens.length * 2, n + ids.length + 1));
-        grown.set(tokens.subarray(0, n));
-        tokens = grown;
-      }
       starts.push(n);
       docOf.push(documents.length);
       documents.push({
@@ -100,10 +97,10 @@ export function buildIndex(rows: readonly Located<CorpusRow>[], observer: BuildO
         length: ids.length,
         owner: documents.length,
       });
-      tokens.set(ids, n);
+      builder.append(ids);
+      builder.append(separator);
       for (const id of ids) (vocabulary.counts[id] as number)++;
-      n += ids.length;
-      tokens[n++] = SEPARATOR_ID;
+      n += ids.length + 1;
       vocabulary.counts[0] = (vocabulary.counts[0] as number) + 1;
     }
     observer.onDocument?.(r + 1, rows.length);
@@ -112,8 +109,6 @@ export function buildIndex(rows: readonly Located<CorpusRow>[], observer: BuildO
     throw new PoaError("the corpus contains no tokens (every text is empty)", "Add documents with text.");
   }
   observer.onStage?.("suffix array");
-  const builder = new SuffixArrayBuilder(n);
-  builder.text.set(tokens.subarray(0, n));
   const { sa, peakBytes } = builder.build(vocabulary.size);
   return {
     tokens: builder.text,

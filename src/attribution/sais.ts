@@ -78,33 +78,53 @@ const PAGE = 65536;
 /** The most tokens one index can hold: text + suffix array must fit in 4 GiB of WASM memory. */
 export const MAX_TOKENS = Math.floor((4 * 2 ** 30 - 2 * PAGE) / 8) - 1024;
 
+function tooMany(n: number): PoaError {
+  return new PoaError(
+    `cannot index ${n} tokens: one index holds at most ${MAX_TOKENS} tokens`,
+    "Split the corpus into several Datanet indexes.",
+  );
+}
+
+/**
+ * Holds a text in WASM memory and builds its suffix array there. Either reserve `n` tokens up
+ * front and fill `text`, or `append` token ids as they come (memory grows in place, so the
+ * text is never copied); `build` then adds the suffix array after the text.
+ */
 export class SuffixArrayBuilder {
-  readonly n: number;
+  private length: number;
   private readonly exports: SaisExports;
   private readonly textPtr: number;
-  private readonly saPtr: number;
 
-  /** Reserves memory for `n` tokens; fill `text` and call `build`. */
-  constructor(n: number) {
-    if (!Number.isSafeInteger(n) || n < 0 || n > MAX_TOKENS) {
-      throw new PoaError(
-        `cannot index ${n} tokens: one index holds at most ${MAX_TOKENS} tokens`,
-        "Split the corpus into several Datanet indexes.",
-      );
-    }
+  constructor(n = 0) {
+    if (!Number.isSafeInteger(n) || n < 0 || n > MAX_TOKENS) throw tooMany(n);
     this.exports = instantiate(saisModule());
-    this.n = n;
     this.textPtr = this.exports.heapBase();
-    this.saPtr = this.textPtr + 4 * n;
-    const end = this.saPtr + 4 * n;
-    const have = this.exports.memory.buffer.byteLength;
-    if (end > have) this.exports.memory.grow(Math.ceil((end - have) / PAGE));
-    this.exports.setTop(end);
+    this.length = n;
+    this.reserve(this.textPtr + 4 * n);
   }
 
-  /** The text to fill, as a view into WASM memory (take it again after `build`: memory may grow). */
+  /** Number of tokens in the text. */
+  get n(): number {
+    return this.length;
+  }
+
+  private reserve(end: number): void {
+    const have = this.exports.memory.buffer.byteLength;
+    if (end > have) this.exports.memory.grow(Math.ceil((end - have) / PAGE));
+  }
+
+  /** Appends token ids to the text (memory grows by whole 64 KiB pages as needed). */
+  append(ids: ArrayLike<number>): void {
+    const n = this.length + ids.length;
+    if (n > MAX_TOKENS) throw tooMany(n);
+    this.reserve(this.textPtr + 4 * n);
+    new Int32Array(this.exports.memory.buffer, this.textPtr + 4 * this.length, ids.length).set(ids);
+    this.length = n;
+  }
+
+  /** The text, as a view into WASM memory (take it again after `append` or `build`: memory may grow). */
   get text(): Int32Array {
-    return new Int32Array(this.exports.memory.buffer, this.textPtr, this.n);
+    return new Int32Array(this.exports.memory.buffer, this.textPtr, this.length);
   }
 
   /**
@@ -113,12 +133,16 @@ export class SuffixArrayBuilder {
    * at the end (WASM memory never shrinks, so it is the peak).
    */
   build(alphabetSize: number): { sa: Int32Array; peakBytes: number } {
-    const status = this.exports.build(this.textPtr, this.saPtr, this.n, alphabetSize);
+    const saPtr = this.textPtr + 4 * this.length;
+    const end = saPtr + 4 * this.length;
+    this.reserve(end);
+    this.exports.setTop(end);
+    const status = this.exports.build(this.textPtr, saPtr, this.length, alphabetSize);
     if (status !== 0) {
       throw new PoaError(`a token id lies outside [0, ${alphabetSize})`, "Rebuild the index from the corpus.");
     }
     const buffer = this.exports.memory.buffer;
-    return { sa: new Int32Array(buffer, this.saPtr, this.n), peakBytes: buffer.byteLength };
+    return { sa: new Int32Array(buffer, saPtr, this.length), peakBytes: buffer.byteLength };
   }
 }
 
