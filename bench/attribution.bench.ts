@@ -171,6 +171,9 @@ export default async function bench(): Promise<BenchSection> {
     outputs.push(q);
   }
   log("span queries");
+  // Ten untimed queries first (an index is loaded once and queried many times).
+  for (let o = 0; o < 10; o++)
+    findSpans(ix, outputs[(o * 7) % outputs.length] as Int32Array, { minSpan: 4, maxCount: 10 });
   const times: number[] = [];
   const cpuTimes: number[] = [];
   let foundPlanted = 0;
@@ -276,7 +279,7 @@ array: ${sameSmall}. Target: >= 3 M tokens/s at <= 8 B/token (anchors: libsais W
 
 | method | p50 | p95 | max | per output |
 |---|---|---|---|---|
-| suffix array, one binary search per token start (ours), wall | ${fmt(percentile(times, 50))} ms | **${fmt(percentile(times, 95))} ms** | ${fmt(times[times.length - 1] as number)} ms | measured over 100 outputs |
+| suffix array, one binary search per token start (ours), wall | ${fmt(percentile(times, 50))} ms | **${fmt(percentile(times, 95))} ms** | ${fmt(times[times.length - 1] as number)} ms | measured over 100 outputs, after 10 untimed ones |
 | the same, CPU time of the process | ${fmt(percentile(cpuTimes, 50))} ms | **${fmt(percentile(cpuTimes, 95))} ms** | ${fmt(cpuTimes[cpuTimes.length - 1] as number)} ms | same 100 outputs |
 | naive: linear scan of the corpus per token start | - | - | - | ${fmt(brutePerOutput / 1000, 1)} s (2 starts measured, x450) |
 

@@ -39,19 +39,29 @@ Example:
     if (typeof corpus !== "string") throw new UsageError("--corpus is required", "Run `npx poa index build --help`.");
     if (typeof out !== "string") throw new UsageError("--out is required", "Run `npx poa index build --help`.");
     const { buildIndex, parseCorpusRow, readRows, saveIndex } = await import("../../attribution/index.js");
+    // Progress bars are ticked in steps of 0.5% so that a terminal is not redrawn per line.
     let reading: ReturnType<typeof progress> | undefined;
+    let pending = 0;
     const rows = await readRows(corpus, "corpus", parseCorpusRow, (bytes, total) => {
       reading ??= progress("reading corpus (bytes)", total);
-      reading.tick(bytes);
+      pending += bytes;
+      if (pending >= total / 200) {
+        reading.tick(pending);
+        pending = 0;
+      }
     });
     reading?.done();
     let tokenising: ReturnType<typeof progress> | undefined;
+    let last = 0;
     const started = Date.now();
     const index = buildIndex(rows, {
       onDocument: (done, total) => {
         tokenising ??= progress("tokenising documents", total);
-        tokenising.tick();
         if (done === total) tokenising.done();
+        else if (done - last >= total / 200) {
+          tokenising.tick(done - last);
+          last = done;
+        }
       },
       onStage: (stage) => {
         if (stage === "suffix array") process.stderr.write("building the suffix array...\n");
