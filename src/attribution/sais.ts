@@ -75,6 +75,7 @@ function saisModule(): object {
 }
 
 const PAGE = 65536;
+const MAX_PAGES = 65536;
 /** The most tokens one index can hold: text + suffix array must fit in 4 GiB of WASM memory. */
 export const MAX_TOKENS = Math.floor((4 * 2 ** 30 - 2 * PAGE) / 8) - 1024;
 
@@ -108,16 +109,20 @@ export class SuffixArrayBuilder {
     return this.length;
   }
 
-  private reserve(end: number): void {
+  /** Makes memory reach `end`; with `headroom`, grows by at least 1/8 (appends stay amortised O(1)). */
+  private reserve(end: number, headroom = false): void {
     const have = this.exports.memory.buffer.byteLength;
-    if (end > have) this.exports.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end <= have) return;
+    let pages = Math.ceil((end - have) / PAGE);
+    if (headroom) pages = Math.max(pages, Math.min(Math.ceil(have / 8 / PAGE), MAX_PAGES - have / PAGE));
+    this.exports.memory.grow(pages);
   }
 
   /** Appends token ids to the text (memory grows by whole 64 KiB pages as needed). */
   append(ids: ArrayLike<number>): void {
     const n = this.length + ids.length;
     if (n > MAX_TOKENS) throw tooMany(n);
-    this.reserve(this.textPtr + 4 * n);
+    this.reserve(this.textPtr + 4 * n, true);
     new Int32Array(this.exports.memory.buffer, this.textPtr + 4 * this.length, ids.length).set(ids);
     this.length = n;
   }

@@ -16,8 +16,11 @@ export interface Tokens {
   ends: number[];
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 export function normaliseToken(token: string): string {
-  return token.normalize("NFKC").toLowerCase();
+  // NFKC leaves ASCII unchanged, so only other text pays for it.
+  return (NON_ASCII.test(token) ? token.normalize("NFKC") : token).toLowerCase();
 }
 
 export function tokenize(text: string): Tokens {
