@@ -236,10 +236,10 @@ export default async function bench(): Promise<BenchSection> {
   const load = timed(() => loadIndex(dir).tokens.length);
   rmSync(dir, { recursive: true, force: true });
 
-  // Influence: n = 10,000, d = 100, 100 test rows, lambda = 0.1, seed 7.
+  // Influence: n = 10,000, d = 100, 100 test rows, lambda = 0.1, seed 7, anisotropic features.
   log("influence n=10,000 d=100");
   const lambda = 0.1;
-  const { train: trainRows, test: testRows } = syntheticDataset(7, 10_000, 100, 100);
+  const { train: trainRows, test: testRows } = syntheticDataset(7, 10_000, 100, 100, 10, true);
   const trainData = dataset(trainRows);
   const testData = dataset(testRows);
   const inf = timed(() => {
@@ -317,7 +317,9 @@ Target: p95 <= 10 ms.
 
 ### Influence (L2-regularised logistic regression, exact influence)
 
-n = 10,000 training rows, d = 100 features (+ intercept), 100 test rows, lambda = ${lambda}, data seed 7.
+n = 10,000 training rows, d = 100 features (+ intercept), 100 test rows, lambda = ${lambda}, data seed 7,
+ill-conditioned features (scales 0.1 to 10, each mixed with its neighbour; \`syntheticDataset(..., anisotropic)\`
+in test/attribution/synthetic.ts), so that the Hessian matters.
 
 | method | time | Spearman vs leave-one-out |
 |---|---|---|
