@@ -5,6 +5,7 @@
  * influence. An exact duplicate training row (same x and y as an earlier row) is credited to the
  * contributor of the first copy.
  */
+import { PoaError } from "../errors.js";
 import type { Json } from "./canonical-json.js";
 import { compareCodeUnits } from "./canonical-json.js";
 import { dataset, influenceMatrix, train } from "./influence.js";
@@ -26,7 +27,15 @@ export function attributeInfluence(
 ): InfluenceAttribution {
   const trainData = dataset(trainRows);
   const testData = dataset(testRows);
-  const model = train(trainData, lambda);
+  let model;
+  try {
+    model = train(trainData, lambda);
+  } catch (error) {
+    throw new PoaError(
+      `training failed: ${(error as Error).message}`,
+      "Scale the features (e.g. to unit variance) or raise --lambda.",
+    );
+  }
   const matrix = influenceMatrix(model, trainData, testData, (t) => onTestRow?.(t, testRows.length));
   // Credit owner of each row: the contributor of the first row with the same x and y.
   const firstOwner = new Map<string, string>();

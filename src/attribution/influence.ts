@@ -115,6 +115,9 @@ export function train(data: Dataset, lambda: number, options: { start?: Float64A
   let iterations = 0;
   for (; iterations < 100; iterations++) {
     gradientHessian(data, w, lambda, skip, grad, hess);
+    if (!hess.every(Number.isFinite) || !grad.every(Number.isFinite)) {
+      throw new Error("the gradient or Hessian overflowed (non-finite values)");
+    }
     cholesky(hess, dim);
     const step = Float64Array.from(grad);
     choleskySolve(hess, dim, step);
@@ -134,6 +137,7 @@ export function train(data: Dataset, lambda: number, options: { start?: Float64A
     w.set(trial);
     if (maxStep * t < 1e-12) break;
   }
+  if (!w.every(Number.isFinite)) throw new Error("the weights diverged (non-finite values)");
   gradientHessian(data, w, lambda, skip, grad, hess);
   cholesky(hess, dim);
   return { w, iterations, hessianFactor: hess };

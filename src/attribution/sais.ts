@@ -140,6 +140,8 @@ export class SuffixArrayBuilder {
   build(alphabetSize: number): { sa: Int32Array; peakBytes: number } {
     const saPtr = this.textPtr + 4 * this.length;
     const end = saPtr + 4 * this.length;
+    // Text, suffix array, two bucket arrays and the gather blocks must fit in 4 GiB.
+    if (end + 8 * alphabetSize + 2 * PAGE > MAX_PAGES * PAGE) throw tooMany(this.length);
     this.reserve(end);
     this.exports.setTop(end);
     const status = this.exports.build(this.textPtr, saPtr, this.length, alphabetSize);

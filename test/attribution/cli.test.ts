@@ -210,6 +210,28 @@ describe("poa attribute / poa index build", function () {
       expect(r3.err).to.contain("meta.json is missing");
     });
 
+    it("features that overflow the training", async function () {
+      const train = file("huge.jsonl", [
+        `{"id": "a", "contributor": "${ADDR}", "x": [1e200], "y": 1}`,
+        `{"id": "b", "contributor": "${ADDR}", "x": [-1e200], "y": 0}`,
+      ]);
+      const test = file("huge-test.jsonl", ['{"id": "t", "x": [1], "y": 1}']);
+      const r = await poa(
+        "attribute",
+        "--method",
+        "influence",
+        "--train",
+        train,
+        "--test",
+        test,
+        "--out",
+        join(dir, "x.json"),
+      );
+      expect(r.code).to.equal(1);
+      expect(r.err).to.contain("training failed");
+      expect(r.err).to.contain("Scale the features");
+    });
+
     it("bad options", async function () {
       expect((await poa("attribute", "--method", "magic", "--out", "x")).code).to.equal(2);
       expect((await poa("attribute", "--method", "spans", "--outputs", outputs, "--out", "x")).err).to.contain(
