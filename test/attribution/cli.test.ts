@@ -232,6 +232,26 @@ describe("poa attribute / poa index build", function () {
       expect(r.err).to.contain("Scale the features");
     });
 
+    it("an output path that cannot be written", async function () {
+      const r = await poa(
+        "attribute",
+        "--method",
+        "spans",
+        "--corpus",
+        `${EX}/corpus.jsonl`,
+        "--outputs",
+        outputs,
+        "--out",
+        join(dir, "no-such-folder", "x.json"),
+      );
+      expect(r.code).to.equal(1);
+      expect(r.err).to.contain("cannot write");
+      const blocker = file("blocker", ["not a folder"]);
+      const r2 = await poa("index", "build", "--corpus", `${EX}/corpus.jsonl`, "--out", join(blocker, "index"));
+      expect(r2.code).to.equal(1);
+      expect(r2.err).to.contain("cannot write the index");
+    });
+
     it("bad options", async function () {
       expect((await poa("attribute", "--method", "magic", "--out", "x")).code).to.equal(2);
       expect((await poa("attribute", "--method", "spans", "--outputs", outputs, "--out", "x")).err).to.contain(

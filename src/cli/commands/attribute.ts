@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 
 import type { Json } from "../../attribution/canonical-json.js";
-import { UsageError } from "../../errors.js";
+import { PoaError, UsageError } from "../../errors.js";
 import type { Command } from "../command.js";
 import { progress } from "../progress.js";
 
@@ -146,7 +146,14 @@ Example:
       }
       result.pool = pool.toString();
     }
-    writeFileSync(out, lib.canonicalJson(result as Json) + "\n");
+    try {
+      writeFileSync(out, lib.canonicalJson(result as Json) + "\n");
+    } catch (error) {
+      throw new PoaError(
+        `cannot write ${out}: ${(error as Error).message}`,
+        "Check that the folder exists and is writable.",
+      );
+    }
     console.log(`wrote ${out} (${contributors.size} contributors credited)`);
   },
 };

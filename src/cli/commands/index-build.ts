@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
-import { UsageError } from "../../errors.js";
+import { PoaError, UsageError } from "../../errors.js";
 import type { Command } from "../command.js";
 import { progress } from "../progress.js";
 
@@ -67,7 +67,14 @@ Example:
         if (stage === "suffix array") process.stderr.write("building the suffix array...\n");
       },
     });
-    saveIndex(index, out, await sha256File(corpus));
+    try {
+      saveIndex(index, out, await sha256File(corpus));
+    } catch (error) {
+      throw new PoaError(
+        `cannot write the index to ${out}: ${(error as Error).message}`,
+        "Check that the path is writable.",
+      );
+    }
     const n = index.tokens.length;
     const seconds = (Date.now() - started) / 1000;
     const duplicates = index.documents.length - index.docStarts.length;
