@@ -81,7 +81,8 @@ Example:
     console.log(
       `indexed ${index.documents.length} documents (${duplicates} exact duplicates credited to their first copy), ` +
         `${n} tokens, vocabulary ${index.vocabulary.size}, in ${seconds.toFixed(1)} s ` +
-        `(${(index.buildBytes / Math.max(1, n)).toFixed(2)} bytes/token while building) -> ${out}`,
+        `(suffix array built in ${(index.buildBytes / 2 ** 20).toFixed(1)} MiB of memory` +
+        `${n >= 1_000_000 ? `, ${(index.buildBytes / n).toFixed(2)} bytes/token` : ""}) -> ${out}`,
     );
   },
 };
