@@ -1,6 +1,13 @@
 import type { Command } from "../command.js";
+import { attribute } from "./attribute.js";
 import { datanetVerify } from "./datanetVerify.js";
 import { demo } from "./demo.js";
+import { indexBuild } from "./index-build.js";
 
 /** Every `poa` command. Add a command by exporting it from its own module and listing it here. */
-export const commands: readonly Command[] = [demo, datanetVerify];
+export const commands: readonly Command[] = [
+  demo,
+  attribute,
+  indexBuild,
+  datanetVerify,
+];
