@@ -203,7 +203,6 @@ interface IRewardDistributor is IEpochEscrow, ISemver {
     /// @notice `account` has no bond to withdraw.
     error NoBond(address account);
 
-
     // ------------------------------------------------------------------------------------
     // Settlement
     // ------------------------------------------------------------------------------------
