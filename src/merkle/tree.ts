@@ -63,47 +63,39 @@ function compareNodes(buf: Uint8Array, a: number, b: number): number {
 }
 
 /**
- * Builds the tree. Rejects (with a PoaError saying which entry and what to do) an empty list,
- * a malformed entry, and an account listed twice: a cumulative tree has one leaf per account.
+ * A sorted-leaf, sorted-pair heap tree over raw 32-byte leaf hashes (`count * 32` bytes in
+ * `leafHashes`, in the caller's order): the layout of `StandardMerkleTree`, for any leaf encoding.
  */
-export function buildRewardTree(entries: readonly RewardEntry[], options: BuildOptions = {}): RewardTree {
-  const n = entries.length;
-  if (n === 0) throw new PoaError("cannot build a Merkle tree of no entries", "Give at least one account.");
-  const seen = new Map<string, number>();
-  entries.forEach((entry, i) => {
-    checkEntry(entry, i);
-    const key = entry.account.toLowerCase();
-    const first = seen.get(key);
-    if (first !== undefined) {
-      throw new PoaError(
-        `account ${entry.account} appears twice (entries ${first} and ${i})`,
-        "A cumulative tree holds one leaf per account: add the amounts up before building.",
-      );
-    }
-    seen.set(key, i);
-  });
+export interface HashTree {
+  readonly root: Hex;
+  readonly count: number;
+  readonly nodeCount: number;
+  proof(i: number): Hex[];
+  treeIndex(i: number): number;
+  node(index: number): Hex;
+}
 
+/** Builds a {@link HashTree}; `buildRewardTree` is this over the distributor's leaves. */
+export function buildHashTree(leafHashes: Uint8Array, options: BuildOptions = {}): HashTree {
+  const n = leafHashes.length / 32;
+  if (!Number.isInteger(n) || n === 0) {
+    throw new PoaError(
+      `leaf hashes must be a non-empty multiple of 32 bytes, got ${leafHashes.length}`,
+      "Pass the concatenated 32-byte leaf hashes.",
+    );
+  }
   const total = 2 * n - 1;
   const report = options.onProgress ?? (() => {});
-  const workTotal = 2 * n;
-  // Leaf hashes, in the caller's order.
-  const leaves = new Uint8Array(n * 32);
-  const encoded = new Uint8Array(64);
-  for (let i = 0; i < n; i++) {
-    encodeLeafInto(entries[i]!, encoded);
-    leaves.set(keccak256(keccak256(encoded, "bytes"), "bytes"), i * 32);
-    if ((i & 0x3fff) === 0) report(i, workTotal);
-  }
   // Sort by hash; Array.prototype.sort is stable, as the library's is.
   const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => compareNodes(leaves, a * 32, b * 32));
+  order.sort((a, b) => compareNodes(leafHashes, a * 32, b * 32));
 
   const nodes = new Uint8Array(total * 32);
   const treeIndexOf = new Uint32Array(n);
   for (let k = 0; k < n; k++) {
     const valueIndex = order[k]!;
     const index = total - 1 - k;
-    nodes.set(leaves.subarray(valueIndex * 32, valueIndex * 32 + 32), index * 32);
+    nodes.set(leafHashes.subarray(valueIndex * 32, valueIndex * 32 + 32), index * 32);
     treeIndexOf[valueIndex] = index;
   }
   const pair = new Uint8Array(64);
@@ -114,19 +106,18 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
     pair.set(nodes.subarray(lo, lo + 32), 0);
     pair.set(nodes.subarray(hi, hi + 32), 32);
     nodes.set(keccak256(pair, "bytes"), i * 32);
-    if ((i & 0x3fff) === 0) report(2 * n - 1 - i, workTotal);
+    if ((i & 0x3fff) === 0) report(n - 1 - i, n - 1);
   }
-  report(workTotal, workTotal);
+  report(n - 1, n - 1);
 
   const checkIndex = (i: number): void => {
     if (!Number.isInteger(i) || i < 0 || i >= n) {
       throw new PoaError(`no entry ${i} in a tree of ${n} entries`, `Ask for an index from 0 to ${n - 1}.`);
     }
   };
-
   return {
     root: toHex(nodes, 0),
-    entries,
+    count: n,
     nodeCount: total,
     treeIndex(i) {
       checkIndex(i);
@@ -149,16 +140,62 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
       }
       return proof;
     },
+  };
+}
+
+/** The distributor's leaf hashes of `entries`, concatenated (checks nothing). */
+export function rewardLeafHashes(entries: readonly RewardEntry[], options: BuildOptions = {}): Uint8Array {
+  const n = entries.length;
+  const report = options.onProgress ?? (() => {});
+  const leaves = new Uint8Array(n * 32);
+  const encoded = new Uint8Array(64);
+  for (let i = 0; i < n; i++) {
+    encodeLeafInto(entries[i]!, encoded);
+    leaves.set(keccak256(keccak256(encoded, "bytes"), "bytes"), i * 32);
+    if ((i & 0x3fff) === 0) report(i, n);
+  }
+  report(n, n);
+  return leaves;
+}
+
+/**
+ * Builds the tree. Rejects (with a PoaError saying which entry and what to do) an empty list,
+ * a malformed entry, and an account listed twice: a cumulative tree has one leaf per account.
+ */
+export function buildRewardTree(entries: readonly RewardEntry[], options: BuildOptions = {}): RewardTree {
+  const n = entries.length;
+  if (n === 0) throw new PoaError("cannot build a Merkle tree of no entries", "Give at least one account.");
+  const seen = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    checkEntry(entry, i);
+    const key = entry.account.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new PoaError(
+        `account ${entry.account} appears twice (entries ${first} and ${i})`,
+        "A cumulative tree holds one leaf per account: add the amounts up before building.",
+      );
+    }
+    seen.set(key, i);
+  });
+  const tree = buildHashTree(rewardLeafHashes(entries), options);
+  return {
+    root: tree.root,
+    entries,
+    nodeCount: tree.nodeCount,
+    treeIndex: (i) => tree.treeIndex(i),
+    node: (index) => tree.node(index),
+    proof: (i) => tree.proof(i),
     dump() {
-      const tree: Hex[] = [];
-      for (let i = 0; i < total; i++) tree.push(toHex(nodes, i * 32));
+      const nodes: Hex[] = [];
+      for (let i = 0; i < tree.nodeCount; i++) nodes.push(tree.node(i));
       return {
         format: "standard-v1",
         leafEncoding: ["address", "uint256"],
-        tree,
+        tree: nodes,
         values: entries.map((e, i) => ({
           value: [e.account, e.cumulativeAmount.toString()],
-          treeIndex: treeIndexOf[i]!,
+          treeIndex: tree.treeIndex(i),
         })),
       };
     },
