@@ -309,7 +309,12 @@ export async function measureSize(n: number, opts: { singles?: number; batch?: n
         proposeBytes: (proposeTx.length - 2) / 2,
         claimL1Fee,
       },
-      oneInch: { rootFirst: oneInchRoot1, rootLater: oneInchRoot2, first: mean(firstOneInch), later: mean(laterOneInch) },
+      oneInch: {
+        rootFirst: oneInchRoot1,
+        rootLater: oneInchRoot2,
+        first: mean(firstOneInch),
+        later: mean(laterOneInch),
+      },
       morpho: {
         submit: morpho1.submit,
         accept: morpho1.accept,
@@ -331,7 +336,9 @@ const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
 export function render(results: readonly SizeResult[]): string {
   const rows: string[] = [];
-  rows.push("| leaves | depth | design | root update (first / later) | first claim | later claim | ratio first | ratio later |");
+  rows.push(
+    "| leaves | depth | design | root update (first / later) | first claim | later claim | ratio first | ratio later |",
+  );
   rows.push("|---:|---:|---|---|---:|---:|---:|---:|");
   for (const r of results) {
     const bestFirst = min(r.oneInch.first, r.morpho.first);
@@ -347,7 +354,9 @@ export function render(results: readonly SizeResult[]): string {
     );
   }
   const batch: string[] = [];
-  batch.push("| leaves | accounts per batch | first claims: per account (ratio to a single first claim) | later claims: per account (ratio to a single later claim) |");
+  batch.push(
+    "| leaves | accounts per batch | first claims: per account (ratio to a single first claim) | later claims: per account (ratio to a single later claim) |",
+  );
   batch.push("|---:|---:|---:|---:|");
   for (const r of results) {
     batch.push(
@@ -355,10 +364,14 @@ export function render(results: readonly SizeResult[]): string {
     );
   }
   const l1: string[] = [];
-  l1.push("| leaves | propose calldata (bytes) | propose L1 data fee (wei) | claim L1 data fee (wei, grows with the proof) |");
+  l1.push(
+    "| leaves | propose calldata (bytes) | propose L1 data fee (wei) | claim L1 data fee (wei, grows with the proof) |",
+  );
   l1.push("|---:|---:|---:|---:|");
   for (const r of results) {
-    l1.push(`| ${r.leaves.toLocaleString("en-US")} | ${r.ours.proposeBytes} | ${r.ours.proposeL1Fee} | ${r.ours.claimL1Fee} |`);
+    l1.push(
+      `| ${r.leaves.toLocaleString("en-US")} | ${r.ours.proposeBytes} | ${r.ours.proposeL1Fee} | ${r.ours.claimL1Fee} |`,
+    );
   }
   return `Gas is \`receipt.gasUsed\` of real transactions (21,000 base and calldata included) on Hardhat's
 in-process OP Stack network, all designs in the same run paying the same token (bridged OPEN,
