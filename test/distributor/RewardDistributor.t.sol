@@ -695,6 +695,54 @@ contract RewardDistributorTest is DistributorBase {
         distributor.claimBatch(bytes32(0), c);
     }
 
+    function test_claimBatch_duplicateAccount_paysOnce_succeeds() public {
+        bytes32[] memory t = tree4(100, 200, 300, 400);
+        settle(0, t[0], 1000);
+        IRewardDistributor.Claim[] memory c = new IRewardDistributor.Claim[](3);
+        c[0] = IRewardDistributor.Claim(carol, 300, TestTree.proof(t, 2));
+        c[1] = IRewardDistributor.Claim(carol, 300, TestTree.proof(t, 2));
+        c[2] = IRewardDistributor.Claim(alice, 100, TestTree.proof(t, 0));
+        assertEq(distributor.claimBatch(bytes32(0), c), 400);
+        assertEq(open.balanceOf(carol), 300);
+        assertEq(distributor.totalClaimed(), 400);
+    }
+
+    /// @notice Random trees of 1 to 40 random leaves (built in the StandardMerkleTree layout):
+    ///         every leaf's proof pays exactly its amount, once, and no other amount verifies.
+    function testFuzz_claim_randomTrees_everyLeafPaysOnce(uint256 seed, uint256 size) public {
+        size = bound(size, 1, 40);
+        address[] memory accounts = new address[](size);
+        uint256[] memory amounts = new uint256[](size);
+        bytes32[] memory leaves = new bytes32[](size);
+        uint256 total;
+        for (uint256 i = 0; i < size; ++i) {
+            accounts[i] = address(uint160(uint256(keccak256(abi.encode(seed, i)))));
+            amounts[i] = uint256(keccak256(abi.encode(seed, i, "amount"))) % 1e24;
+            leaves[i] = TestTree.leaf(accounts[i], amounts[i]);
+            total += amounts[i];
+        }
+        bytes32[] memory t = TestTree.build(leaves);
+        settle(0, t[0], total);
+        uint256 k = seed % size;
+        bytes32[] memory proof = TestTree.proof(t, k);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRewardDistributor.InvalidProof.selector, accounts[k], amounts[k] + 1, t[0])
+        );
+        distributor.claim(accounts[k], amounts[k] + 1, proof);
+        for (uint256 i = 0; i < size; ++i) {
+            if (amounts[i] == 0) continue;
+            distributor.claim(accounts[i], amounts[i], TestTree.proof(t, i));
+            assertEq(open.balanceOf(accounts[i]), amounts[i], "paid exactly the leaf");
+        }
+        assertEq(distributor.totalClaimed(), total, "every leaf paid");
+        if (amounts[k] != 0) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IRewardDistributor.NothingToClaim.selector, accounts[k], amounts[k], amounts[k])
+            );
+            distributor.claim(accounts[k], amounts[k], proof);
+        }
+    }
+
     /// @notice Any cumulative sequence pays exactly the final amount, in any number of claims.
     function testFuzz_claim_paysExactlyTheCumulativeAmount(uint256 a1, uint256 a2, uint256 a3) public {
         a1 = bound(a1, 1, 1e24);
