@@ -3,11 +3,11 @@ pragma solidity 0.8.37;
 
 /// @title FeeMath
 /// @notice The fee of an inference request and its exact four-way split. Pure, so that it can be
-///         fuzzed on its own and mirrored byte for byte off-chain (src/fees/feeMath.ts).
+///         fuzzed on its own; the FeeRouter's `quote` exposes it for off-chain callers.
 /// @dev    Rounding, in the names:
 ///         - `feeUp` rounds the fee UP (ceil of price x tokens / 1000): the payer overpays by less
-///           than 1 wei per request, and no non-empty request is ever free (with floor, cutting
-///           a workload into tiny requests would pay nothing).
+///           than 1 wei per request, and no request with a priced token is ever free (with floor,
+///           cutting a workload into tiny requests would pay nothing).
 ///         - `splitDown` rounds the platform, owner and stakers parts DOWN; the contributors'
 ///           pool takes the remainder, so the parts sum exactly to the fee and the rounding dust
 ///           (at most 2 wei beyond the contributors' exact share) goes to the data contributors.
