@@ -313,8 +313,9 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IFeeRouter
+    /// @dev The distributor's rule exactly: rounds down, and 0 before genesis.
     function epochAt(uint256 timestamp) public view returns (uint256) {
-        require(timestamp >= GENESIS, EpochNotStarted(timestamp, GENESIS));
+        if (timestamp < GENESIS) return 0;
         return (timestamp - GENESIS) / EPOCH_LENGTH;
     }
 

@@ -105,9 +105,6 @@ interface IFeeRouter {
     /// @notice A platform fee above the hard cap.
     error PlatformFeeTooHigh(uint256 platformFeeBps, uint256 maxBps);
 
-    /// @notice The distributor's first epoch has not started yet.
-    error EpochNotStarted(uint256 timestamp, uint256 genesis);
-
     /// @notice A zero address was given where an account or contract is required.
     error ZeroAddress();
 
@@ -228,7 +225,7 @@ interface IFeeRouter {
     /// @notice The platform fee in force now, in basis points.
     function platformFeeBps() external view returns (uint256);
 
-    /// @notice The epoch containing `timestamp` (the distributor's clock).
+    /// @notice The epoch containing `timestamp`, by the distributor's rule (0 before genesis).
     function epochAt(uint256 timestamp) external view returns (uint256);
 
     /// @notice The epoch containing the current block timestamp.
