@@ -34,13 +34,13 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     uint256 public constant MAX_PLATFORM_FEE_BPS = 2_000;
 
     /// @notice OPEN.
-    IERC20 public immutable token;
+    IERC20 public immutable TOKEN;
 
     /// @notice Where models, their status and their terms are read.
-    IModelRegistry public immutable registry;
+    IModelRegistry public immutable REGISTRY;
 
     /// @notice The RewardDistributor that escrows the stakers' and contributors' parts.
-    IEpochEscrow public immutable distributor;
+    IEpochEscrow public immutable DISTRIBUTOR;
 
     /// @notice The distributor's genesis (copied at deployment; immutable there too).
     uint256 public immutable GENESIS;
@@ -110,13 +110,10 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
                 guardian != address(0),
             ZeroAddress()
         );
-        require(
-            platformFeeBps_ <= MAX_PLATFORM_FEE_BPS,
-            PlatformFeeTooHigh(platformFeeBps_, MAX_PLATFORM_FEE_BPS)
-        );
-        token = IERC20(token_);
-        registry = IModelRegistry(registry_);
-        distributor = IEpochEscrow(distributor_);
+        require(platformFeeBps_ <= MAX_PLATFORM_FEE_BPS, PlatformFeeTooHigh(platformFeeBps_, MAX_PLATFORM_FEE_BPS));
+        TOKEN = IERC20(token_);
+        REGISTRY = IModelRegistry(registry_);
+        DISTRIBUTOR = IEpochEscrow(distributor_);
         GENESIS = IEpochEscrow(distributor_).genesis();
         EPOCH_LENGTH = IEpochEscrow(distributor_).epochLength();
         // Bounded above by MAX_PLATFORM_FEE_BPS, so it fits in 16 bits.
@@ -204,7 +201,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
             _totals.totalCredits -= uint96(amount);
         }
         emit CreditWithdrawn(msg.sender, to, amount);
-        token.safeTransfer(to, amount);
+        TOKEN.safeTransfer(to, amount);
     }
 
     /// @inheritdoc IFeeRouter
@@ -214,7 +211,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
         _totals.platformAccrued = 0;
         address to = _config.treasury;
         emit PlatformFeesSwept(to, amount);
-        token.safeTransfer(to, amount);
+        TOKEN.safeTransfer(to, amount);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -232,12 +229,9 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     function schedulePlatformFee(
         uint256 platformFeeBps_
     ) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 effectiveAt) {
-        require(
-            platformFeeBps_ <= MAX_PLATFORM_FEE_BPS,
-            PlatformFeeTooHigh(platformFeeBps_, MAX_PLATFORM_FEE_BPS)
-        );
+        require(platformFeeBps_ <= MAX_PLATFORM_FEE_BPS, PlatformFeeTooHigh(platformFeeBps_, MAX_PLATFORM_FEE_BPS));
         Config memory c = _config;
-        effectiveAt = block.timestamp + registry.noticeDelay();
+        effectiveAt = block.timestamp + REGISTRY.noticeDelay();
         // A schedule already in force becomes the current fee before being replaced.
         if (c.scheduledAt != 0 && c.scheduledAt <= block.timestamp) c.platformFeeBps = c.scheduledPlatformFeeBps;
         // Bounded by MAX_PLATFORM_FEE_BPS (16 bits); a timestamp plus at most 30 days fits in 40 bits.
@@ -267,7 +261,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
         uint64 tokensIn,
         uint64 tokensOut
     ) external view returns (uint256 fee, Parts memory parts) {
-        (, IModelRegistry.Terms memory t) = registry.paymentTerms(modelId);
+        (, IModelRegistry.Terms memory t) = REGISTRY.paymentTerms(modelId);
         fee = FeeMath.feeUp(t.pricePerKInput, t.pricePerKOutput, tokensIn, tokensOut);
         (parts.platform, parts.owner, parts.stakers, parts.contributors) = FeeMath.splitDown(
             fee,
@@ -325,6 +319,21 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IFeeRouter
+    function token() external view returns (address) {
+        return address(TOKEN);
+    }
+
+    /// @inheritdoc IFeeRouter
+    function registry() external view returns (address) {
+        return address(REGISTRY);
+    }
+
+    /// @inheritdoc IFeeRouter
+    function distributor() external view returns (address) {
+        return address(DISTRIBUTOR);
+    }
+
+    /// @inheritdoc IFeeRouter
     function treasury() external view returns (address) {
         return _config.treasury;
     }
@@ -371,7 +380,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     /// @dev Reads what every request of a payment shares: the model's terms (one registry
     ///      call, which reverts when the model cannot be paid), the epoch and the platform fee.
     function _start(uint256 modelId) private view returns (Payment memory p) {
-        (address owner, IModelRegistry.Terms memory t) = registry.paymentTerms(modelId);
+        (address owner, IModelRegistry.Terms memory t) = REGISTRY.paymentTerms(modelId);
         p.modelId = modelId;
         p.owner = owner;
         p.epoch = epochAt(block.timestamp);
@@ -435,14 +444,14 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @dev Pulls the whole fee from the payer, then has the distributor pull the escrowed part.
     function _collect(uint256 fee, uint256 epoch, uint256 escrow) private {
-        token.safeTransferFrom(msg.sender, address(this), fee);
-        if (escrow != 0) distributor.fund(epoch, escrow);
+        TOKEN.safeTransferFrom(msg.sender, address(this), fee);
+        if (escrow != 0) DISTRIBUTOR.fund(epoch, escrow);
     }
 
     function _tryPermit(uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) private {
         // A permit can be front-run (its signature is public in the mempool); if it fails, the
         // allowance it would have set may already be there, and the pull will tell.
-        try IERC20Permit(address(token)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch {} // solhint-disable-line no-empty-blocks
+        try IERC20Permit(address(TOKEN)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch {} // solhint-disable-line no-empty-blocks
     }
 
     function _platformFeeBps() private view returns (uint256) {

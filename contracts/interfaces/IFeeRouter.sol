@@ -233,4 +233,13 @@ interface IFeeRouter {
 
     /// @notice The treasury that swept platform fees go to.
     function treasury() external view returns (address);
+
+    /// @notice OPEN, the token fees are paid in.
+    function token() external view returns (address);
+
+    /// @notice The ModelRegistry the terms are read from.
+    function registry() external view returns (address);
+
+    /// @notice The RewardDistributor (IEpochEscrow) the escrowed parts are funded into.
+    function distributor() external view returns (address);
 }

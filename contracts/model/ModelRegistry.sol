@@ -44,8 +44,8 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         DatanetVersion[] trainedOn;
     }
 
-    /// @inheritdoc IModelRegistry
-    address public immutable datanets;
+    /// @notice The DatanetRegistry (IDatanetVersions) checked at registration.
+    address public immutable DATANETS;
 
     mapping(uint256 modelId => Model) private _models;
     mapping(bytes32 artifactHash => uint256 modelId) private _modelIdOfArtifact;
@@ -58,15 +58,9 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     /// @param guardian May pause registrations.
     /// @param bounds Initial split bounds.
     /// @param noticeDelay_ Initial notice delay for terms changes.
-    constructor(
-        address datanets_,
-        address admin,
-        address guardian,
-        SplitBounds memory bounds,
-        uint256 noticeDelay_
-    ) {
+    constructor(address datanets_, address admin, address guardian, SplitBounds memory bounds, uint256 noticeDelay_) {
         require(datanets_ != address(0) && admin != address(0) && guardian != address(0), ZeroAddress());
-        datanets = datanets_;
+        DATANETS = datanets_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, guardian);
         _setSplitBounds(bounds);
@@ -169,10 +163,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     function cancelScheduledTerms(uint256 modelId) external onlyModelOwner(modelId) {
         Model storage m = _models[modelId];
         Terms memory scheduled = m.scheduled;
-        require(
-            scheduled.effectiveAt != 0 && scheduled.effectiveAt > block.timestamp,
-            NoScheduledTerms(modelId)
-        );
+        require(scheduled.effectiveAt != 0 && scheduled.effectiveAt > block.timestamp, NoScheduledTerms(modelId));
         delete m.scheduled;
         emit ScheduledTermsCancelled(modelId, scheduled);
     }
@@ -319,6 +310,11 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     }
 
     /// @inheritdoc IModelRegistry
+    function datanets() external view returns (address) {
+        return DATANETS;
+    }
+
+    /// @inheritdoc IModelRegistry
     function modelCount() external view returns (uint256) {
         return _modelCount;
     }
@@ -352,7 +348,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         uint256 n = versions.length;
         require(n != 0, NoDatanetVersions());
         require(n <= MAX_TRAINED_ON, TooManyDatanetVersions(n, MAX_TRAINED_ON));
-        IDatanetVersions registry = IDatanetVersions(datanets);
+        IDatanetVersions registry = IDatanetVersions(DATANETS);
         for (uint256 i = 0; i < n; ++i) {
             DatanetVersion calldata v = versions[i];
             require(

@@ -89,7 +89,12 @@ contract FeeMathTest is Test {
     }
 
     function test_splitDown_zeroFee_succeeds() public pure {
-        (uint256 platform, uint256 owner, uint256 stakers, uint256 contributors) = FeeMath.splitDown(0, 2_000, 5_000, 2_500);
+        (uint256 platform, uint256 owner, uint256 stakers, uint256 contributors) = FeeMath.splitDown(
+            0,
+            2_000,
+            5_000,
+            2_500
+        );
         assertEq(platform + owner + stakers + contributors, 0);
     }
 
@@ -134,7 +139,11 @@ contract FeeMathTest is Test {
 
     /// @notice Batch sums equal the sums of the per-request parts: splitting per request (as the
     ///         router does) and adding gives the same totals as the events.
-    function testFuzz_splitDown_batchSumsMatch(uint256[8] memory fees, uint16 platformBps, uint16 ownerBps) public pure {
+    function testFuzz_splitDown_batchSumsMatch(
+        uint256[8] memory fees,
+        uint16 platformBps,
+        uint16 ownerBps
+    ) public pure {
         platformBps = uint16(bound(platformBps, 0, 2_000));
         ownerBps = uint16(bound(ownerBps, 0, BPS));
         uint256 stakersBps = (BPS - ownerBps) / 2;

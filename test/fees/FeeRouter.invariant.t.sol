@@ -38,8 +38,9 @@ contract FeeRouterHandler is Test {
     mapping(uint256 epoch => uint256) public ghostEscrow;
     uint256 internal _nonce;
 
-    bytes32 internal constant REQUEST_PAID =
-        keccak256("RequestPaid(uint256,bytes32,uint256,address,uint256,uint256,uint256,uint256,(uint256,uint256,uint256,uint256))");
+    bytes32 internal constant REQUEST_PAID = keccak256(
+        "RequestPaid(uint256,bytes32,uint256,address,uint256,uint256,uint256,uint256,(uint256,uint256,uint256,uint256))"
+    );
 
     constructor(
         FeeRouter router_,
@@ -104,7 +105,9 @@ contract FeeRouterHandler is Test {
                 return; // paused or retired model: nothing may have moved (checked by the invariants)
             }
         } else {
-            try router.pay(modelId, reqs[0].requestHash, reqs[0].tokensIn, reqs[0].tokensOut, type(uint256).max) {} catch {
+            try
+                router.pay(modelId, reqs[0].requestHash, reqs[0].tokensIn, reqs[0].tokensOut, type(uint256).max)
+            {} catch {
                 return;
             }
         }

@@ -13,8 +13,9 @@ import {FeeRouterFixture} from "./FeeRouterFixture.sol";
 contract FeeRouterTest is FeeRouterFixture {
     bytes32 internal constant H1 = keccak256("request-1");
     bytes32 internal constant H2 = keccak256("request-2");
-    bytes32 internal constant PERMIT_TYPEHASH =
-        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
+    bytes32 internal constant PERMIT_TYPEHASH = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    );
 
     // 1,000 in x 2 OPEN/1k + 500 out x 6 OPEN/1k = 5 OPEN; platform 5%; net 4.75 split 30/20/50.
     uint256 internal constant FEE = 5e18;
@@ -30,9 +31,9 @@ contract FeeRouterTest is FeeRouterFixture {
     // --- constructor --------------------------------------------------------------------------
 
     function test_constructor_state_succeeds() public view {
-        assertEq(address(router.token()), address(open));
-        assertEq(address(router.registry()), address(registry));
-        assertEq(address(router.distributor()), address(distributor));
+        assertEq(router.token(), address(open));
+        assertEq(router.registry(), address(registry));
+        assertEq(router.distributor(), address(distributor));
         assertEq(router.GENESIS(), distributor.genesis(), "genesis copied");
         assertEq(router.EPOCH_LENGTH(), distributor.epochLength(), "length copied");
         assertEq(router.treasury(), treasury);
@@ -76,7 +77,17 @@ contract FeeRouterTest is FeeRouterFixture {
     function test_pay_splitsAndEscrows_succeeds() public {
         uint256 payerBefore = open.balanceOf(payer);
         vm.expectEmit(address(router));
-        emit IFeeRouter.RequestPaid(1, H1, model, payer, 0, 1_000, 500, FEE, _parts(PLATFORM, OWNER, STAKERS, CONTRIBUTORS));
+        emit IFeeRouter.RequestPaid(
+            1,
+            H1,
+            model,
+            payer,
+            0,
+            1_000,
+            500,
+            FEE,
+            _parts(PLATFORM, OWNER, STAKERS, CONTRIBUTORS)
+        );
         vm.prank(payer);
         (uint256 id, uint256 fee) = router.pay(model, H1, 1_000, 500, FEE);
         vm.snapshotGasLastCall("FeeRouter", "pay (first request of the model in the epoch)");
@@ -108,7 +119,17 @@ contract FeeRouterTest is FeeRouterFixture {
         router.pay(model, H1, 1_000, 500, FEE);
         vm.warp(genesis + EPOCH);
         vm.expectEmit(address(router));
-        emit IFeeRouter.RequestPaid(2, H2, model, payer, 1, 1_000, 500, FEE, _parts(PLATFORM, OWNER, STAKERS, CONTRIBUTORS));
+        emit IFeeRouter.RequestPaid(
+            2,
+            H2,
+            model,
+            payer,
+            1,
+            1_000,
+            500,
+            FEE,
+            _parts(PLATFORM, OWNER, STAKERS, CONTRIBUTORS)
+        );
         vm.prank(payer);
         router.pay(model, H2, 1_000, 500, FEE);
         assertEq(distributor.epochEscrow(0), STAKERS + CONTRIBUTORS);
@@ -266,7 +287,17 @@ contract FeeRouterTest is FeeRouterFixture {
         open.approve(address(router), 0);
         (uint8 v, bytes32 r, bytes32 s) = _permit(FEE, block.timestamp + 1 hours);
         vm.prank(payer);
-        (uint256 id, uint256 fee) = router.payWithPermit(model, H1, 1_000, 500, FEE, block.timestamp + 1 hours, v, r, s);
+        (uint256 id, uint256 fee) = router.payWithPermit(
+            model,
+            H1,
+            1_000,
+            500,
+            FEE,
+            block.timestamp + 1 hours,
+            v,
+            r,
+            s
+        );
         assertEq(id, 1);
         assertEq(fee, FEE);
         assertEq(open.allowance(payer, address(router)), 0, "permit of maxFee, fee pulled");
@@ -318,7 +349,17 @@ contract FeeRouterTest is FeeRouterFixture {
             );
         }
         vm.expectEmit(address(router));
-        emit IFeeRouter.RequestPaid(3, reqs[2].requestHash, model, payer, 0, 1, 0, tinyFee, _parts(1e14, 5.7e14, 3.8e14, 9.5e14));
+        emit IFeeRouter.RequestPaid(
+            3,
+            reqs[2].requestHash,
+            model,
+            payer,
+            0,
+            1,
+            0,
+            tinyFee,
+            _parts(1e14, 5.7e14, 3.8e14, 9.5e14)
+        );
         vm.prank(payer);
         (uint256 first, uint256 total) = router.payBatch(model, reqs);
         assertEq(first, 1);
@@ -415,7 +456,8 @@ contract FeeRouterTest is FeeRouterFixture {
 
         uint256 snap = vm.snapshotState();
         vm.startPrank(payer);
-        for (uint256 i = 0; i < n; ++i) router.pay(model, reqs[i].requestHash, reqs[i].tokensIn, reqs[i].tokensOut, reqs[i].maxFee);
+        for (uint256 i = 0; i < n; ++i)
+            router.pay(model, reqs[i].requestHash, reqs[i].tokensIn, reqs[i].tokensOut, reqs[i].maxFee);
         vm.stopPrank();
         uint256[5] memory singles = [
             router.creditOf(modelOwner),

@@ -43,14 +43,24 @@ abstract contract FeeRouterFixture is ModelFixture {
         open.approve(address(router), type(uint256).max);
     }
 
-    function _req(bytes32 h, uint64 tIn, uint64 tOut, uint256 maxFee) internal pure returns (IFeeRouter.PaymentRequest memory) {
+    function _req(
+        bytes32 h,
+        uint64 tIn,
+        uint64 tOut,
+        uint256 maxFee
+    ) internal pure returns (IFeeRouter.PaymentRequest memory) {
         return IFeeRouter.PaymentRequest({requestHash: h, tokensIn: tIn, tokensOut: tOut, maxFee: maxFee});
     }
 
     function _batch(uint256 n, uint256 salt) internal pure returns (IFeeRouter.PaymentRequest[] memory reqs) {
         reqs = new IFeeRouter.PaymentRequest[](n);
         for (uint256 i = 0; i < n; ++i) {
-            reqs[i] = _req(keccak256(abi.encode("req", salt, i)), uint64(500 + i), uint64(200 + 3 * i), type(uint256).max);
+            reqs[i] = _req(
+                keccak256(abi.encode("req", salt, i)),
+                uint64(500 + i),
+                uint64(200 + 3 * i),
+                type(uint256).max
+            );
         }
     }
 

@@ -87,13 +87,7 @@ abstract contract ModelFixture is Test {
         datanetId = datanets.createDatanet(
             IDatanetRegistry.DataKind.Text,
             "ipfs://datanet",
-            IDatanetRegistry.Params({
-                minStake: 1e18,
-                dailyByteCap: 1e9,
-                bondPeriod: 1 days,
-                slashBps: 1_000,
-                quorum: 1
-            })
+            IDatanetRegistry.Params({minStake: 1e18, dailyByteCap: 1e9, bondPeriod: 1 days, slashBps: 1_000, quorum: 1})
         );
         vm.prank(datanetOwner);
         datanets.appointCurator(datanetId, curator);
@@ -137,7 +131,10 @@ abstract contract ModelFixture is Test {
             });
     }
 
-    function _versions1(uint256 datanetId, uint256 version) internal pure returns (IModelRegistry.DatanetVersion[] memory v) {
+    function _versions1(
+        uint256 datanetId,
+        uint256 version
+    ) internal pure returns (IModelRegistry.DatanetVersion[] memory v) {
         v = new IModelRegistry.DatanetVersion[](1);
         v[0] = IModelRegistry.DatanetVersion(datanetId, version);
     }

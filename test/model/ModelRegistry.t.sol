@@ -23,7 +23,9 @@ contract ModelRegistryTest is ModelFixture {
     }
 
     function test_constructor_noticeDelayOutOfRange_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NoticeDelayOutOfRange.selector, 59 minutes, 1 hours, 30 days));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.NoticeDelayOutOfRange.selector, 59 minutes, 1 hours, 30 days)
+        );
         new ModelRegistry(address(datanets), governance, guardian, _splitBounds(), 59 minutes);
     }
 
@@ -205,7 +207,13 @@ contract ModelRegistryTest is ModelFixture {
         IModelRegistry.Registration memory r = _registration(ART);
         (r.ownerBps, r.stakersBps, r.contributorsBps) = (7_001, 1_000, 1_999);
         vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.SplitOutOfBounds.selector, IModelRegistry.SplitPart.Owner, 7_001, 0, 7_000)
+            abi.encodeWithSelector(
+                IModelRegistry.SplitOutOfBounds.selector,
+                IModelRegistry.SplitPart.Owner,
+                7_001,
+                0,
+                7_000
+            )
         );
         registry.registerModel(r);
     }
@@ -214,7 +222,13 @@ contract ModelRegistryTest is ModelFixture {
         IModelRegistry.Registration memory r = _registration(ART);
         (r.ownerBps, r.stakersBps, r.contributorsBps) = (3_000, 499, 6_501);
         vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.SplitOutOfBounds.selector, IModelRegistry.SplitPart.Stakers, 499, 500, 5_000)
+            abi.encodeWithSelector(
+                IModelRegistry.SplitOutOfBounds.selector,
+                IModelRegistry.SplitPart.Stakers,
+                499,
+                500,
+                5_000
+            )
         );
         registry.registerModel(r);
     }
@@ -223,7 +237,13 @@ contract ModelRegistryTest is ModelFixture {
         IModelRegistry.Registration memory r = _registration(ART);
         (r.ownerBps, r.stakersBps, r.contributorsBps) = (7_000, 2_100, 900);
         vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.SplitOutOfBounds.selector, IModelRegistry.SplitPart.Contributors, 900, 1_000, 9_000)
+            abi.encodeWithSelector(
+                IModelRegistry.SplitOutOfBounds.selector,
+                IModelRegistry.SplitPart.Contributors,
+                900,
+                1_000,
+                9_000
+            )
         );
         registry.registerModel(r);
     }
@@ -285,7 +305,10 @@ contract ModelRegistryTest is ModelFixture {
         uint256 id = _register(builder, ART);
         uint256 effectiveAt = block.timestamp + NOTICE;
         vm.expectEmit(address(registry));
-        emit IModelRegistry.TermsScheduled(id, IModelRegistry.Terms(4e18, 8e18, 2_000, 2_000, 6_000, uint40(effectiveAt)));
+        emit IModelRegistry.TermsScheduled(
+            id,
+            IModelRegistry.Terms(4e18, 8e18, 2_000, 2_000, 6_000, uint40(effectiveAt))
+        );
         vm.prank(builder);
         assertEq(registry.scheduleTerms(id, 4e18, 8e18, 2_000, 2_000, 6_000), effectiveAt);
 
@@ -339,7 +362,13 @@ contract ModelRegistryTest is ModelFixture {
     function test_scheduleTerms_outOfBounds_reverts() public {
         uint256 id = _register(builder, ART);
         vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.SplitOutOfBounds.selector, IModelRegistry.SplitPart.Stakers, 5_001, 500, 5_000)
+            abi.encodeWithSelector(
+                IModelRegistry.SplitOutOfBounds.selector,
+                IModelRegistry.SplitPart.Stakers,
+                5_001,
+                500,
+                5_000
+            )
         );
         vm.prank(builder);
         registry.scheduleTerms(id, 1, 1, 0, 5_001, 4_999);
@@ -376,7 +405,10 @@ contract ModelRegistryTest is ModelFixture {
         vm.prank(builder);
         uint256 effectiveAt = registry.scheduleTerms(id, 4e18, 8e18, 2_000, 2_000, 6_000);
         vm.expectEmit(address(registry));
-        emit IModelRegistry.ScheduledTermsCancelled(id, IModelRegistry.Terms(4e18, 8e18, 2_000, 2_000, 6_000, uint40(effectiveAt)));
+        emit IModelRegistry.ScheduledTermsCancelled(
+            id,
+            IModelRegistry.Terms(4e18, 8e18, 2_000, 2_000, 6_000, uint40(effectiveAt))
+        );
         vm.prank(builder);
         registry.cancelScheduledTerms(id);
         vm.warp(effectiveAt);
@@ -430,14 +462,18 @@ contract ModelRegistryTest is ModelFixture {
         uint256 id = _register(builder, ART);
         vm.prank(builder);
         registry.pauseModel(id);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.PauseStateUnchanged.selector, id, IModelRegistry.ModelStatus.Paused));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.PauseStateUnchanged.selector, id, IModelRegistry.ModelStatus.Paused)
+        );
         vm.prank(builder);
         registry.pauseModel(id);
     }
 
     function test_unpauseModel_notPaused_reverts() public {
         uint256 id = _register(builder, ART);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.PauseStateUnchanged.selector, id, IModelRegistry.ModelStatus.Active));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.PauseStateUnchanged.selector, id, IModelRegistry.ModelStatus.Active)
+        );
         vm.prank(builder);
         registry.unpauseModel(id);
     }
@@ -503,11 +539,21 @@ contract ModelRegistryTest is ModelFixture {
         vm.prank(builder);
         registry.retireModel(base);
         vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.BaseModelNotActive.selector, a1, base, IModelRegistry.ModelStatus.Retired)
+            abi.encodeWithSelector(
+                IModelRegistry.BaseModelNotActive.selector,
+                a1,
+                base,
+                IModelRegistry.ModelStatus.Retired
+            )
         );
         registry.paymentTerms(a1);
         vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.BaseModelNotActive.selector, a2, base, IModelRegistry.ModelStatus.Retired)
+            abi.encodeWithSelector(
+                IModelRegistry.BaseModelNotActive.selector,
+                a2,
+                base,
+                IModelRegistry.ModelStatus.Retired
+            )
         );
         registry.paymentTerms(a2);
     }
@@ -518,7 +564,12 @@ contract ModelRegistryTest is ModelFixture {
         vm.prank(builder);
         registry.pauseModel(base);
         vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.BaseModelNotActive.selector, adapter, base, IModelRegistry.ModelStatus.Paused)
+            abi.encodeWithSelector(
+                IModelRegistry.BaseModelNotActive.selector,
+                adapter,
+                base,
+                IModelRegistry.ModelStatus.Paused
+            )
         );
         registry.paymentTerms(adapter);
         vm.prank(builder);
@@ -617,7 +668,13 @@ contract ModelRegistryTest is ModelFixture {
         (, IModelRegistry.Terms memory t) = registry.paymentTerms(id);
         assertEq(t.ownerBps, 3_000, "terms in force keep their split");
         vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.SplitOutOfBounds.selector, IModelRegistry.SplitPart.Owner, 3_000, 0, 1_000)
+            abi.encodeWithSelector(
+                IModelRegistry.SplitOutOfBounds.selector,
+                IModelRegistry.SplitPart.Owner,
+                3_000,
+                0,
+                1_000
+            )
         );
         vm.prank(builder);
         registry.scheduleTerms(id, 1, 1, 3_000, 2_000, 5_000);
@@ -644,7 +701,11 @@ contract ModelRegistryTest is ModelFixture {
 
     function test_setSplitBounds_notGovernance_reverts() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, registry.DEFAULT_ADMIN_ROLE())
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                guardian,
+                registry.DEFAULT_ADMIN_ROLE()
+            )
         );
         vm.prank(guardian);
         registry.setSplitBounds(_splitBounds());
@@ -662,11 +723,17 @@ contract ModelRegistryTest is ModelFixture {
     }
 
     function test_setNoticeDelay_outOfRange_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NoticeDelayOutOfRange.selector, 31 days, 1 hours, 30 days));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.NoticeDelayOutOfRange.selector, 31 days, 1 hours, 30 days)
+        );
         vm.prank(governance);
         registry.setNoticeDelay(31 days);
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, builder, registry.DEFAULT_ADMIN_ROLE())
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                builder,
+                registry.DEFAULT_ADMIN_ROLE()
+            )
         );
         vm.prank(builder);
         registry.setNoticeDelay(2 days);
@@ -674,7 +741,11 @@ contract ModelRegistryTest is ModelFixture {
 
     function test_pause_notGuardian_reverts() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, governance, registry.GUARDIAN_ROLE())
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                governance,
+                registry.GUARDIAN_ROLE()
+            )
         );
         vm.prank(governance);
         registry.pause();
