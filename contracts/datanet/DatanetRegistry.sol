@@ -33,10 +33,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     bytes32 public constant PENALTY_ROLE = keccak256("PENALTY_ROLE");
 
     /// @notice Basis points in a whole.
-    uint256 internal constant BPS = 10_000;
+    uint256 internal constant _BPS = 10_000;
 
     /// @notice OPEN on the L2.
-    IERC20 internal immutable STAKING_TOKEN;
+    IERC20 internal immutable _STAKING_TOKEN;
 
     address private _treasury;
     Bounds private _bounds;
@@ -70,7 +70,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     /// @param bounds_     The initial global bounds.
     constructor(IERC20 token_, address treasury_, address governance, address guardian, Bounds memory bounds_) {
         require(address(token_) != address(0) && treasury_ != address(0) && governance != address(0), ZeroAddress());
-        STAKING_TOKEN = token_;
+        _STAKING_TOKEN = token_;
         _treasury = treasury_;
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         _grantRole(PENALTY_ROLE, governance);
@@ -198,7 +198,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         c.bond = uint128(bond);
         _totalCuratorBonds += amount;
         emit CuratorBondDeposited(datanetId, msg.sender, amount, bond);
-        STAKING_TOKEN.safeTransferFrom(msg.sender, address(this), amount);
+        _STAKING_TOKEN.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -222,7 +222,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         c.unbondingAt = 0;
         _totalCuratorBonds -= amount;
         emit CuratorBondWithdrawn(datanetId, msg.sender, amount);
-        if (amount != 0) STAKING_TOKEN.safeTransfer(msg.sender, amount);
+        if (amount != 0) _STAKING_TOKEN.safeTransfer(msg.sender, amount);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -274,10 +274,11 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     ) external nonReentrant whenNotPaused returns (uint256 contributionId) {
         // A front-runner may have used the signature already: then the allowance it set is
         // what we need, and failing here would only grief the contributor.
-        try IERC20Permit(address(STAKING_TOKEN)).permit(msg.sender, address(this), stake, deadline, v, r, s) {
-            // Permit applied.
+        // solhint-disable-next-line no-empty-blocks
+        try IERC20Permit(address(_STAKING_TOKEN)).permit(msg.sender, address(this), stake, deadline, v, r, s) {
+            // Permit applied: nothing else to do.
         } catch {
-            uint256 allowance = STAKING_TOKEN.allowance(msg.sender, address(this));
+            uint256 allowance = _STAKING_TOKEN.allowance(msg.sender, address(this));
             require(allowance >= stake, PermitFailed(msg.sender, allowance, stake));
         }
         contributionId = _submit(datanetId, contentHash, uri, sizeBytes, stake);
@@ -307,7 +308,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         }
         emit ContributionVoted(contributionId, msg.sender, accept, accepts, rejects);
 
-        if (accepts >= quorum) {
+        // Only the side just voted for can reach the quorum with this vote (`>=`: the owner may
+        // have lowered the quorum since the earlier votes).
+        if (accept && accepts >= quorum) {
             uint256 bondedUntil = block.timestamp + d.params.bondPeriod;
             // versionCount < 2^32 - 1: each version is a transaction.
             uint256 firstVersion;
@@ -319,7 +322,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
             c.firstVersion = uint32(firstVersion);
             ++d.liveAcceptedCount;
             emit ContributionAccepted(contributionId, datanetId, bondedUntil, firstVersion);
-        } else if (rejects >= quorum) {
+        } else if (!accept && rejects >= quorum) {
             c.status = Status.Rejected;
             delete _contentOwner[datanetId][c.contentHash];
             (uint256 slashed, uint256 refundable) = _slashStakeDown(c, d.params.slashBps);
@@ -352,12 +355,12 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         c.stakeReleased = true;
         _totalStaked -= amount;
         emit StakeReleased(contributionId, contributor, amount);
-        if (amount != 0) STAKING_TOKEN.safeTransfer(contributor, amount);
+        if (amount != 0) _STAKING_TOKEN.safeTransfer(contributor, amount);
     }
 
     /// @inheritdoc IDatanetRegistry
     function penalize(uint256 contributionId, uint16 slashBps, bytes32 reason) external onlyRole(PENALTY_ROLE) {
-        require(slashBps <= BPS, SlashShareTooHigh(slashBps));
+        require(slashBps <= _BPS, SlashShareTooHigh(slashBps));
         Contribution storage c = _contributions[contributionId];
         Status status = c.status;
         require(status != Status.None, UnknownContribution(contributionId));
@@ -387,7 +390,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         _slashedUnswept = 0;
         address to = _treasury;
         emit SlashedSwept(to, amount);
-        STAKING_TOKEN.safeTransfer(to, amount);
+        _STAKING_TOKEN.safeTransfer(to, amount);
     }
 
     // =========================================================================================
@@ -455,7 +458,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
 
     /// @inheritdoc IDatanetRegistry
     function token() external view returns (address) {
-        return address(STAKING_TOKEN);
+        return address(_STAKING_TOKEN);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -573,7 +576,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         c.contentHash = contentHash;
         _totalStaked += stake;
         emit ContributionSubmitted(contributionId, datanetId, msg.sender, contentHash, uri, sizeBytes, stake, day);
-        STAKING_TOKEN.safeTransferFrom(msg.sender, address(this), stake);
+        _STAKING_TOKEN.safeTransferFrom(msg.sender, address(this), stake);
     }
 
     /// @dev Checks a submission against the Datanet's rules and counts its bytes against the
@@ -669,7 +672,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
             BoundsInvalid(BoundField.BondPeriod, b.minBondPeriod, b.maxBondPeriod)
         );
         require(
-            b.minSlashBps <= b.maxSlashBps && b.maxSlashBps <= BPS,
+            b.minSlashBps <= b.maxSlashBps && b.maxSlashBps <= _BPS,
             BoundsInvalid(BoundField.SlashBps, b.minSlashBps, b.maxSlashBps)
         );
         require(
@@ -688,7 +691,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         uint256 bps
     ) internal returns (uint256 slashed, uint256 refundable) {
         uint256 stake = c.stake;
-        slashed = (stake * bps) / BPS;
+        slashed = (stake * bps) / _BPS;
         // slashed <= stake because bps <= BPS.
         unchecked {
             refundable = stake - slashed;

@@ -14,10 +14,13 @@ import {ISemver} from "../interfaces/ISemver.sol";
 
 /// @title RewardDistributor
 /// @notice Escrows OPEN per epoch and pays it out against optimistic, cumulative Merkle roots.
-/// @dev    Storage is laid out for the claim path: a claim reads `_root` (one slot), reads and
+/// @dev    Storage is laid out for the hot paths. A claim reads `_root` (one slot), reads and
 ///         writes `_totals` (finalized total and all claims so far, packed in one slot) and
-///         reads and writes the account's `_claimed` slot. Everything else lives elsewhere and
-///         is never touched by a claim. A batch touches `_root` and `_totals` once.
+///         reads and writes the account's `_claimed` slot; nothing else. A batch touches `_root`
+///         and `_totals` once. `fund` (called by the FeeRouter) reads and writes one packed
+///         `_escrow` slot plus the epoch's escrow. The pending root's slots are never zeroed
+///         between epochs (a zero `challengeDeadline` marks "none pending"), so each proposal
+///         rewrites warm, non-zero slots instead of paying for fresh ones.
 contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -62,13 +65,19 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @dev OPEN paid so far per account (its cumulative amount at its last claim).
     mapping(address account => uint256 amount) private _claimed;
 
-    PendingRoot private _pending;
-    /// @dev First epoch not yet covered by a finalized root.
-    uint256 private _nextEpoch;
-    /// @dev Escrow of all epochs before `_nextEpoch`.
+    /// @dev The escrow totals `fund` updates, packed in one slot.
+    struct Escrow {
+        uint128 total;
+        uint64 nextEpoch;
+    }
+
+    /// @dev All OPEN ever escrowed, and the first epoch not yet covered by a finalized root.
+    Escrow private _escrow;
+    /// @dev Escrow of all epochs before `_escrow.nextEpoch`.
     uint256 private _escrowedSettled;
-    uint256 private _totalEscrowed;
     mapping(uint256 epoch => uint256 amount) private _epochEscrow;
+    /// @dev Stale between proposals; live only while `challengeDeadline != 0`.
+    PendingRoot private _pending;
 
     uint256 private _challengeWindow;
     uint96 private _settlerBond;
@@ -128,13 +137,15 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @dev Epochs before `nextEpoch()` are settled and refused. Future epochs are accepted,
     ///      so a rewards programme can fund ahead.
     function fund(uint256 epoch, uint256 amount) external nonReentrant {
-        uint256 next = _nextEpoch;
-        require(epoch >= next, EpochSettled(epoch, next));
+        Escrow memory escrow = _escrow;
+        require(epoch >= escrow.nextEpoch, EpochSettled(epoch, escrow.nextEpoch));
         uint256 maxEpoch = currentEpoch() + MAX_FUND_AHEAD;
         require(epoch <= maxEpoch, EpochTooFarAhead(epoch, maxEpoch));
         require(amount != 0, ZeroAmount());
-        _epochEscrow[epoch] += amount;
-        _totalEscrowed += amount;
+        uint256 newTotal = escrow.total + amount;
+        require(newTotal <= type(uint128).max, EscrowOverflow(newTotal));
+        _epochEscrow[epoch] += amount; // <= newTotal < 2^128: cannot overflow
+        _escrow.total = uint128(newTotal); // checked just above
         emit EpochFunded(epoch, msg.sender, amount);
         OPEN.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -157,8 +168,9 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         string calldata reportURI
     ) external payable {
         require(hasRole(SETTLER_ROLE, msg.sender), NotSettler(msg.sender));
-        require(_pending.root == bytes32(0), PendingRootExists(_pending.epoch, _pending.root));
-        uint256 next = _nextEpoch;
+        PendingRoot storage p = _pending;
+        require(p.challengeDeadline == 0, PendingRootExists(p.epoch, p.root));
+        uint256 next = _escrow.nextEpoch;
         require(epoch >= next, EpochOutOfOrder(epoch, next));
         uint256 endsAt = _epochEnd(epoch);
         require(endsAt <= block.timestamp, EpochNotEnded(epoch, endsAt));
@@ -171,20 +183,16 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         require(msg.value == bond, WrongBond(msg.value, bond));
 
         uint256 deadline = block.timestamp + _challengeWindow;
-        // Casts are exact: totalCumulative <= escrowed <= OPEN's supply < 2^128; epoch ended, so
-        // epoch <= block.timestamp < 2^64; deadline is a timestamp plus at most 30 days; bond
-        // is a uint96 setting.
-        _pending = PendingRoot({
-            root: root_,
-            totalCumulative: uint128(totalCumulative),
-            epoch: uint64(epoch),
-            challengeDeadline: uint64(deadline),
-            settler: msg.sender,
-            settlerBond: uint96(bond),
-            challenger: address(0),
-            challengerBond: 0,
-            reportHash: reportHash
-        });
+        // Casts are exact: totalCumulative <= escrowed < 2^128 (fund caps the escrow); the
+        // epoch ended, so epoch < block.timestamp < 2^64; deadline is a timestamp plus at most
+        // 30 days; bond is a uint96 setting. The challenger slot is already zero (every
+        // resolution and revocation clears it).
+        p.root = root_;
+        p.totalCumulative = uint128(totalCumulative);
+        p.epoch = uint64(epoch);
+        p.challengeDeadline = uint64(deadline);
+        p.settler = msg.sender;
+        p.settlerBond = uint96(bond);
         _totalBonds += bond;
         emit RootProposed(epoch, root_, msg.sender, totalCumulative, reportHash, reportURI, deadline, bond);
     }
@@ -192,7 +200,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @inheritdoc IRewardDistributor
     function challenge() external payable {
         PendingRoot storage p = _pending;
-        require(p.root != bytes32(0), NoPendingRoot());
+        require(p.challengeDeadline != 0, NoPendingRoot());
         require(block.timestamp < p.challengeDeadline, WindowOver(p.challengeDeadline, block.timestamp));
         require(p.challenger == address(0), AlreadyChallenged(p.challenger));
         uint256 bond = _challengerBond;
@@ -206,20 +214,20 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @inheritdoc IRewardDistributor
     function resolve(bool upheld) external onlyRole(RESOLVER_ROLE) {
         PendingRoot memory p = _pending;
-        require(p.root != bytes32(0), NoPendingRoot());
+        require(p.challengeDeadline != 0, NoPendingRoot());
         require(p.challenger != address(0), NotChallenged());
         address winner;
         uint256 award;
         if (upheld) {
             winner = p.challenger;
             award = uint256(p.settlerBond) + p.challengerBond;
-            delete _pending;
+            _pending.challengeDeadline = 0; // dropped
         } else {
             winner = p.settler;
             award = p.challengerBond;
-            _pending.challenger = address(0);
-            _pending.challengerBond = 0;
         }
+        _pending.challenger = address(0);
+        _pending.challengerBond = 0;
         emit ChallengeResolved(p.epoch, p.root, msg.sender, upheld, winner, award);
         _creditBond(winner, award);
     }
@@ -227,8 +235,10 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @inheritdoc IRewardDistributor
     function revoke() external onlyRole(GUARDIAN_ROLE) {
         PendingRoot memory p = _pending;
-        require(p.root != bytes32(0), NoPendingRoot());
-        delete _pending;
+        require(p.challengeDeadline != 0, NoPendingRoot());
+        _pending.challengeDeadline = 0;
+        _pending.challenger = address(0);
+        _pending.challengerBond = 0;
         emit RootRevoked(p.epoch, p.root, msg.sender);
         _creditBond(p.settler, p.settlerBond);
         if (p.challenger != address(0)) _creditBond(p.challenger, p.challengerBond);
@@ -237,14 +247,14 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @inheritdoc IRewardDistributor
     function finalize() external {
         PendingRoot memory p = _pending;
-        require(p.root != bytes32(0), NoPendingRoot());
+        require(p.challengeDeadline != 0, NoPendingRoot());
         require(p.challenger == address(0), ChallengeUnresolved(p.challenger));
         require(block.timestamp >= p.challengeDeadline, WindowNotOver(p.challengeDeadline, block.timestamp));
-        _escrowedSettled += _escrowBetween(_nextEpoch, p.epoch);
-        _nextEpoch = uint256(p.epoch) + 1;
+        _escrowedSettled += _escrowBetween(_escrow.nextEpoch, p.epoch);
+        _escrow.nextEpoch = p.epoch + 1; // epoch < block.timestamp < 2^64 - 1
         _root = p.root;
         _totals.finalized = p.totalCumulative;
-        delete _pending;
+        _pending.challengeDeadline = 0;
         emit RootFinalized(p.epoch, p.root, p.totalCumulative, msg.sender);
         _creditBond(p.settler, p.settlerBond);
     }
@@ -368,12 +378,12 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @inheritdoc IRewardDistributor
     function nextEpoch() external view returns (uint256) {
-        return _nextEpoch;
+        return _escrow.nextEpoch;
     }
 
     /// @inheritdoc IRewardDistributor
     function escrowedThrough(uint256 epoch) external view returns (uint256) {
-        uint256 next = _nextEpoch;
+        uint256 next = _escrow.nextEpoch;
         uint256 lastFundable = currentEpoch() + MAX_FUND_AHEAD;
         if (epoch > lastFundable) epoch = lastFundable; // nothing is escrowed beyond it
         if (epoch >= next) return _escrowedSettled + _escrowBetween(next, epoch);
@@ -383,12 +393,12 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @inheritdoc IRewardDistributor
     function totalEscrowed() external view returns (uint256) {
-        return _totalEscrowed;
+        return _escrow.total;
     }
 
     /// @inheritdoc IRewardDistributor
-    function pendingRoot() external view returns (PendingRoot memory) {
-        return _pending;
+    function pendingRoot() external view returns (PendingRoot memory p) {
+        if (_pending.challengeDeadline != 0) p = _pending;
     }
 
     /// @inheritdoc IRewardDistributor

@@ -405,7 +405,7 @@ interface IDatanetRegistry is IDatanetVersions {
     ) external returns (uint256 contributionId);
 
     /// @notice A bonded, appointed curator (not the contributor) votes on a pending
-    ///         contribution. The vote that brings either side to the quorum decides it:
+    ///         contribution. The vote that brings its own side to the quorum decides it:
     ///         accepted (stake bonded for the bond period) or rejected (slash share slashed,
     ///         rounded down, so dust stays with the contributor; the rest withdrawable).
     function vote(uint256 contributionId, bool accept) external;

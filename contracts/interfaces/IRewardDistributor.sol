@@ -45,7 +45,7 @@ interface IRewardDistributor is IEpochEscrow, ISemver {
     /// @param settlerBond        ETH bond of the settler (as required when proposed).
     /// @param challenger         Who challenges it now, or zero.
     /// @param challengerBond     ETH bond of the current challenger, or zero.
-    /// @param reportHash         keccak256 of the settlement report the root was computed from.
+    /// @dev   The report hash and URI are emitted with `RootProposed`, not stored.
     struct PendingRoot {
         bytes32 root;
         uint128 totalCumulative;
@@ -55,7 +55,6 @@ interface IRewardDistributor is IEpochEscrow, ISemver {
         uint96 settlerBond;
         address challenger;
         uint96 challengerBond;
-        bytes32 reportHash;
     }
 
     /// @notice One account's claim in a batch.
@@ -182,6 +181,9 @@ interface IRewardDistributor is IEpochEscrow, ISemver {
     /// @notice `epoch` is more than MAX_FUND_AHEAD epochs ahead; the last fundable is `maxEpoch`.
     error EpochTooFarAhead(uint256 epoch, uint256 maxEpoch);
 
+    /// @notice Escrowing would bring all escrow to `total`, above 2^128 - 1.
+    error EscrowOverflow(uint256 total);
+
     /// @notice A zero amount was given where it would change nothing.
     error ZeroAmount();
 
@@ -202,7 +204,6 @@ interface IRewardDistributor is IEpochEscrow, ISemver {
 
     /// @notice `account` has no bond to withdraw.
     error NoBond(address account);
-
 
     // ------------------------------------------------------------------------------------
     // Settlement

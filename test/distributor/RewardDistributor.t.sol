@@ -320,7 +320,9 @@ contract RewardDistributorTest is DistributorBase {
         _challenge();
         bytes32 role = distributor.RESOLVER_ROLE();
         vm.prank(guardian);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, role));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, role)
+        );
         distributor.resolve(true);
     }
 
@@ -347,7 +349,9 @@ contract RewardDistributorTest is DistributorBase {
         _proposeEpoch0();
         bytes32 role = distributor.GUARDIAN_ROLE();
         vm.prank(settler);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, settler, role));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, settler, role)
+        );
         distributor.revoke();
     }
 
@@ -567,7 +571,10 @@ contract RewardDistributorTest is DistributorBase {
         distributor.claimWithRoot(keccak256("old"), carol, 300, proof);
     }
 
-    function _batch(bytes32[] memory t, uint256[4] memory amounts) internal view returns (IRewardDistributor.Claim[] memory c) {
+    function _batch(
+        bytes32[] memory t,
+        uint256[4] memory amounts
+    ) internal view returns (IRewardDistributor.Claim[] memory c) {
         address[4] memory who = [alice, bob, carol, dave];
         c = new IRewardDistributor.Claim[](4);
         for (uint256 i = 0; i < 4; ++i) c[i] = IRewardDistributor.Claim(who[i], amounts[i], TestTree.proof(t, i));
