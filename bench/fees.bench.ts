@@ -15,10 +15,10 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { network } from "hardhat";
 
+import { deployDatanetRegistry } from "../deploy/datanets.js";
 import { deployRewardDistributor } from "../deploy/distributor.js";
 import { deployModelsAndFees } from "../deploy/models.js";
 import { deployL2OpenToken } from "../deploy/tokens.js";
-import { DatanetRegistry__factory } from "../types/ethers-contracts/index.js";
 import type { BenchSection } from "./run.js";
 
 const BRIDGE = "0x4200000000000000000000000000000000000010";
@@ -80,26 +80,12 @@ export async function measure(): Promise<FeesBenchResult> {
     // OPEN, a Datanet with one accepted contribution published as version 1.
     const open = await deployL2OpenToken(admin, "0x000000000000000000000000000000000000dEaD");
     const openAddress = await open.getAddress();
-    const datanets = await new DatanetRegistry__factory(admin).deploy(
-      openAddress,
-      admin.address,
-      admin.address,
-      admin.address,
-      {
-        minStakeFloor: OPEN,
-        minStakeCeiling: 1_000_000n * OPEN,
-        maxDailyByteCap: 10_000_000n,
-        minBondPeriod: DAY,
-        maxBondPeriod: 90n * DAY,
-        minSlashBps: 100n,
-        maxSlashBps: 5_000n,
-        minQuorum: 1n,
-        maxQuorum: 15n,
-        curatorBond: 1_000n * OPEN,
-        curatorUnbondingDelay: 14n * DAY,
-      },
-    );
-    await datanets.waitForDeployment();
+    const datanets = await deployDatanetRegistry(admin, {
+      token: openAddress,
+      treasury: admin.address,
+      governance: admin.address,
+      guardian: admin.address,
+    });
     const datanetsAddress = await datanets.getAddress();
     await (await open.connect(bridge).mint(curator.address, 1_000n * OPEN)).wait();
     await (await open.connect(bridge).mint(contributor.address, 10n * OPEN)).wait();
