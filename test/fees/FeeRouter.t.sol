@@ -90,7 +90,7 @@ contract FeeRouterTest is FeeRouterFixture {
         );
         vm.prank(payer);
         (uint256 id, uint256 fee) = router.pay(model, H1, 1_000, 500, FEE);
-        vm.snapshotGasLastCall("FeeRouter", "pay (first request of the model in the epoch)");
+        vm.snapshotGasLastCall("FeeRouter", "pay (first payment: fresh slots)");
 
         assertEq(id, 1);
         assertEq(fee, FEE);
@@ -109,7 +109,7 @@ contract FeeRouterTest is FeeRouterFixture {
 
         vm.prank(payer);
         router.pay(model, H2, 1_000, 500, FEE);
-        vm.snapshotGasLastCall("FeeRouter", "pay (repeat: model already paid in the epoch)");
+        vm.snapshotGasLastCall("FeeRouter", "pay (second payment, same model and epoch)");
         assertEq(distributor.epochEscrow(0), 2 * (STAKERS + CONTRIBUTORS));
         assertEq(router.lastRequestId(), 2);
     }
