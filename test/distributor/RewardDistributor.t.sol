@@ -86,7 +86,9 @@ contract RewardDistributorTest is DistributorBase {
         vm.expectEmit(address(distributor));
         emit IEpochEscrow.EpochFunded(3, funder, 500);
         fundEpoch(3, 500);
+        vm.snapshotGasLastCall("RewardDistributor", "fund (new epoch)");
         fundEpoch(3, 250);
+        vm.snapshotGasLastCall("RewardDistributor", "fund (epoch already funded)");
         fundEpoch(0, 1);
         assertEq(distributor.epochEscrow(3), 750);
         assertEq(distributor.totalEscrowed(), 751);
@@ -491,6 +493,8 @@ contract RewardDistributorTest is DistributorBase {
         assertEq(distributor.totalClaimed(), 260);
         assertEq(distributor.claimable(bob, 260), 0);
         assertEq(distributor.claimable(alice, 150), 150);
+        distributor.claimWithRoot(t[0], alice, 150, TestTree.proof(t, 0));
+        vm.snapshotGasLastCall("RewardDistributor", "claimWithRoot (first, after another claim)");
     }
 
     function test_claim_skippedEpochsInOneClaim_succeeds() public {
@@ -560,6 +564,7 @@ contract RewardDistributorTest is DistributorBase {
         bytes32[] memory t = tree4(100, 200, 300, 400);
         settle(0, t[0], 1000);
         assertEq(distributor.claimWithRoot(t[0], carol, 300, TestTree.proof(t, 2)), 300);
+        vm.snapshotGasLastCall("RewardDistributor", "claimWithRoot (first)");
         assertEq(open.balanceOf(carol), 300);
     }
 
@@ -569,6 +574,65 @@ contract RewardDistributorTest is DistributorBase {
         bytes32[] memory proof = TestTree.proof(t, 2);
         vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.RootChanged.selector, keccak256("old"), t[0]));
         distributor.claimWithRoot(keccak256("old"), carol, 300, proof);
+    }
+
+    function test_claimWithRoot_staleRoot_reverts() public {
+        bytes32[] memory t0 = tree4(100, 200, 300, 400);
+        settle(0, t0[0], 1000);
+        bytes32[] memory t1 = tree4(110, 220, 330, 440);
+        settle(1, t1[0], 1100);
+        bytes32[] memory proof = TestTree.proof(t0, 0);
+        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.RootChanged.selector, t0[0], t1[0]));
+        distributor.claimWithRoot(t0[0], alice, 100, proof);
+    }
+
+    function test_claimWithRoot_pendingRoot_reverts() public {
+        bytes32[] memory t0 = tree4(100, 200, 300, 400);
+        settle(0, t0[0], 1000);
+        bytes32[] memory t1 = tree4(110, 220, 330, 440);
+        fundEpoch(1, 100);
+        vm.warp(endOfEpoch(1));
+        propose(1, t1[0], 1100);
+        bytes32[] memory proof = TestTree.proof(t1, 0);
+        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.RootChanged.selector, t1[0], t0[0]));
+        distributor.claimWithRoot(t1[0], alice, 110, proof);
+    }
+
+    function test_claimWithRoot_zeroRootBeforeAnyRoot_reverts() public {
+        vm.expectRevert(IRewardDistributor.NoFinalizedRoot.selector);
+        distributor.claimWithRoot(bytes32(0), alice, 1, new bytes32[](0));
+    }
+
+    function test_finalize_sameRootTwice_keepsClaims_succeeds() public {
+        bytes32[] memory t = tree4(100, 200, 300, 400);
+        settle(0, t[0], 1000);
+        distributor.claim(alice, 100, TestTree.proof(t, 0));
+        settle(1, t[0], 1000); // an epoch without rewards re-posts the same root
+        assertEq(distributor.root(), t[0]);
+        assertEq(distributor.totalClaimed(), 100);
+        assertEq(distributor.finalizedTotal(), 1000);
+        distributor.claimWithRoot(t[0], bob, 200, TestTree.proof(t, 1));
+        assertEq(distributor.totalClaimed(), 300);
+    }
+
+    function test_finalize_carriesClaimsToTheNewRoot_succeeds() public {
+        bytes32[] memory t0 = tree4(100, 200, 300, 400);
+        settle(0, t0[0], 1000);
+        distributor.claim(alice, 100, TestTree.proof(t0, 0));
+        bytes32[] memory t1 = tree4(110, 220, 330, 440);
+        settle(1, t1[0], 1100);
+        assertEq(distributor.totalClaimed(), 100);
+        assertEq(distributor.finalizedTotal(), 1100);
+        assertEq(distributor.claimWithRoot(t1[0], alice, 110, TestTree.proof(t1, 0)), 10);
+        assertEq(distributor.totalClaimed(), 110);
+    }
+
+    function test_claimWithRoot_zeroTotalRoot_reverts() public {
+        bytes32[] memory t = tree4(100, 0, 0, 0);
+        settle(0, t[0], 0);
+        bytes32[] memory proof = TestTree.proof(t, 0);
+        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.ClaimsAboveTotal.selector, 0, 100, 0));
+        distributor.claimWithRoot(t[0], alice, 100, proof);
     }
 
     function _batch(

@@ -1,5 +1,6 @@
 import type { Command } from "../command.js";
+import { datanetVerify } from "./datanetVerify.js";
 import { demo } from "./demo.js";
 
 /** Every `poa` command. Add a command by exporting it from its own module and listing it here. */
-export const commands: readonly Command[] = [demo];
+export const commands: readonly Command[] = [demo, datanetVerify];
