@@ -5,9 +5,4 @@ import { demo } from "./demo.js";
 import { indexBuild } from "./index-build.js";
 
 /** Every `poa` command. Add a command by exporting it from its own module and listing it here. */
-export const commands: readonly Command[] = [
-  demo,
-  attribute,
-  indexBuild,
-  datanetVerify,
-];
+export const commands: readonly Command[] = [demo, attribute, indexBuild, datanetVerify];
