@@ -1,7 +1,12 @@
 import type { Provider, Signer } from "ethers";
 
 import { PoaError } from "../src/errors.js";
-import { FeeRouter__factory, IEpochEscrow__factory, ModelRegistry__factory } from "../types/ethers-contracts/index.js";
+import {
+  FeeRouter__factory,
+  IEpochEscrow__factory,
+  IRewardDistributor__factory,
+  ModelRegistry__factory,
+} from "../types/ethers-contracts/index.js";
 import type { FeeRouter, ModelRegistry } from "../types/ethers-contracts/index.js";
 
 /** Governance bounds on a model's fee split, in basis points (inclusive). */
@@ -149,6 +154,9 @@ export async function deployFeeRouter(deployer: Signer, params: FeeRouterParams)
   await requireContract(provider, "OPEN token", params.token);
   await requireContract(provider, "ModelRegistry", params.registry);
   await requireContract(provider, "RewardDistributor", params.distributor);
+  // The constructor refuses it too (DistributorTokenMismatch); checking here first costs no gas.
+  const distributorToken = await IRewardDistributor__factory.connect(params.distributor, deployer).token();
+  requireSameToken(params.token, distributorToken, params.distributor);
   const router = await new FeeRouter__factory(deployer).deploy(
     params.token,
     params.registry,
@@ -174,16 +182,29 @@ export async function deployModelsAndFees(
   return { registry, router };
 }
 
-/** Checks that the router runs on the distributor's clock and can fund it. */
+/** Throws a PoaError unless the distributor escrows the token the router takes fees in. */
+function requireSameToken(routerToken: string, distributorToken: string, distributorAddress: string): void {
+  if (routerToken.toLowerCase() !== distributorToken.toLowerCase()) {
+    throw new PoaError(
+      `the RewardDistributor ${distributorAddress} escrows token ${distributorToken}, not the fee token ${routerToken}`,
+      "Deploy the FeeRouter and the RewardDistributor with the same OPEN token (the L2 OPEN of this chain).",
+    );
+  }
+}
+
+/** Checks that the router takes fees in the distributor's token, runs on its clock and can fund it. */
 export async function checkWiring(router: FeeRouter, distributorAddress: string): Promise<void> {
   const runner = router.runner;
   const distributor = IEpochEscrow__factory.connect(distributorAddress, runner);
-  const [genesis, length, routerGenesis, routerLength] = await Promise.all([
+  const [genesis, length, routerGenesis, routerLength, distributorToken, routerToken] = await Promise.all([
     distributor.genesis(),
     distributor.epochLength(),
     router.GENESIS(),
     router.EPOCH_LENGTH(),
+    IRewardDistributor__factory.connect(distributorAddress, runner).token(),
+    router.token(),
   ]);
+  requireSameToken(routerToken, distributorToken, distributorAddress);
   if (genesis !== routerGenesis || length !== routerLength) {
     throw new PoaError(
       `FeeRouter epochs (genesis ${routerGenesis}, length ${routerLength}) differ from the distributor's (${genesis}, ${length})`,

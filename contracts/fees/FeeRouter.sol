@@ -12,6 +12,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IEpochEscrow} from "../interfaces/IEpochEscrow.sol";
 import {IFeeRouter} from "../interfaces/IFeeRouter.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {IRewardDistributor} from "../interfaces/IRewardDistributor.sol";
 import {ISemver} from "../interfaces/ISemver.sol";
 import {FeeMath} from "./FeeMath.sol";
 
@@ -21,9 +22,10 @@ import {FeeMath} from "./FeeMath.sol";
 /// @dev    Gas shape of a payment (single or batch): one token pull from the payer, one
 ///         `fund` of the distributor (which pulls from here under a standing max allowance, so
 ///         no allowance write), one write each to the packed totals, the owner's credit and the
-///         (epoch, model) escrow; per request only the request-hash slot and the event. Platform
-///         fees are accrued in the packed totals slot and swept by anyone to the treasury: that
-///         saves a token transfer per payment (about 10k gas) at the cost of one sweep.
+///         (epoch, model) escrow; per request only the (payer, request hash) slot and the event.
+///         Platform fees are accrued in the packed totals slot and swept by anyone to the
+///         treasury: that saves a token transfer per payment (about 10k gas) at the cost of one
+///         sweep.
 contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransient, ISemver {
     using SafeERC20 for IERC20;
 
@@ -81,13 +83,16 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
 
     Totals private _totals;
     Config private _config;
-    mapping(bytes32 requestHash => uint256 requestId) private _requestIdOf;
+    /// @dev Scoped per payer: a global hash registry would let anyone pay a gateway's hash first
+    ///      (to any model, for a wei-scale fee) and make the gateway's own payment revert.
+    mapping(address payer => mapping(bytes32 requestHash => uint256 requestId)) private _requestIdOf;
     mapping(address account => uint256 credit) private _credits;
     mapping(uint256 epoch => mapping(uint256 modelId => Escrowed)) private _escrowed;
 
     /// @param token_ OPEN (L2).
     /// @param registry_ The ModelRegistry.
-    /// @param distributor_ The RewardDistributor (IEpochEscrow); its clock is the protocol's.
+    /// @param distributor_ The RewardDistributor (IEpochEscrow); its clock is the protocol's and
+    ///        its token must be `token_` (DistributorTokenMismatch otherwise).
     /// @param treasury_ Receives swept platform fees.
     /// @param platformFeeBps_ Initial platform fee, at most MAX_PLATFORM_FEE_BPS.
     /// @param admin Governance (the timelock): DEFAULT_ADMIN_ROLE.
@@ -111,6 +116,10 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
             ZeroAddress()
         );
         require(platformFeeBps_ <= MAX_PLATFORM_FEE_BPS, PlatformFeeTooHigh(platformFeeBps_, MAX_PLATFORM_FEE_BPS));
+        // `fund` pulls the distributor's own token from here: any other token would leave the
+        // escrowed parts stuck in the router (or make every payment revert).
+        address distributorToken = IRewardDistributor(distributor_).token();
+        require(distributorToken == token_, DistributorTokenMismatch(token_, distributorToken));
         TOKEN = IERC20(token_);
         REGISTRY = IModelRegistry(registry_);
         DISTRIBUTOR = IEpochEscrow(distributor_);
@@ -277,8 +286,8 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IFeeRouter
-    function requestIdOf(bytes32 requestHash) external view returns (uint256) {
-        return _requestIdOf[requestHash];
+    function requestIdOf(address payer, bytes32 requestHash) external view returns (uint256) {
+        return _requestIdOf[payer][requestHash];
     }
 
     /// @inheritdoc IFeeRouter
@@ -356,7 +365,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     ) private returns (uint256 requestId, uint256 fee) {
         Payment memory p = _start(modelId);
         requestId = p.nextRequestId;
-        _request(p, requestHash, tokensIn, tokensOut, maxFee);
+        _request(p, _requestIdOf[msg.sender], requestHash, tokensIn, tokensOut, maxFee);
         fee = p.fee;
         _finish(p);
     }
@@ -369,9 +378,11 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
         require(n != 0, EmptyBatch());
         Payment memory p = _start(modelId);
         firstRequestId = p.nextRequestId;
+        // The payer's hashes, located once for the whole batch.
+        mapping(bytes32 => uint256) storage paidBy = _requestIdOf[msg.sender];
         for (uint256 i = 0; i < n; ++i) {
             PaymentRequest calldata q = requests[i];
-            _request(p, q.requestHash, q.tokensIn, q.tokensOut, q.maxFee);
+            _request(p, paidBy, q.requestHash, q.tokensIn, q.tokensOut, q.maxFee);
         }
         totalFee = p.fee;
         _finish(p);
@@ -390,18 +401,20 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
         p.nextRequestId = uint256(p.totals.lastRequestId) + 1;
     }
 
-    /// @dev Checks one request, marks its hash as paid, computes its fee and parts, emits its
-    ///      event and adds them to the payment's sums. Totals and transfers are done once.
+    /// @dev Checks one request, marks its hash as paid by the caller (`paidBy` is
+    ///      `_requestIdOf[msg.sender]`), computes its fee and parts, emits its event and adds them
+    ///      to the payment's sums. Totals and transfers are done once.
     function _request(
         Payment memory p,
+        mapping(bytes32 => uint256) storage paidBy,
         bytes32 requestHash,
         uint64 tokensIn,
         uint64 tokensOut,
         uint256 maxFee
     ) private {
         require(requestHash != bytes32(0), ZeroRequestHash());
-        uint256 paidAs = _requestIdOf[requestHash];
-        require(paidAs == 0, RequestAlreadyPaid(requestHash, paidAs));
+        uint256 paidAs = paidBy[requestHash];
+        require(paidAs == 0, RequestAlreadyPaid(msg.sender, requestHash, paidAs));
         require(tokensIn != 0 || tokensOut != 0, ZeroTokens(requestHash));
         uint256 fee = FeeMath.feeUp(p.terms.pricePerKInput, p.terms.pricePerKOutput, tokensIn, tokensOut);
         require(fee <= maxFee, FeeAboveMax(requestHash, fee, maxFee));
@@ -413,7 +426,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
             p.terms.stakersBps
         );
         uint256 requestId = p.nextRequestId;
-        _requestIdOf[requestHash] = requestId;
+        paidBy[requestHash] = requestId;
         emit RequestPaid(requestId, requestHash, p.modelId, msg.sender, p.epoch, tokensIn, tokensOut, fee, parts);
         // Each fee is below 2^146 (see FeeMath.feeUp) and a calldata array has far fewer than
         // 2^100 entries, so none of these sums can overflow; the id is cast-checked in _finish.

@@ -49,7 +49,10 @@ interface IFeeRouter {
     // ---------------------------------------------------------------------------------------
 
     /// @notice One inference request was paid. `requestId` is sequential from 1 and never
-    ///         reused; `requestHash` is the gateway's hash of the request record (accepted once).
+    ///         reused; `requestHash` is the gateway's hash of the request record, accepted once
+    ///         per `payer` (two payers may pay the same hash: each pair is its own request, so
+    ///         no one can block or claim another payer's hash by paying it first; an indexer
+    ///         keys requests by (`payer`, `requestHash`) or by `requestId`).
     ///         `parts.owner` was credited to the model's owner at that moment; `parts.stakers`
     ///         and `parts.contributors` were escrowed for (`epoch`, `modelId`). The parts are a
     ///         static tuple, ABI-encoded inline exactly like four more uint256 fields.
@@ -84,8 +87,8 @@ interface IFeeRouter {
     /// @notice The fee of a request exceeds the payer's maximum.
     error FeeAboveMax(bytes32 requestHash, uint256 fee, uint256 maxFee);
 
-    /// @notice This request hash was already paid, as request `requestId`.
-    error RequestAlreadyPaid(bytes32 requestHash, uint256 requestId);
+    /// @notice `payer` already paid this request hash, as request `requestId`.
+    error RequestAlreadyPaid(address payer, bytes32 requestHash, uint256 requestId);
 
     /// @notice The request hash is zero.
     error ZeroRequestHash();
@@ -111,6 +114,10 @@ interface IFeeRouter {
     /// @notice A zero amount was given where a positive one is required.
     error ZeroAmount();
 
+    /// @notice The distributor escrows a different token (`distributorToken`) from the one fees
+    ///         are paid in (`token`): funding it would pull the wrong token or fail.
+    error DistributorTokenMismatch(address token, address distributorToken);
+
     // ---------------------------------------------------------------------------------------
     // Payments
     // ---------------------------------------------------------------------------------------
@@ -118,8 +125,9 @@ interface IFeeRouter {
     /// @notice Pays for one request to `modelId`: pulls the fee from the caller (approve
     ///         first), splits it and escrows the stakers' and contributors' parts for the current
     ///         epoch. Reverts if the model cannot be paid (see IModelRegistry.paymentTerms), the
-    ///         fee exceeds `maxFee`, the hash was paid before or is zero, or both token counts
-    ///         are zero.
+    ///         fee exceeds `maxFee`, the caller paid this hash before (`RequestAlreadyPaid`;
+    ///         another payer's use of the same hash does not count) or it is zero, or both token
+    ///         counts are zero.
     /// @return requestId The request's sequential id.
     /// @return fee The OPEN pulled from the caller.
     function pay(
@@ -207,8 +215,8 @@ interface IFeeRouter {
     /// @notice The stakers' and contributors' OPEN escrowed for `modelId` in `epoch`.
     function escrowed(uint256 epoch, uint256 modelId) external view returns (Escrowed memory);
 
-    /// @notice The request id a hash was paid as (0 when never paid).
-    function requestIdOf(bytes32 requestHash) external view returns (uint256);
+    /// @notice The request id `payer` paid `requestHash` as (0 when that payer never paid it).
+    function requestIdOf(address payer, bytes32 requestHash) external view returns (uint256);
 
     /// @notice The id of the last request paid (= number of requests paid).
     function lastRequestId() external view returns (uint256);

@@ -6,9 +6,11 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
+import {RewardDistributor} from "../../contracts/distributor/RewardDistributor.sol";
 import {FeeRouter} from "../../contracts/fees/FeeRouter.sol";
 import {IFeeRouter} from "../../contracts/interfaces/IFeeRouter.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
+import {L2OpenToken} from "../../contracts/token/L2OpenToken.sol";
 import {FeeRouterFixture} from "./FeeRouterFixture.sol";
 
 contract FeeRouterTest is FeeRouterFixture {
@@ -61,6 +63,24 @@ contract FeeRouterTest is FeeRouterFixture {
         new FeeRouter(address(open), address(registry), address(distributor), treasury, 2_001, governance, guardian);
     }
 
+    function test_constructor_distributorTokenMismatch_reverts() public {
+        // A real RewardDistributor on the same clock, escrowing another token.
+        L2OpenToken other = new L2OpenToken(makeAddr("otherL1Open"));
+        RewardDistributor wrong = new RewardDistributor(
+            governance,
+            other,
+            genesis,
+            EPOCH,
+            1 days,
+            0.1 ether,
+            0.1 ether
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(IFeeRouter.DistributorTokenMismatch.selector, address(open), address(other))
+        );
+        new FeeRouter(address(open), address(registry), address(wrong), treasury, PLATFORM_BPS, governance, guardian);
+    }
+
     // --- epochs ---------------------------------------------------------------------------------
 
     function test_currentEpoch_matchesDistributor_succeeds() public {
@@ -105,7 +125,7 @@ contract FeeRouterTest is FeeRouterFixture {
         IFeeRouter.Escrowed memory e = router.escrowed(0, model);
         assertEq(e.stakers, STAKERS);
         assertEq(e.contributors, CONTRIBUTORS);
-        assertEq(router.requestIdOf(H1), 1);
+        assertEq(router.requestIdOf(payer, H1), 1);
         assertEq(router.lastRequestId(), 1);
 
         vm.prank(payer);
@@ -177,14 +197,69 @@ contract FeeRouterTest is FeeRouterFixture {
     function test_pay_reusedHash_reverts() public {
         vm.prank(payer);
         router.pay(model, H1, 1_000, 500, FEE);
-        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.RequestAlreadyPaid.selector, H1, 1));
+        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.RequestAlreadyPaid.selector, payer, H1, 1));
         vm.prank(payer);
         router.pay(model, H1, 1_000, 500, FEE);
-        // Global: not per model.
+        // Per payer, across models: the same payer cannot pay the hash again to another model.
         uint256 other = _register(stranger, keccak256("other"));
-        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.RequestAlreadyPaid.selector, H1, 1));
+        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.RequestAlreadyPaid.selector, payer, H1, 1));
         vm.prank(payer);
         router.pay(other, H1, 1_000, 500, FEE);
+    }
+
+    /// Review L-1: an attacker who pays a gateway's hash first (to its own model, for a
+    /// wei-scale fee) neither blocks the gateway's payment nor becomes its request.
+    function test_pay_hashPaidByAnotherPayer_succeeds() public {
+        address attacker = makeAddr("attacker");
+        uint256 attackerModel = _register(attacker, keccak256("attacker-model"));
+        _mint(attacker, 1e18);
+        vm.prank(attacker);
+        open.approve(address(router), type(uint256).max);
+        vm.prank(attacker);
+        (uint256 squatId, uint256 squatFee) = router.pay(attackerModel, H1, 1, 0, type(uint256).max);
+        assertEq(squatId, 1);
+        assertLt(squatFee, 1e16, "a wei-scale squat");
+
+        vm.expectEmit(address(router));
+        emit IFeeRouter.RequestPaid(
+            2,
+            H1,
+            model,
+            payer,
+            0,
+            1_000,
+            500,
+            FEE,
+            _parts(PLATFORM, OWNER, STAKERS, CONTRIBUTORS)
+        );
+        vm.prank(payer);
+        (uint256 id, uint256 fee) = router.pay(model, H1, 1_000, 500, FEE);
+        assertEq(id, 2);
+        assertEq(fee, FEE);
+        assertEq(router.requestIdOf(attacker, H1), 1, "the attacker's request stays its own");
+        assertEq(router.requestIdOf(payer, H1), 2, "the gateway's request is its own");
+        assertEq(router.requestIdOf(stranger, H1), 0, "nobody else paid it");
+        // Each payer is still held to "accepted once".
+        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.RequestAlreadyPaid.selector, attacker, H1, 1));
+        vm.prank(attacker);
+        router.pay(attackerModel, H1, 1, 0, type(uint256).max);
+    }
+
+    function testFuzz_pay_hashScopedPerPayer(address other, bytes32 h) public {
+        vm.assume(other != payer && other != address(0) && other != address(router));
+        vm.assume(h != bytes32(0));
+        _mint(other, FEE);
+        vm.prank(other);
+        open.approve(address(router), type(uint256).max);
+        vm.prank(other);
+        router.pay(model, h, 1_000, 500, FEE);
+        vm.prank(payer);
+        router.pay(model, h, 1_000, 500, FEE);
+        assertEq(router.requestIdOf(other, h), 1);
+        assertEq(router.requestIdOf(payer, h), 2);
+        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.RequestAlreadyPaid.selector, payer, h, 2));
+        vm.prank(payer);
+        router.pay(model, h, 1_000, 500, FEE);
     }
 
     function test_pay_zeroHash_reverts() public {
@@ -257,7 +332,7 @@ contract FeeRouterTest is FeeRouterFixture {
         );
         vm.prank(payer);
         router.pay(model, H1, 1_000, 500, FEE);
-        assertEq(router.requestIdOf(H1), 0, "nothing recorded: the hash can be paid again");
+        assertEq(router.requestIdOf(payer, H1), 0, "nothing recorded: the hash can be paid again");
     }
 
     function test_pay_amountAbove96Bits_reverts() public {
@@ -327,7 +402,7 @@ contract FeeRouterTest is FeeRouterFixture {
         open.permit(payer, address(router), FEE, deadline, v, r, s);
         vm.prank(payer);
         router.payWithPermit(model, H1, 1_000, 500, FEE, deadline, v, r, s);
-        assertEq(router.requestIdOf(H1), 1);
+        assertEq(router.requestIdOf(payer, H1), 1);
     }
 
     function test_payWithPermit_badSignature_reverts() public {
@@ -380,7 +455,7 @@ contract FeeRouterTest is FeeRouterFixture {
         assertEq(first, 1);
         assertEq(total, 2 * FEE + tinyFee);
         assertEq(router.lastRequestId(), 3);
-        assertEq(router.requestIdOf(reqs[2].requestHash), 3);
+        assertEq(router.requestIdOf(payer, reqs[2].requestHash), 3);
         assertEq(router.creditOf(modelOwner), 2 * OWNER + 5.7e14);
         assertEq(router.platformFeesAccrued(), 2 * PLATFORM + 1e14);
         assertEq(distributor.epochEscrow(0), 2 * (STAKERS + CONTRIBUTORS) + 3.8e14 + 9.5e14);
@@ -411,9 +486,23 @@ contract FeeRouterTest is FeeRouterFixture {
     function test_payBatch_duplicateInBatch_reverts() public {
         IFeeRouter.PaymentRequest[] memory reqs = _batch(4, 7);
         reqs[3].requestHash = reqs[1].requestHash;
-        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.RequestAlreadyPaid.selector, reqs[1].requestHash, 2));
+        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.RequestAlreadyPaid.selector, payer, reqs[1].requestHash, 2));
         vm.prank(payer);
         router.payBatch(model, reqs);
+    }
+
+    function test_payBatch_hashPaidByAnotherPayer_succeeds() public {
+        IFeeRouter.PaymentRequest[] memory reqs = _batch(4, 9);
+        _mint(stranger, 1e18);
+        vm.prank(stranger);
+        open.approve(address(router), type(uint256).max);
+        vm.prank(stranger);
+        router.pay(model, reqs[2].requestHash, 1, 0, type(uint256).max);
+        vm.prank(payer);
+        (uint256 first, ) = router.payBatch(model, reqs);
+        assertEq(first, 2);
+        assertEq(router.requestIdOf(payer, reqs[2].requestHash), 4);
+        assertEq(router.requestIdOf(stranger, reqs[2].requestHash), 1);
     }
 
     function test_payBatch_oneBadRequestRevertsAll_reverts() public {
@@ -423,7 +512,7 @@ contract FeeRouterTest is FeeRouterFixture {
         vm.expectRevert(abi.encodeWithSelector(IFeeRouter.FeeAboveMax.selector, reqs[2].requestHash, fee, 1));
         vm.prank(payer);
         router.payBatch(model, reqs);
-        assertEq(router.requestIdOf(reqs[0].requestHash), 0, "all or nothing");
+        assertEq(router.requestIdOf(payer, reqs[0].requestHash), 0, "all or nothing");
         reqs[2].maxFee = fee;
         reqs[3].tokensIn = 0;
         reqs[3].tokensOut = 0;

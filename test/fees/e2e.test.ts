@@ -5,9 +5,16 @@ import type { ContractTransactionResponse, Signer } from "ethers";
 
 import { deployDatanetRegistry } from "../../deploy/datanets.js";
 import { deployRewardDistributor, grantDistributorRoles } from "../../deploy/distributor.js";
-import { checkSplitBounds, DEFAULT_SPLIT_BOUNDS, deployFeeRouter, deployModelsAndFees } from "../../deploy/models.js";
+import {
+  checkSplitBounds,
+  checkWiring,
+  DEFAULT_SPLIT_BOUNDS,
+  deployFeeRouter,
+  deployModelsAndFees,
+} from "../../deploy/models.js";
 import { deployL2OpenToken, deployOpenToken } from "../../deploy/tokens.js";
 import { PoaError } from "../../src/errors.js";
+import { FeeRouter__factory } from "../../types/ethers-contracts/index.js";
 import type { FeeRouter } from "../../types/ethers-contracts/index.js";
 
 const OPEN = 10n ** 18n;
@@ -301,7 +308,7 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
     await (await router.connect(gateway).pay(1n, ethers.id("r"), 1_000n, 0n, 2n * OPEN)).wait();
     await expect(router.connect(gateway).pay(1n, ethers.id("r"), 1_000n, 0n, 2n * OPEN))
       .to.be.revertedWithCustomError(router, "RequestAlreadyPaid")
-      .withArgs(ethers.id("r"), 1n);
+      .withArgs(gateway.address, ethers.id("r"), 1n);
     await expect(router.connect(gateway).pay(1n, ethers.id("s"), 1_000n, 0n, 2n * OPEN - 1n))
       .to.be.revertedWithCustomError(router, "FeeAboveMax")
       .withArgs(ethers.id("s"), 2n * OPEN, 2n * OPEN - 1n);
@@ -345,6 +352,63 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
     expect((error as PoaError).message).to.match(/RewardDistributor .* has no contract code/);
     expect((error as PoaError).hint).to.match(/Deploy the RewardDistributor first/);
     expect(await f.deployer.getNonce()).to.equal(nonce, "no transaction was sent");
+    await f.connection.close();
+  });
+
+  it("refuses a distributor that escrows another token, before deploying and when checking the wiring", async function () {
+    const f = await fixture();
+    // A real RewardDistributor on the same clock, escrowing another (real) OPEN deployment.
+    const otherL1 = await deployOpenToken(f.deployer, f.deployer.address);
+    const otherOpen = await deployL2OpenToken(f.deployer, await otherL1.getAddress());
+    const wrong = await deployRewardDistributor(f.deployer, {
+      admin: f.deployer.address,
+      open: await otherOpen.getAddress(),
+      genesis: await f.router.GENESIS(),
+      epochLength: await f.router.EPOCH_LENGTH(),
+      challengeWindow: 3_600n,
+      settlerBond: 10n ** 17n,
+      challengerBond: 10n ** 17n,
+    });
+    const openAddress = await f.open.getAddress();
+    const wrongAddress = await wrong.getAddress();
+    const otherAddress = await otherOpen.getAddress();
+    const params = {
+      token: openAddress,
+      registry: await f.registry.getAddress(),
+      distributor: wrongAddress,
+      treasury: f.treasury.address,
+      admin: f.governance.address,
+      guardian: f.governance.address,
+    };
+
+    const nonce = await f.deployer.getNonce();
+    const deployError = await deployFeeRouter(f.deployer, params).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(deployError).to.be.instanceOf(PoaError);
+    expect((deployError as PoaError).message).to.equal(
+      `the RewardDistributor ${wrongAddress} escrows token ${otherAddress}, not the fee token ${openAddress}`,
+    );
+    expect((deployError as PoaError).hint).to.match(/same OPEN token/);
+    expect(await f.deployer.getNonce()).to.equal(nonce, "no transaction was sent");
+
+    // The contract refuses it on its own, naming both tokens.
+    const factory = new FeeRouter__factory(f.deployer);
+    await expect(
+      factory.deploy(openAddress, params.registry, wrongAddress, params.treasury, 500n, params.admin, params.guardian),
+    )
+      .to.be.revertedWithCustomError(factory, "DistributorTokenMismatch")
+      .withArgs(openAddress, otherAddress);
+
+    // Checking a deployed router against a configuration naming the wrong distributor.
+    const wiringError = await checkWiring(f.router, wrongAddress).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(wiringError).to.be.instanceOf(PoaError);
+    expect((wiringError as PoaError).message).to.match(/escrows token .* not the fee token/);
+    await checkWiring(f.router, await f.distributor.getAddress());
     await f.connection.close();
   });
 });
