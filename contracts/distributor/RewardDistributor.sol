@@ -41,8 +41,13 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @notice Longest challenge window governance may set, so rewards cannot be frozen.
     uint256 public constant MAX_CHALLENGE_WINDOW = 30 days;
 
-    /// @notice How many epochs ahead of the current one `fund` accepts. Bounds every loop over
-    ///         epochs (a root covering many epochs sums their escrow once).
+    /// @notice How many epochs ahead of the current one `fund` accepts. It bounds how far ahead
+    ///         escrow can exist (so the look-ahead of `escrowedThrough`), not the loops of
+    ///         `propose` and `finalize`: those sum the escrow of every epoch from `nextEpoch` (the
+    ///         first not yet finalized) through the proposed epoch, one storage read each (about
+    ///         2,350 gas per epoch, cold), so their cost grows with the epochs since the last
+    ///         finalization. After a long pause, settle in steps: propose a root for an
+    ///         intermediate epoch (a root may end at any ended epoch), finalize it, repeat.
     uint256 public constant MAX_FUND_AHEAD = 1024;
 
     /// @notice The OPEN token.
@@ -390,6 +395,9 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     }
 
     /// @inheritdoc IRewardDistributor
+    /// @dev Loops over the epochs between `epoch` and `nextEpoch`: at most MAX_FUND_AHEAD plus the
+    ///      epochs since the last finalization ahead of it, and the settled epochs after `epoch`
+    ///      behind it (a view, but an on-chain caller pays for an old `epoch`).
     function escrowedThrough(uint256 epoch) external view returns (uint256) {
         uint256 next = _escrow.nextEpoch;
         uint256 lastFundable = currentEpoch() + MAX_FUND_AHEAD;
