@@ -221,6 +221,11 @@ interface IModelRegistry {
     /// @notice Registers a base model or a LoRA adapter owned by the caller. Every Datanet
     ///         version must be published; the split must sum to 10,000 and lie within the
     ///         bounds; the artifact hash must be new. The initial terms apply at once.
+    /// @dev    Known risk: the first registrant of an artifact hash owns it. Anyone who learns a
+    ///         hash before its registration lands (the mempool, a published release) can register
+    ///         it first, with their own terms and owner share; the publisher's registration then
+    ///         reverts `ArtifactAlreadyRegistered`. Planned fix: commit-reveal or a publisher
+    ///         signature (docs/models-fees.md, "Known limits").
     /// @return modelId The new model's id.
     function registerModel(Registration calldata registration) external returns (uint256 modelId);
 

@@ -129,6 +129,18 @@ contract ModelRegistryTest is ModelFixture {
         registry.registerModel(_registration(ART));
     }
 
+    /// Known risk (review L-2, documented, not fixed): whoever registers an artifact hash first
+    /// owns it. When the planned commit-reveal or publisher signature lands, this test changes.
+    function test_registerModel_artifactRegisteredFirstByAnother_reverts() public {
+        bytes32 art = keccak256("builder-artifact");
+        uint256 squat = _register(stranger, art);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ArtifactAlreadyRegistered.selector, art, squat));
+        vm.prank(builder);
+        registry.registerModel(_registration(art));
+        assertEq(registry.modelIdOfArtifact(art), squat);
+        assertEq(registry.ownerOf(squat), stranger);
+    }
+
     function test_registerModel_noDatanetVersions_reverts() public {
         IModelRegistry.Registration memory r = _registration(ART);
         r.trainedOn = new IModelRegistry.DatanetVersion[](0);
