@@ -40,6 +40,13 @@ contract FeeRouterHandler is Test {
     uint256 public ghostBadEvents;
     uint256 public ghostBadPayments;
     mapping(uint256 epoch => uint256) public ghostEscrow;
+    /// Request ids by (payer, hash) as the events report them, and every pair paid, in order.
+    mapping(address payer => mapping(bytes32 requestHash => uint256 requestId)) public ghostIdOf;
+    address[] public paidPayers;
+    bytes32[] public paidHashes;
+    /// A payer's reuse of its own hash that did not revert RequestAlreadyPaid(payer, hash, id),
+    /// or a reuse of another payer's hash that was refused. Must stay 0.
+    uint256 public ghostBadHashVerdicts;
     uint256 internal _nonce;
 
     bytes32 internal constant REQUEST_PAID = keccak256(
@@ -76,6 +83,41 @@ contract FeeRouterHandler is Test {
         return epochsTouched.length;
     }
 
+    function paidCount() external view returns (uint256) {
+        return paidHashes.length;
+    }
+
+    function payerCount() external view returns (uint256) {
+        return payers.length;
+    }
+
+    /// @dev Pays a hash some payer already paid: refused exactly when this payer paid it (review
+    ///      L-1: another payer's use of a hash must never block it).
+    function payPaidHash(uint256 modelSeed, uint256 payerSeed, uint256 pickSeed, uint64 tokensIn) external {
+        if (paidHashes.length == 0) return;
+        bytes32 h = paidHashes[pickSeed % paidHashes.length];
+        uint256 modelId = models[modelSeed % models.length];
+        address payer = payers[payerSeed % payers.length];
+        try registry.paymentTerms(modelId) {} catch {
+            return; // not payable: refused before any hash is looked at
+        }
+        if (open.balanceOf(payer) < 1e25) return; // a fee here is at most about 1e24
+        uint256 already = ghostIdOf[payer][h];
+        IFeeRouter.PaymentRequest[] memory reqs = new IFeeRouter.PaymentRequest[](1);
+        reqs[0] = IFeeRouter.PaymentRequest(h, tokensIn, 1, type(uint256).max);
+        if (already == 0) {
+            if (!_pay(modelSeed, payerSeed, reqs, false)) ghostBadHashVerdicts += 1;
+            return;
+        }
+        vm.prank(payer);
+        try router.pay(modelId, h, 1, 1, type(uint256).max) {
+            ghostBadHashVerdicts += 1;
+        } catch (bytes memory err) {
+            bytes memory expected = abi.encodeWithSelector(IFeeRouter.RequestAlreadyPaid.selector, payer, h, already);
+            if (keccak256(err) != keccak256(expected)) ghostBadHashVerdicts += 1;
+        }
+    }
+
     function pay(uint256 modelSeed, uint256 payerSeed, uint64 tokensIn, uint64 tokensOut) external {
         IFeeRouter.PaymentRequest[] memory reqs = new IFeeRouter.PaymentRequest[](1);
         reqs[0] = IFeeRouter.PaymentRequest(keccak256(abi.encode(++_nonce)), tokensIn, tokensOut, type(uint256).max);
@@ -96,7 +138,12 @@ contract FeeRouterHandler is Test {
         _pay(modelSeed, payerSeed, reqs, true);
     }
 
-    function _pay(uint256 modelSeed, uint256 payerSeed, IFeeRouter.PaymentRequest[] memory reqs, bool batch) internal {
+    function _pay(
+        uint256 modelSeed,
+        uint256 payerSeed,
+        IFeeRouter.PaymentRequest[] memory reqs,
+        bool batch
+    ) internal returns (bool paidOk) {
         uint256 modelId = models[modelSeed % models.length];
         address payer = payers[payerSeed % payers.length];
         reqs[0].tokensIn = uint64(bound(reqs[0].tokensIn, 0, 1e7));
@@ -106,13 +153,13 @@ contract FeeRouterHandler is Test {
         vm.prank(payer);
         if (batch) {
             try router.payBatch(modelId, reqs) {} catch {
-                return; // paused or retired model: nothing may have moved (checked by the invariants)
+                return false; // paused or retired model: nothing may have moved (checked by the invariants)
             }
         } else {
             try
                 router.pay(modelId, reqs[0].requestHash, reqs[0].tokensIn, reqs[0].tokensOut, type(uint256).max)
             {} catch {
-                return;
+                return false;
             }
         }
         uint256 paid = before - open.balanceOf(payer);
@@ -122,10 +169,13 @@ contract FeeRouterHandler is Test {
         uint256 sumFees;
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].emitter != address(router) || logs[i].topics[0] != REQUEST_PAID) continue;
-            (, uint256 epoch, , , uint256 fee, IFeeRouter.Parts memory p) = abi.decode(
+            (address eventPayer, uint256 epoch, , , uint256 fee, IFeeRouter.Parts memory p) = abi.decode(
                 logs[i].data,
                 (address, uint256, uint256, uint256, uint256, IFeeRouter.Parts)
             );
+            ghostIdOf[eventPayer][logs[i].topics[2]] = uint256(logs[i].topics[1]);
+            paidPayers.push(eventPayer);
+            paidHashes.push(logs[i].topics[2]);
             // Recorded, not required: a revert in a handler is ignored by the fuzzer.
             if (p.platform + p.owner + p.stakers + p.contributors != fee) ghostBadEvents += 1;
             sumFees += fee;
@@ -141,12 +191,20 @@ contract FeeRouterHandler is Test {
             }
         }
         if (sumFees != paid) ghostBadPayments += 1;
+        return true;
     }
 
     function withdraw(uint256 ownerSeed, uint256 amount, address to) external {
         address owner = owners[ownerSeed % owners.length];
         uint256 credit = router.creditOf(owner);
-        if (credit == 0 || to == address(0) || to == address(router) || to == address(distributor)) return;
+        // Not to the treasury either: its balance must be exactly the sweeps.
+        if (
+            credit == 0 ||
+            to == address(0) ||
+            to == address(router) ||
+            to == address(distributor) ||
+            to == router.treasury()
+        ) return;
         amount = bound(amount, 1, credit);
         vm.prank(owner);
         router.withdrawCredit(to, amount);
@@ -254,6 +312,23 @@ contract FeeRouterInvariantTest is FeeRouterFixture {
         assertEq(router.lastRequestId(), handler.ghostRequests(), "one id per request");
         assertEq(handler.ghostBadEvents(), 0, "an event's parts do not sum to its fee");
         assertEq(handler.ghostBadPayments(), 0, "events' fees differ from what the payer paid");
+    }
+
+    /// @notice A request hash is accepted once per payer: the router's record of every payer for
+    ///         the most recently paid hashes is what the events said (0 for a payer who never
+    ///         paid it), and no reuse was judged wrongly. The last 16 pairs only: checking all of
+    ///         them after every call would make the suite quadratic.
+    function invariant_requestHashAcceptedOncePerPayer() public view {
+        assertEq(handler.ghostBadHashVerdicts(), 0, "a reuse was accepted or another payer's hash refused");
+        uint256 n = handler.paidCount();
+        for (uint256 i = n > 16 ? n - 16 : 0; i < n; ++i) {
+            bytes32 h = handler.paidHashes(i);
+            assertGt(router.requestIdOf(handler.paidPayers(i), h), 0, "a paid pair is recorded");
+            for (uint256 j = 0; j < handler.payerCount(); ++j) {
+                address who = handler.payers(j);
+                assertEq(router.requestIdOf(who, h), handler.ghostIdOf(who, h), "request id per payer");
+            }
+        }
     }
 
     /// @notice A model can be paid exactly when it and (for an adapter) its base are active,
