@@ -1,0 +1,168 @@
+/**
+ * Deploys the whole protocol, idempotently: OPEN on L1, the bridged OPEN on L2 (remote token =
+ * the L1 OPEN), and every protocol contract on L2, wired, with roles granted. Addresses go to
+ * `deployments/<network>.json` as soon as each contract is deployed, so a crash loses nothing and
+ * a re-run deploys only what is missing (a recorded address without code, e.g. after the devnet
+ * was restarted, counts as missing; a new chain, told by its genesis hash, starts a new record).
+ *
+ * Adding a contract is one entry in `PROTOCOL_STEPS`: its name, its chain, a `deploy` that
+ * returns the deployed contract given the addresses deployed before it, and optionally a `wire`
+ * that grants roles and sets links (written to be safe to run again: check, then act).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+import type { BaseContract, ContractTransactionResponse, Signer } from "ethers";
+
+import { deployL2OpenToken, deployOpenToken } from "./tokens.js";
+
+export type Chain = "l1" | "l2";
+
+export interface DeployedContract {
+  chain: Chain;
+  address: string;
+  txHash: string;
+  gasUsed: string;
+  /** L1 data fee paid for the deployment on an OP Stack L2 (wei), when known. */
+  l1Fee?: string;
+}
+
+export interface DeploymentRecord {
+  network: string;
+  l1ChainId: number;
+  l2ChainId: number;
+  /** Genesis block hashes: a different hash means a new chain and a new record. */
+  l1Genesis: string;
+  l2Genesis: string;
+  contracts: Record<string, DeployedContract>;
+}
+
+export interface DeployContext {
+  signers: Record<Chain, Signer>;
+  /** Address of every contract deployed (or found) so far, by step name. */
+  address(name: string): string;
+  /** The deployer's address on each chain (same key on both in the devnet). */
+  deployer: Record<Chain, string>;
+}
+
+export interface DeployStep {
+  name: string;
+  chain: Chain;
+  deploy(ctx: DeployContext): Promise<BaseContract>;
+  /** Wires the contract (roles, links). Runs on every deployment; must be idempotent. */
+  wire?(ctx: DeployContext): Promise<ContractTransactionResponse[] | void>;
+}
+
+/** The protocol, in deployment order. Areas append their steps here (see deploy/<area>.ts). */
+export const PROTOCOL_STEPS: DeployStep[] = [
+  {
+    name: "OpenToken",
+    chain: "l1",
+    deploy: (ctx) => deployOpenToken(ctx.signers.l1, ctx.deployer.l1),
+  },
+  {
+    name: "L2OpenToken",
+    chain: "l2",
+    deploy: (ctx) => deployL2OpenToken(ctx.signers.l2, ctx.address("OpenToken")),
+  },
+];
+
+export interface DeployOptions {
+  network: string;
+  signers: Record<Chain, Signer>;
+  /** Where the record lives; undefined keeps it in memory only (in-process networks). */
+  file?: string;
+  steps?: readonly DeployStep[];
+  log?: (line: string) => void;
+}
+
+export interface DeployResult {
+  record: DeploymentRecord;
+  deployed: string[];
+  reused: string[];
+}
+
+export async function deployProtocol(options: DeployOptions): Promise<DeployResult> {
+  const steps = options.steps ?? PROTOCOL_STEPS;
+  const log = options.log ?? (() => {});
+  const { signers } = options;
+  const providers = { l1: signers.l1.provider, l2: signers.l2.provider };
+  if (providers.l1 === null || providers.l2 === null) throw new Error("deployProtocol needs signers connected to providers");
+
+  const [l1Network, l2Network, l1Genesis, l2Genesis, l1Deployer, l2Deployer] = await Promise.all([
+    providers.l1.getNetwork(),
+    providers.l2.getNetwork(),
+    providers.l1.getBlock(0),
+    providers.l2.getBlock(0),
+    signers.l1.getAddress(),
+    signers.l2.getAddress(),
+  ]);
+  const fresh: DeploymentRecord = {
+    network: options.network,
+    l1ChainId: Number(l1Network.chainId),
+    l2ChainId: Number(l2Network.chainId),
+    l1Genesis: l1Genesis?.hash ?? "",
+    l2Genesis: l2Genesis?.hash ?? "",
+    contracts: {},
+  };
+  let record = fresh;
+  if (options.file !== undefined && existsSync(options.file)) {
+    const previous = JSON.parse(readFileSync(options.file, "utf8")) as DeploymentRecord;
+    const sameChains =
+      previous.l1ChainId === fresh.l1ChainId &&
+      previous.l2ChainId === fresh.l2ChainId &&
+      previous.l1Genesis === fresh.l1Genesis &&
+      previous.l2Genesis === fresh.l2Genesis;
+    if (sameChains) record = previous;
+    else log(`${options.file} describes other chains (restarted devnet?): starting a new record`);
+  }
+  const save = () => {
+    if (options.file === undefined) return;
+    mkdirSync(dirname(options.file), { recursive: true });
+    const tmp = `${options.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
+    renameSync(tmp, options.file);
+  };
+
+  const ctx: DeployContext = {
+    signers,
+    deployer: { l1: l1Deployer, l2: l2Deployer },
+    address(name) {
+      const entry = record.contracts[name];
+      if (entry === undefined) throw new Error(`deployment step needs "${name}", which is not deployed yet (check PROTOCOL_STEPS order)`);
+      return entry.address;
+    },
+  };
+
+  const deployed: string[] = [];
+  const reused: string[] = [];
+  for (const step of steps) {
+    const existing = record.contracts[step.name];
+    if (existing !== undefined && existing.chain === step.chain) {
+      const code = await providers[step.chain].getCode(existing.address);
+      if (code !== "0x") {
+        reused.push(step.name);
+        continue;
+      }
+      log(`${step.name}: recorded at ${existing.address} but no code there; deploying again`);
+    }
+    const contract = await step.deploy(ctx);
+    const tx = contract.deploymentTransaction();
+    const receipt = tx === null ? null : await tx.wait();
+    record.contracts[step.name] = {
+      chain: step.chain,
+      address: await contract.getAddress(),
+      txHash: receipt?.hash ?? "",
+      gasUsed: (receipt?.gasUsed ?? 0n).toString(),
+    };
+    save();
+    deployed.push(step.name);
+    log(`${step.name}: deployed on ${step.chain} at ${record.contracts[step.name]!.address}`);
+  }
+  for (const step of steps) {
+    const txs = await step.wire?.(ctx);
+    for (const tx of txs ?? []) await tx.wait();
+  }
+  save();
+  return { record, deployed, reused };
+}
