@@ -86,8 +86,10 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
   const steps = options.steps ?? PROTOCOL_STEPS;
   const log = options.log ?? (() => {});
   const { signers } = options;
-  const providers = { l1: signers.l1.provider, l2: signers.l2.provider };
-  if (providers.l1 === null || providers.l2 === null) throw new Error("deployProtocol needs signers connected to providers");
+  const l1Provider = signers.l1.provider;
+  const l2Provider = signers.l2.provider;
+  if (l1Provider === null || l2Provider === null) throw new Error("deployProtocol needs signers connected to providers");
+  const providers = { l1: l1Provider, l2: l2Provider };
 
   const [l1Network, l2Network, l1Genesis, l2Genesis, l1Deployer, l2Deployer] = await Promise.all([
     providers.l1.getNetwork(),

@@ -75,9 +75,23 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
   let resolveStopped: (reason: string) => void = () => {};
   const stopped = new Promise<string>((r) => (resolveStopped = r));
 
+  // Last resort for a crash (uncaught exception, process.exit): 'exit' handlers run synchronously,
+  // so signal the process groups directly. SIGKILL of this process is the reaper's job.
+  const onExit = () => {
+    for (const anvil of anvils) {
+      try {
+        process.kill(-anvil.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on("exit", onExit);
+
   const stop = (reason = "stopped") => {
     stopping ??= (async () => {
       log(`stopping: ${reason}`);
+      process.off("exit", onExit);
       await Promise.all(loops.map((l) => l.stop()));
       await Promise.all(anvils.map((a) => a.stop()));
       removeProcess(dir, process.pid);
