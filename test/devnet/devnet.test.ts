@@ -1,0 +1,175 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { Contract, Wallet } from "ethers";
+import { hexToBytes, type Hex } from "viem";
+
+import { deployProtocol, type DeploymentRecord } from "../../deploy/protocol.js";
+import { depositERC20, depositETH, withdrawERC20 } from "../../src/bridge/bridge.js";
+import { createMessenger, signers } from "../../src/bridge/messenger.js";
+import { bedrockArtifact, PREDEPLOYS } from "../../src/devnet/artifacts.js";
+import { startDevnet, type Devnet } from "../../src/devnet/devnet.js";
+import { fjordL1Fee, flzCompressedLength, l1FeeOf, readL1FeeParams, unsignedSerialized } from "../../src/devnet/fees.js";
+import { freePort } from "../../src/devnet/ports.js";
+import { devnetProvider, devnetSigners } from "../../src/devnet/signers.js";
+import { PoaError } from "../../src/errors.js";
+
+const OPEN = 10n ** 18n;
+const ERC20 = [
+  "function balanceOf(address) view returns (uint256)",
+  "function totalSupply() view returns (uint256)",
+  "function transfer(address,uint256) returns (bool)",
+];
+
+describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", function () {
+  this.timeout(60_000);
+  let net: Devnet;
+  let dir: string;
+  let record: DeploymentRecord;
+  let deploymentFile: string;
+
+  before(async function () {
+    dir = mkdtempSync(join(tmpdir(), "poa-devnet-"));
+    net = await startDevnet({ l1Port: await freePort(), l2Port: await freePort(), dir, l1ChainId: 1900, l2ChainId: 1901 });
+    deploymentFile = join(dir, "deployments.json");
+    record = (await deployProtocol({ network: "devnet", signers: devnetSigners(net.addresses, net.accounts[0]!.privateKey), file: deploymentFile }))
+      .record;
+  });
+
+  after(async function () {
+    await net?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const messengerFor = (index: number) => createMessenger(net.addresses, signers(net.addresses, net.accounts[index]!.privateKey));
+  const tokens = () => ({ l1: record.contracts.OpenToken!.address, l2: record.contracts.L2OpenToken!.address });
+
+  it("writes addresses.json with the configured chains and a contract behind every address", async function () {
+    const file = JSON.parse(readFileSync(join(dir, "addresses.json"), "utf8")) as Record<string, unknown>;
+    for (const key of ["l1ChainId", "l2ChainId", "l1Rpc", "l2Rpc", "OptimismPortal", "L1CrossDomainMessenger", "L1StandardBridge", "L2OutputOracle", "SystemConfig"])
+      expect(file, key).to.have.property(key);
+    expect(file.l1ChainId).to.equal(1900);
+    expect(file.l2ChainId).to.equal(1901);
+    expect(await net.l1.getChainId()).to.equal(1900);
+    expect(await net.l2.getChainId()).to.equal(1901);
+    // Proxies answer with the implementation's version(): initialized through upgradeToAndCall.
+    for (const name of ["OptimismPortal", "L1CrossDomainMessenger", "L1StandardBridge", "L2OutputOracle", "SystemConfig", "SuperchainConfig"] as const) {
+      const version = await net.l1.readContract({ address: net.addresses[name], abi: bedrockArtifact(name).abi, functionName: "version" });
+      expect(version, name).to.match(/^\d+\.\d+\.\d+/);
+    }
+    for (const name of ["L2CrossDomainMessenger", "L2StandardBridge", "OptimismMintableERC20Factory", "L1Block", "GasPriceOracle", "L2ToL1MessagePasser"] as const) {
+      const code = await net.l2.getCode({ address: net.addresses[name] });
+      expect(code?.length ?? 0, name).to.be.greaterThan(2);
+    }
+    expect((await net.l1.getCode({ address: net.addresses.Multicall3 }))?.length).to.be.greaterThan(2);
+    const otherMessenger = await net.l2.readContract({
+      address: PREDEPLOYS.L2CrossDomainMessenger,
+      abi: bedrockArtifact("L2CrossDomainMessenger").abi,
+      functionName: "OTHER_MESSENGER",
+    });
+    expect(otherMessenger).to.equal(net.addresses.L1CrossDomainMessenger);
+  });
+
+  it("relays an ETH deposit made with the SDK to the same address on L2", async function () {
+    const account = net.accounts[3]!.address;
+    const before = await net.l2.getBalance({ address: account });
+    const result = await depositETH(messengerFor(3), 2n * OPEN);
+    expect(await net.l2.getBalance({ address: account })).to.equal(before + 2n * OPEN);
+    const receipt = await net.l2.getTransactionReceipt({ hash: result.l2TxHash as Hex });
+    expect(receipt.status).to.equal("success");
+  });
+
+  it("relays an OPEN deposit made with the SDK, and L2 supply equals what the L1 bridge holds", async function () {
+    const { l1, l2 } = tokens();
+    const l2Token = new Contract(l2, ERC20, devnetProvider(net.addresses.l2Rpc, net.addresses.l2ChainId));
+    const l1Token = new Contract(l1, ERC20, devnetProvider(net.addresses.l1Rpc, net.addresses.l1ChainId));
+    const account = net.accounts[0]!.address;
+    const before = (await l2Token.balanceOf!(account)) as bigint;
+    await depositERC20(messengerFor(0), l1, l2, 1_000n * OPEN);
+    expect((await l2Token.balanceOf!(account)) as bigint).to.equal(before + 1_000n * OPEN);
+    expect(await l2Token.totalSupply!()).to.equal(await l1Token.balanceOf!(net.addresses.L1StandardBridge));
+  });
+
+  it("proves and finalizes an OPEN withdrawal with the SDK", async function () {
+    const { l1, l2 } = tokens();
+    const l2Token = new Contract(l2, ERC20, devnetProvider(net.addresses.l2Rpc, net.addresses.l2ChainId));
+    const l1Token = new Contract(l1, ERC20, devnetProvider(net.addresses.l1Rpc, net.addresses.l1ChainId));
+    const account = net.accounts[0]!.address;
+    const l1Before = (await l1Token.balanceOf!(account)) as bigint;
+    const supplyBefore = (await l2Token.totalSupply!()) as bigint;
+    const steps: string[] = [];
+    const result = await withdrawERC20(messengerFor(0), l1, l2, 250n * OPEN, { onStep: (s) => steps.push(s) });
+    expect(steps).to.include.members(["proving", "finalizing", "finalized"]);
+    expect(result.proveTxHash).to.match(/^0x[0-9a-f]{64}$/);
+    expect((await l1Token.balanceOf!(account)) as bigint).to.equal(l1Before + 250n * OPEN);
+    expect((await l2Token.totalSupply!()) as bigint).to.equal(supplyBefore - 250n * OPEN);
+    expect(await l2Token.totalSupply!()).to.equal(await l1Token.balanceOf!(net.addresses.L1StandardBridge));
+  });
+
+  it("charges L2 transactions a non-zero L1 data fee that GasPriceOracle agrees with", async function () {
+    const wallet = new Wallet(net.accounts[0]!.privateKey, devnetProvider(net.addresses.l2Rpc, net.addresses.l2ChainId));
+    const token = new Contract(tokens().l2, ERC20, wallet);
+    const before = await net.l2.getBalance({ address: wallet.address as Hex });
+    const tx = await token.transfer!(net.accounts[5]!.address, 7n * OPEN);
+    const receipt = await tx.wait();
+    const after = await net.l2.getBalance({ address: wallet.address as Hex });
+    const charged = before - after - receipt.gasUsed * receipt.gasPrice;
+
+    const fee = await l1FeeOf(net.l2, receipt.hash as Hex);
+    expect(fee.l1Fee > 0n, "L1 fee is non-zero").to.equal(true);
+    // What the chain charged equals the Fjord rule on the signed transaction's bytes, exactly.
+    expect(fee.l1Fee).to.equal(charged);
+    // GasPriceOracle.getL1Fee(unsigned tx) is the same rule on the unsigned bytes + 68: exact too,
+    const tx2 = await net.l2.getTransaction({ hash: receipt.hash as Hex });
+    const params = await readL1FeeParams(net.l2, BigInt(receipt.blockNumber) - 1n);
+    expect(fjordL1Fee(flzCompressedLength(hexToBytes(unsignedSerialized(tx2))) + 68, params)).to.equal(fee.oracleEstimate);
+    // and within 1% of the fee charged.
+    const diff = fee.oracleEstimate > charged ? fee.oracleEstimate - charged : charged - fee.oracleEstimate;
+    expect(diff * 100n <= charged, `oracle ${fee.oracleEstimate} vs charged ${charged}`).to.equal(true);
+    // The fee follows L1: L1Block holds the L1 base fee the clock pins.
+    expect(params.l1BaseFee > 0n).to.equal(true);
+  });
+
+  it("deploys idempotently: a re-run deploys nothing, a lost contract is redeployed alone", async function () {
+    const key = net.accounts[0]!.privateKey;
+    const again = await deployProtocol({ network: "devnet", signers: devnetSigners(net.addresses, key), file: deploymentFile });
+    expect(again.deployed).to.deep.equal([]);
+    expect(again.reused).to.deep.equal(["OpenToken", "L2OpenToken"]);
+    expect(again.record.contracts).to.deep.equal(record.contracts);
+
+    const edited = JSON.parse(readFileSync(deploymentFile, "utf8")) as DeploymentRecord;
+    edited.contracts.L2OpenToken!.address = "0x000000000000000000000000000000000000dEaD";
+    writeFileSync(deploymentFile, JSON.stringify(edited));
+    const repaired = await deployProtocol({ network: "devnet", signers: devnetSigners(net.addresses, key), file: deploymentFile });
+    expect(repaired.deployed).to.deep.equal(["L2OpenToken"]);
+    expect(repaired.reused).to.deep.equal(["OpenToken"]);
+    expect(repaired.record.contracts.OpenToken).to.deep.equal(record.contracts.OpenToken);
+    record = repaired.record;
+  });
+
+  it("refuses to start on a taken port with an error that names it and the option to change", async function () {
+    const port = Number(new URL(net.addresses.l1Rpc).port);
+    let error: unknown;
+    try {
+      await startDevnet({ l1Port: port, l2Port: await freePort(), dir: join(dir, "second") });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(PoaError);
+    expect((error as PoaError).message).to.equal(`L1 port 127.0.0.1:${port} is already in use`);
+    expect((error as PoaError).hint).to.contain("--l1-port");
+    expect(await net.l1.getChainId()).to.equal(1900); // the running devnet is untouched
+  });
+
+  it("keeps relaying and proposing without errors", async function () {
+    await net.sync();
+    const stats = net.stats();
+    expect(stats.errors).to.equal(0);
+    expect(stats.depositsRelayed).to.be.greaterThanOrEqual(2);
+    const oracle = bedrockArtifact("L2OutputOracle").abi;
+    const latest = (await net.l1.readContract({ address: net.addresses.L2OutputOracle, abi: oracle, functionName: "latestBlockNumber" })) as bigint;
+    expect(latest).to.equal(await net.l2.getBlockNumber());
+  });
+});
