@@ -88,7 +88,8 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
   const { signers } = options;
   const l1Provider = signers.l1.provider;
   const l2Provider = signers.l2.provider;
-  if (l1Provider === null || l2Provider === null) throw new Error("deployProtocol needs signers connected to providers");
+  if (l1Provider === null || l2Provider === null)
+    throw new Error("deployProtocol needs signers connected to providers");
   const providers = { l1: l1Provider, l2: l2Provider };
 
   const [l1Network, l2Network, l1Genesis, l2Genesis, l1Deployer, l2Deployer] = await Promise.all([
@@ -131,7 +132,8 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
     deployer: { l1: l1Deployer, l2: l2Deployer },
     address(name) {
       const entry = record.contracts[name];
-      if (entry === undefined) throw new Error(`deployment step needs "${name}", which is not deployed yet (check PROTOCOL_STEPS order)`);
+      if (entry === undefined)
+        throw new Error(`deployment step needs "${name}", which is not deployed yet (check PROTOCOL_STEPS order)`);
       return entry.address;
     },
   };

@@ -8,7 +8,10 @@ export function parseAmount(text: string, decimals = 18): bigint {
   const whole = match[1] ?? "0";
   const fraction = match[2] ?? "";
   if (fraction.length > decimals)
-    throw new PoaError(`"${text}" has more than ${decimals} decimals`, `Use at most ${decimals} digits after the point.`);
+    throw new PoaError(
+      `"${text}" has more than ${decimals} decimals`,
+      `Use at most ${decimals} digits after the point.`,
+    );
   const value = BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, "0") || "0");
   if (value === 0n) throw new PoaError("the amount must be greater than zero", "Pass e.g. 100.");
   return value;
@@ -21,6 +24,9 @@ export function formatAmount(value: bigint, decimals = 18, digits = 6): string {
   const unit = 10n ** BigInt(decimals);
   const whole = abs / unit;
   const fraction = ((abs % unit) * 10n ** BigInt(digits)) / unit;
-  const text = fraction === 0n ? whole.toLocaleString("en-US") : `${whole.toLocaleString("en-US")}.${fraction.toString().padStart(digits, "0").replace(/0+$/, "")}`;
+  const text =
+    fraction === 0n
+      ? whole.toLocaleString("en-US")
+      : `${whole.toLocaleString("en-US")}.${fraction.toString().padStart(digits, "0").replace(/0+$/, "")}`;
   return negative ? `-${text}` : text;
 }

@@ -53,7 +53,10 @@ async function waitForStatus(
   for (;;) {
     const status = await messenger.getMessageStatus(txHash);
     if (status === MessageStatus.FAILED_L1_TO_L2_MESSAGE)
-      throw new PoaError(`the message of ${txHash} failed on L2`, "Replay it with the SDK's resendMessage after fixing the cause.");
+      throw new PoaError(
+        `the message of ${txHash} failed on L2`,
+        "Replay it with the SDK's resendMessage after fixing the cause.",
+      );
     if (status >= wanted) return;
     if (Date.now() > deadline)
       throw new PoaError(
@@ -66,11 +69,18 @@ async function waitForStatus(
 
 async function checkBalance(what: string, have: bigint, need: bigint, hint: string): Promise<void> {
   if (have < need)
-    throw new PoaError(`${what}: balance ${ethers5.utils.formatEther(have.toString())} is below ${ethers5.utils.formatEther(need.toString())}`, hint);
+    throw new PoaError(
+      `${what}: balance ${ethers5.utils.formatEther(have.toString())} is below ${ethers5.utils.formatEther(need.toString())}`,
+      hint,
+    );
 }
 
 /** Deposits ETH from L1 to the same address on L2 and waits for the relay. */
-export async function depositETH(messenger: Messenger, amount: bigint, options: BridgeOptions = {}): Promise<DepositResult> {
+export async function depositETH(
+  messenger: Messenger,
+  amount: bigint,
+  options: BridgeOptions = {},
+): Promise<DepositResult> {
   const from = await messenger.l1Signer.getAddress();
   const tx = await messenger.depositETH(amount.toString(), { overrides: { from } } as never);
   return finishDeposit(messenger, tx, options);
@@ -85,8 +95,17 @@ export async function depositERC20(
   options: BridgeOptions = {},
 ): Promise<DepositResult> {
   const from = await messenger.l1Signer.getAddress();
-  const erc20 = new ethers5.Contract(l1Token, ["function balanceOf(address) view returns (uint256)"], messenger.l1Provider);
-  await checkBalance("L1 token", BigInt((await erc20.balanceOf(from)).toString()), amount, "Deposit less, or fund the account on L1 first.");
+  const erc20 = new ethers5.Contract(
+    l1Token,
+    ["function balanceOf(address) view returns (uint256)"],
+    messenger.l1Provider,
+  );
+  await checkBalance(
+    "L1 token",
+    BigInt((await erc20.balanceOf(from)).toString()),
+    amount,
+    "Deposit less, or fund the account on L1 first.",
+  );
   const allowance = BigInt((await messenger.approval(l1Token, l2Token)).toString());
   if (allowance < amount) {
     options.onStep?.("approve");
@@ -122,14 +141,27 @@ export async function withdrawERC20(
   options: BridgeOptions = {},
 ): Promise<WithdrawResult> {
   const from = await messenger.l2Signer.getAddress();
-  const erc20 = new ethers5.Contract(l2Token, ["function balanceOf(address) view returns (uint256)"], messenger.l2Provider);
-  await checkBalance("L2 token", BigInt((await erc20.balanceOf(from)).toString()), amount, "Withdraw less, or deposit first.");
+  const erc20 = new ethers5.Contract(
+    l2Token,
+    ["function balanceOf(address) view returns (uint256)"],
+    messenger.l2Provider,
+  );
+  await checkBalance(
+    "L2 token",
+    BigInt((await erc20.balanceOf(from)).toString()),
+    amount,
+    "Withdraw less, or deposit first.",
+  );
   const tx = await messenger.withdrawERC20(l1Token, l2Token, amount.toString());
   return finishWithdrawal(messenger, tx, options);
 }
 
 /** Withdraws ETH from L2 to L1 (same steps as an ERC-20). */
-export async function withdrawETH(messenger: Messenger, amount: bigint, options: BridgeOptions = {}): Promise<WithdrawResult> {
+export async function withdrawETH(
+  messenger: Messenger,
+  amount: bigint,
+  options: BridgeOptions = {},
+): Promise<WithdrawResult> {
   const tx = await messenger.withdrawETH(amount.toString());
   return finishWithdrawal(messenger, tx, options);
 }
@@ -176,7 +208,8 @@ async function waitForLaterL1Block(messenger: Messenger, txHash: string, options
   const due = BigInt(proven.timestamp.toString()) + BigInt(period);
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   while (BigInt((await messenger.l1Provider.getBlock("latest")).timestamp) <= due) {
-    if (Date.now() > deadline) throw new PoaError("L1 time does not advance", "Is the devnet still running? See .devnet/devnet.log.");
+    if (Date.now() > deadline)
+      throw new PoaError("L1 time does not advance", "Is the devnet still running? See .devnet/devnet.log.");
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 100));
   }
 }

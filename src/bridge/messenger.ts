@@ -8,10 +8,29 @@ const ZERO = "0x0000000000000000000000000000000000000000";
 export type Messenger = InstanceType<typeof sdk.CrossChainMessenger>;
 export type Wallet5 = InstanceType<typeof ethers5.Wallet>;
 
-/** An ethers v5 provider for one devnet chain that polls fast (anvil mines instantly). */
-export function provider5(url: string, chainId: number) {
+/** Priority fee an OP Stack wallet typically pays on L2 (0.001 gwei); ethers v5 would suggest 1.5 gwei. */
+const L2_PRIORITY_FEE = 1_000_000;
+
+/**
+ * An ethers v5 provider for one devnet chain that polls fast (anvil mines instantly). On the L2
+ * (`opFees`) it suggests OP-like fees: a 0.001 gwei tip over the block's base fee.
+ */
+export function provider5(url: string, chainId: number, opFees = false) {
   const provider = new ethers5.providers.StaticJsonRpcProvider(url, chainId);
   provider.pollingInterval = 100;
+  if (opFees) {
+    provider.getFeeData = async () => {
+      const block = await provider.getBlock("latest");
+      const baseFee = block.baseFeePerGas ?? ethers5.BigNumber.from(0);
+      const tip = ethers5.BigNumber.from(L2_PRIORITY_FEE);
+      return {
+        lastBaseFeePerGas: baseFee,
+        maxFeePerGas: baseFee.mul(2).add(tip),
+        maxPriorityFeePerGas: tip,
+        gasPrice: baseFee.add(tip),
+      };
+    };
+  }
   return provider;
 }
 
@@ -24,7 +43,7 @@ export interface MessengerSigners {
 export function signers(addresses: DevnetAddresses, privateKey: string): MessengerSigners {
   return {
     l1: new ethers5.Wallet(privateKey, provider5(addresses.l1Rpc, addresses.l1ChainId)),
-    l2: new ethers5.Wallet(privateKey, provider5(addresses.l2Rpc, addresses.l2ChainId)),
+    l2: new ethers5.Wallet(privateKey, provider5(addresses.l2Rpc, addresses.l2ChainId, true)),
   };
 }
 

@@ -52,7 +52,8 @@ export function ensureDir(dir: string): void {
 
 export function readAddresses(dir: string): DevnetAddresses {
   const path = join(dir, ADDRESSES_FILE);
-  if (!existsSync(path)) throw new PoaError(`no devnet addresses at ${path}`, "Start one with `npx poa devnet` (in another terminal).");
+  if (!existsSync(path))
+    throw new PoaError(`no devnet addresses at ${path}`, "Start one with `npx poa devnet` (in another terminal).");
   return JSON.parse(readFileSync(path, "utf8")) as DevnetAddresses;
 }
 

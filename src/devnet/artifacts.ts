@@ -34,7 +34,9 @@ const cache = new Map<BedrockContract, BedrockArtifact>();
 export function bedrockArtifact(name: BedrockContract): BedrockArtifact {
   const hit = cache.get(name);
   if (hit !== undefined) return hit;
-  const json = JSON.parse(readFileSync(join(packageRoot, "forge-artifacts", `${name}.sol`, `${name}.json`), "utf8")) as {
+  const json = JSON.parse(
+    readFileSync(join(packageRoot, "forge-artifacts", `${name}.sol`, `${name}.json`), "utf8"),
+  ) as {
     abi: Abi;
     bytecode: { object: Hex };
     deployedBytecode: { object: Hex };

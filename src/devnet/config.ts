@@ -16,6 +16,8 @@ export interface DevnetConfig {
   pollMs: number;
   /** L1 base fee the clock pins on the blocks it mines (wei). Feeds the L2's L1 data fee. */
   l1BaseFee: bigint;
+  /** Initial L2 base fee (wei): 0.001 gwei, the order of OP Mainnet's. */
+  l2BaseFee: bigint;
   /** Fjord fee scalars written into L1Block (OP Mainnet's values by default). */
   baseFeeScalar: number;
   blobBaseFeeScalar: number;
@@ -34,6 +36,7 @@ export const DEFAULTS: DevnetConfig = {
   accounts: 10,
   pollMs: 100,
   l1BaseFee: 1_000_000_000n,
+  l2BaseFee: 1_000_000n,
   baseFeeScalar: 5227,
   blobBaseFeeScalar: 1_014_213,
 };
@@ -45,11 +48,17 @@ export const OPERATOR_INDEX = { admin: 100, proposer: 101 } as const;
 export function validateConfig(config: DevnetConfig): DevnetConfig {
   const port = (name: string, value: number) => {
     if (!Number.isInteger(value) || value < 1 || value > 65_535)
-      throw new PoaError(`${name} must be a TCP port between 1 and 65535, got ${value}`, `Pass e.g. --${kebab(name)} 8545.`);
+      throw new PoaError(
+        `${name} must be a TCP port between 1 and 65535, got ${value}`,
+        `Pass e.g. --${kebab(name)} 8545.`,
+      );
   };
   const chainId = (name: string, value: number) => {
     if (!Number.isSafeInteger(value) || value < 1)
-      throw new PoaError(`${name} must be a positive integer chain id, got ${value}`, `Pass e.g. --${kebab(name)} 900.`);
+      throw new PoaError(
+        `${name} must be a positive integer chain id, got ${value}`,
+        `Pass e.g. --${kebab(name)} 900.`,
+      );
   };
   port("l1Port", config.l1Port);
   port("l2Port", config.l2Port);
@@ -58,7 +67,10 @@ export function validateConfig(config: DevnetConfig): DevnetConfig {
   if (config.l1Port === config.l2Port)
     throw new PoaError(`L1 and L2 cannot share port ${config.l1Port}`, "Pass different --l1-port and --l2-port.");
   if (config.l1ChainId === config.l2ChainId)
-    throw new PoaError(`L1 and L2 cannot share chain id ${config.l1ChainId}`, "Pass different --l1-chain-id and --l2-chain-id.");
+    throw new PoaError(
+      `L1 and L2 cannot share chain id ${config.l1ChainId}`,
+      "Pass different --l1-chain-id and --l2-chain-id.",
+    );
   if (!Number.isInteger(config.accounts) || config.accounts < 1 || config.accounts > 100)
     throw new PoaError(`accounts must be between 1 and 100, got ${config.accounts}`, "Pass e.g. --accounts 10.");
   if (!Number.isInteger(config.pollMs) || config.pollMs < 10)

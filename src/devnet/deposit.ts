@@ -72,7 +72,11 @@ export function l1InfoCalldata(info: L1Info): Hex {
 export function l1InfoDeposit(info: L1Info): Hex {
   return serializeTransaction({
     type: "deposit",
-    sourceHash: getSourceHash({ domain: "l1InfoDeposit", l1BlockHash: info.hash, sequenceNumber: Number(info.sequenceNumber) }),
+    sourceHash: getSourceHash({
+      domain: "l1InfoDeposit",
+      l1BlockHash: info.hash,
+      sequenceNumber: Number(info.sequenceNumber),
+    }),
     from: DEPOSITOR_ACCOUNT,
     to: PREDEPLOYS.L1Block,
     mint: 0n,

@@ -5,7 +5,14 @@ import { pad, toHex, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
 import { PoaError } from "../errors.js";
-import { ADDRESSES_FILE, ensureDir, PROCESS_FILE, removeProcess, writeJson, type DevnetAddresses } from "./addresses.js";
+import {
+  ADDRESSES_FILE,
+  ensureDir,
+  PROCESS_FILE,
+  removeProcess,
+  writeJson,
+  type DevnetAddresses,
+} from "./addresses.js";
 import { reaper, startAnvil, type AnvilProcess } from "./anvil.js";
 import { MULTICALL3, PREDEPLOYS } from "./artifacts.js";
 import { L1Clock } from "./clock.js";
@@ -103,13 +110,31 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
   try {
     const common = { host: config.host, mnemonic: config.mnemonic, accounts: config.accounts };
     const [l1Anvil, l2Anvil] = await Promise.all([
-      startAnvil({ ...common, name: "L1", port: config.l1Port, chainId: config.l1ChainId, logFile: join(dir, "l1.log"), baseFee: config.l1BaseFee }),
-      startAnvil({ ...common, name: "L2", port: config.l2Port, chainId: config.l2ChainId, logFile: join(dir, "l2.log"), optimism: true }),
+      startAnvil({
+        ...common,
+        name: "L1",
+        port: config.l1Port,
+        chainId: config.l1ChainId,
+        logFile: join(dir, "l1.log"),
+        baseFee: config.l1BaseFee,
+      }),
+      startAnvil({
+        ...common,
+        name: "L2",
+        port: config.l2Port,
+        chainId: config.l2ChainId,
+        logFile: join(dir, "l2.log"),
+        optimism: true,
+        baseFee: config.l2BaseFee,
+      }),
     ]);
     anvils.push(l1Anvil, l2Anvil);
     for (const anvil of anvils)
       void anvil.exited.then((code) => {
-        if (stopping === undefined) void stop(`${anvil.name} anvil exited unexpectedly (code ${code}); see ${dir}/${anvil.name.toLowerCase()}.log`);
+        if (stopping === undefined)
+          void stop(
+            `${anvil.name} anvil exited unexpectedly (code ${code}); see ${dir}/${anvil.name.toLowerCase()}.log`,
+          );
       });
 
     const l1 = publicClient(devnetChain(config.l1ChainId, "devnet L1", l1Anvil.rpcUrl));

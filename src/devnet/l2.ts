@@ -45,12 +45,20 @@ export async function installPredeploys(client: Public, sender: Sender, l1: L1Co
   const gpo = bedrockArtifact("GasPriceOracle").abi;
   await sendDeposit(
     client,
-    upgradeDeposit("poa devnet: GasPriceOracle Ecotone", PREDEPLOYS.GasPriceOracle, encodeFunctionData({ abi: gpo, functionName: "setEcotone" })),
+    upgradeDeposit(
+      "poa devnet: GasPriceOracle Ecotone",
+      PREDEPLOYS.GasPriceOracle,
+      encodeFunctionData({ abi: gpo, functionName: "setEcotone" }),
+    ),
     "GasPriceOracle.setEcotone",
   );
   await sendDeposit(
     client,
-    upgradeDeposit("poa devnet: GasPriceOracle Fjord", PREDEPLOYS.GasPriceOracle, encodeFunctionData({ abi: gpo, functionName: "setFjord" })),
+    upgradeDeposit(
+      "poa devnet: GasPriceOracle Fjord",
+      PREDEPLOYS.GasPriceOracle,
+      encodeFunctionData({ abi: gpo, functionName: "setFjord" }),
+    ),
     "GasPriceOracle.setFjord",
   );
 }

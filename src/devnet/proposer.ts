@@ -11,7 +11,12 @@ export function outputRoot(stateRoot: Hex, messagePasserStorageRoot: Hex, blockH
   return keccak256(
     encodeAbiParameters(
       [{ type: "bytes32" }, { type: "bytes32" }, { type: "bytes32" }, { type: "bytes32" }],
-      ["0x0000000000000000000000000000000000000000000000000000000000000000", stateRoot, messagePasserStorageRoot, blockHash],
+      [
+        "0x0000000000000000000000000000000000000000000000000000000000000000",
+        stateRoot,
+        messagePasserStorageRoot,
+        blockHash,
+      ],
     ),
   );
 }

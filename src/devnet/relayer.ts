@@ -34,7 +34,10 @@ export async function readL1Info(
   sequenceNumber: bigint,
   scalars: { baseFeeScalar: number; blobBaseFeeScalar: number; batcherHash: Hex },
 ): Promise<L1Info> {
-  const [block, blobBaseFee] = await Promise.all([l1.getBlock({ blockNumber: number }), rpc<Hex>(l1, "eth_blobBaseFee")]);
+  const [block, blobBaseFee] = await Promise.all([
+    l1.getBlock({ blockNumber: number }),
+    rpc<Hex>(l1, "eth_blobBaseFee"),
+  ]);
   return {
     number: block.number,
     timestamp: block.timestamp,
@@ -73,14 +76,21 @@ export class DepositRelayer {
       blockNumber: bigint;
       logIndex: number;
     }[];
-    logs.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+    logs.sort((a, b) =>
+      a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+    );
     let infoBlock: bigint | undefined;
     for (const log of logs) {
       if (log.blockNumber !== infoBlock) {
         infoBlock = log.blockNumber;
         await this.writeL1Info(log.blockNumber);
       }
-      const deposit: DepositedLog = { ...log.args, blockHash: log.blockHash, blockNumber: log.blockNumber, logIndex: log.logIndex };
+      const deposit: DepositedLog = {
+        ...log.args,
+        blockHash: log.blockHash,
+        blockNumber: log.blockNumber,
+        logIndex: log.logIndex,
+      };
       const tx = depositTransaction(deposit);
       // A deposit has no nonce: sending it twice would mint twice. A retried tick (after an
       // error half-way through a range) skips the deposits that already have an L2 receipt.
@@ -88,7 +98,9 @@ export class DepositRelayer {
       const hash = await rpc<Hex>(l2, "eth_sendRawTransaction", [tx]);
       const receipt = await waitForReceipt(l2, hash);
       this.relayed += 1;
-      this.options.log(`relayed deposit L1 block ${log.blockNumber} log ${log.logIndex} -> L2 ${hash} status ${Number(receipt.status)}`);
+      this.options.log(
+        `relayed deposit L1 block ${log.blockNumber} log ${log.logIndex} -> L2 ${hash} status ${Number(receipt.status)}`,
+      );
     }
     this.cursor = head + 1n;
   }

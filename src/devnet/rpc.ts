@@ -26,7 +26,11 @@ export function devnetChain(id: number, name: string, rpcUrl: string): Chain {
 export type Public = PublicClient<Transport, Chain>;
 
 export function publicClient(chain: Chain): Public {
-  return createPublicClient({ chain, transport: http(chain.rpcUrls.default.http[0], { retryCount: 0 }), pollingInterval: 50 });
+  return createPublicClient({
+    chain,
+    transport: http(chain.rpcUrls.default.http[0], { retryCount: 0 }),
+    pollingInterval: 50,
+  });
 }
 
 /** Sends a raw JSON-RPC request (anvil_* and evm_* methods that viem does not type). */
@@ -48,7 +52,11 @@ export class Sender {
     readonly client: Public,
     readonly account: Account,
   ) {
-    this.wallet = createWalletClient({ chain: client.chain, account, transport: http(client.chain.rpcUrls.default.http[0]) });
+    this.wallet = createWalletClient({
+      chain: client.chain,
+      account,
+      transport: http(client.chain.rpcUrls.default.http[0]),
+    });
   }
 
   get address(): Hex {
@@ -56,7 +64,8 @@ export class Sender {
   }
 
   async nextNonce(): Promise<number> {
-    if (this.nonce === undefined) this.nonce = await this.client.getTransactionCount({ address: this.account.address, blockTag: "pending" });
+    if (this.nonce === undefined)
+      this.nonce = await this.client.getTransactionCount({ address: this.account.address, blockTag: "pending" });
     return this.nonce;
   }
 
@@ -83,7 +92,10 @@ export class Sender {
     for (const { label, hash } of batch) {
       const receipt = await this.client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
       if (receipt.status !== "success")
-        throw new PoaError(`devnet set-up transaction "${label}" reverted (${hash})`, "This is a bug in the devnet; see .devnet/*.log.");
+        throw new PoaError(
+          `devnet set-up transaction "${label}" reverted (${hash})`,
+          "This is a bug in the devnet; see .devnet/*.log.",
+        );
     }
   }
 

@@ -1,10 +1,24 @@
-import { JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
+import { FeeData, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
 
 import type { DevnetAddresses } from "./addresses.js";
 
-/** An ethers v6 provider for a devnet chain: fixed network, fast polling (anvil mines at once). */
-export function devnetProvider(url: string, chainId: number): JsonRpcProvider {
+/** Priority fee an OP Stack wallet typically pays (0.001 gwei), instead of anvil's 1 gwei suggestion. */
+export const L2_PRIORITY_FEE = 1_000_000n;
+
+/**
+ * An ethers v6 provider for a devnet chain: fixed network, fast polling (anvil mines at once).
+ * For the L2 (`opFees`), fee suggestions are what an OP Stack node gives (a small tip over a
+ * small base fee) rather than anvil's Ethereum-style 1 gwei tip, so L2 fees look like an OP chain's.
+ */
+export function devnetProvider(url: string, chainId: number, opFees = false): JsonRpcProvider {
   const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
+  if (opFees) {
+    provider.getFeeData = async () => {
+      const block = await provider.getBlock("latest");
+      const baseFee = block?.baseFeePerGas ?? 0n;
+      return new FeeData(baseFee + L2_PRIORITY_FEE, 2n * baseFee + L2_PRIORITY_FEE, L2_PRIORITY_FEE);
+    };
+  }
   return provider;
 }
 
@@ -12,6 +26,6 @@ export function devnetProvider(url: string, chainId: number): JsonRpcProvider {
 export function devnetSigners(addresses: DevnetAddresses, privateKey: string): { l1: Signer; l2: Signer } {
   return {
     l1: new NonceManager(new Wallet(privateKey, devnetProvider(addresses.l1Rpc, addresses.l1ChainId))),
-    l2: new NonceManager(new Wallet(privateKey, devnetProvider(addresses.l2Rpc, addresses.l2ChainId))),
+    l2: new NonceManager(new Wallet(privateKey, devnetProvider(addresses.l2Rpc, addresses.l2ChainId, true))),
   };
 }

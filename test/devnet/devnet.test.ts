@@ -11,7 +11,13 @@ import { depositERC20, depositETH, withdrawERC20 } from "../../src/bridge/bridge
 import { createMessenger, signers } from "../../src/bridge/messenger.js";
 import { bedrockArtifact, PREDEPLOYS } from "../../src/devnet/artifacts.js";
 import { startDevnet, type Devnet } from "../../src/devnet/devnet.js";
-import { fjordL1Fee, flzCompressedLength, l1FeeOf, readL1FeeParams, unsignedSerialized } from "../../src/devnet/fees.js";
+import {
+  fjordL1Fee,
+  flzCompressedLength,
+  l1FeeOf,
+  readL1FeeParams,
+  unsignedSerialized,
+} from "../../src/devnet/fees.js";
 import { freePort } from "../../src/devnet/ports.js";
 import { devnetProvider, devnetSigners } from "../../src/devnet/signers.js";
 import { PoaError } from "../../src/errors.js";
@@ -32,10 +38,21 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
 
   before(async function () {
     dir = mkdtempSync(join(tmpdir(), "poa-devnet-"));
-    net = await startDevnet({ l1Port: await freePort(), l2Port: await freePort(), dir, l1ChainId: 1900, l2ChainId: 1901 });
+    net = await startDevnet({
+      l1Port: await freePort(),
+      l2Port: await freePort(),
+      dir,
+      l1ChainId: 1900,
+      l2ChainId: 1901,
+    });
     deploymentFile = join(dir, "deployments.json");
-    record = (await deployProtocol({ network: "devnet", signers: devnetSigners(net.addresses, net.accounts[0]!.privateKey), file: deploymentFile }))
-      .record;
+    record = (
+      await deployProtocol({
+        network: "devnet",
+        signers: devnetSigners(net.addresses, net.accounts[0]!.privateKey),
+        file: deploymentFile,
+      })
+    ).record;
   });
 
   after(async function () {
@@ -43,23 +60,52 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const messengerFor = (index: number) => createMessenger(net.addresses, signers(net.addresses, net.accounts[index]!.privateKey));
+  const messengerFor = (index: number) =>
+    createMessenger(net.addresses, signers(net.addresses, net.accounts[index]!.privateKey));
   const tokens = () => ({ l1: record.contracts.OpenToken!.address, l2: record.contracts.L2OpenToken!.address });
 
   it("writes addresses.json with the configured chains and a contract behind every address", async function () {
     const file = JSON.parse(readFileSync(join(dir, "addresses.json"), "utf8")) as Record<string, unknown>;
-    for (const key of ["l1ChainId", "l2ChainId", "l1Rpc", "l2Rpc", "OptimismPortal", "L1CrossDomainMessenger", "L1StandardBridge", "L2OutputOracle", "SystemConfig"])
+    for (const key of [
+      "l1ChainId",
+      "l2ChainId",
+      "l1Rpc",
+      "l2Rpc",
+      "OptimismPortal",
+      "L1CrossDomainMessenger",
+      "L1StandardBridge",
+      "L2OutputOracle",
+      "SystemConfig",
+    ])
       expect(file, key).to.have.property(key);
     expect(file.l1ChainId).to.equal(1900);
     expect(file.l2ChainId).to.equal(1901);
     expect(await net.l1.getChainId()).to.equal(1900);
     expect(await net.l2.getChainId()).to.equal(1901);
     // Proxies answer with the implementation's version(): initialized through upgradeToAndCall.
-    for (const name of ["OptimismPortal", "L1CrossDomainMessenger", "L1StandardBridge", "L2OutputOracle", "SystemConfig", "SuperchainConfig"] as const) {
-      const version = await net.l1.readContract({ address: net.addresses[name], abi: bedrockArtifact(name).abi, functionName: "version" });
+    for (const name of [
+      "OptimismPortal",
+      "L1CrossDomainMessenger",
+      "L1StandardBridge",
+      "L2OutputOracle",
+      "SystemConfig",
+      "SuperchainConfig",
+    ] as const) {
+      const version = await net.l1.readContract({
+        address: net.addresses[name],
+        abi: bedrockArtifact(name).abi,
+        functionName: "version",
+      });
       expect(version, name).to.match(/^\d+\.\d+\.\d+/);
     }
-    for (const name of ["L2CrossDomainMessenger", "L2StandardBridge", "OptimismMintableERC20Factory", "L1Block", "GasPriceOracle", "L2ToL1MessagePasser"] as const) {
+    for (const name of [
+      "L2CrossDomainMessenger",
+      "L2StandardBridge",
+      "OptimismMintableERC20Factory",
+      "L1Block",
+      "GasPriceOracle",
+      "L2ToL1MessagePasser",
+    ] as const) {
       const code = await net.l2.getCode({ address: net.addresses[name] });
       expect(code?.length ?? 0, name).to.be.greaterThan(2);
     }
@@ -109,13 +155,16 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
   });
 
   it("charges L2 transactions a non-zero L1 data fee that GasPriceOracle agrees with", async function () {
-    const wallet = new Wallet(net.accounts[0]!.privateKey, devnetProvider(net.addresses.l2Rpc, net.addresses.l2ChainId));
+    const wallet = new Wallet(
+      net.accounts[0]!.privateKey,
+      devnetProvider(net.addresses.l2Rpc, net.addresses.l2ChainId),
+    );
     const token = new Contract(tokens().l2, ERC20, wallet);
     const before = await net.l2.getBalance({ address: wallet.address as Hex });
     const tx = await token.transfer!(net.accounts[5]!.address, 7n * OPEN);
     const receipt = await tx.wait();
     const after = await net.l2.getBalance({ address: wallet.address as Hex });
-    const charged = before - after - receipt.gasUsed * receipt.gasPrice;
+    const charged = before - after - BigInt(receipt.gasUsed) * BigInt(receipt.gasPrice);
 
     const fee = await l1FeeOf(net.l2, receipt.hash as Hex);
     expect(fee.l1Fee > 0n, "L1 fee is non-zero").to.equal(true);
@@ -124,7 +173,9 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     // GasPriceOracle.getL1Fee(unsigned tx) is the same rule on the unsigned bytes + 68: exact too,
     const tx2 = await net.l2.getTransaction({ hash: receipt.hash as Hex });
     const params = await readL1FeeParams(net.l2, BigInt(receipt.blockNumber) - 1n);
-    expect(fjordL1Fee(flzCompressedLength(hexToBytes(unsignedSerialized(tx2))) + 68, params)).to.equal(fee.oracleEstimate);
+    expect(fjordL1Fee(flzCompressedLength(hexToBytes(unsignedSerialized(tx2))) + 68, params)).to.equal(
+      fee.oracleEstimate,
+    );
     // and within 1% of the fee charged.
     const diff = fee.oracleEstimate > charged ? fee.oracleEstimate - charged : charged - fee.oracleEstimate;
     expect(diff * 100n <= charged, `oracle ${fee.oracleEstimate} vs charged ${charged}`).to.equal(true);
@@ -134,7 +185,11 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
 
   it("deploys idempotently: a re-run deploys nothing, a lost contract is redeployed alone", async function () {
     const key = net.accounts[0]!.privateKey;
-    const again = await deployProtocol({ network: "devnet", signers: devnetSigners(net.addresses, key), file: deploymentFile });
+    const again = await deployProtocol({
+      network: "devnet",
+      signers: devnetSigners(net.addresses, key),
+      file: deploymentFile,
+    });
     expect(again.deployed).to.deep.equal([]);
     expect(again.reused).to.deep.equal(["OpenToken", "L2OpenToken"]);
     expect(again.record.contracts).to.deep.equal(record.contracts);
@@ -142,7 +197,11 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     const edited = JSON.parse(readFileSync(deploymentFile, "utf8")) as DeploymentRecord;
     edited.contracts.L2OpenToken!.address = "0x000000000000000000000000000000000000dEaD";
     writeFileSync(deploymentFile, JSON.stringify(edited));
-    const repaired = await deployProtocol({ network: "devnet", signers: devnetSigners(net.addresses, key), file: deploymentFile });
+    const repaired = await deployProtocol({
+      network: "devnet",
+      signers: devnetSigners(net.addresses, key),
+      file: deploymentFile,
+    });
     expect(repaired.deployed).to.deep.equal(["L2OpenToken"]);
     expect(repaired.reused).to.deep.equal(["OpenToken"]);
     expect(repaired.record.contracts.OpenToken).to.deep.equal(record.contracts.OpenToken);
@@ -169,7 +228,11 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     expect(stats.errors).to.equal(0);
     expect(stats.depositsRelayed).to.be.greaterThanOrEqual(2);
     const oracle = bedrockArtifact("L2OutputOracle").abi;
-    const latest = (await net.l1.readContract({ address: net.addresses.L2OutputOracle, abi: oracle, functionName: "latestBlockNumber" })) as bigint;
+    const latest = (await net.l1.readContract({
+      address: net.addresses.L2OutputOracle,
+      abi: oracle,
+      functionName: "latestBlockNumber",
+    })) as bigint;
     expect(latest).to.equal(await net.l2.getBlockNumber());
   });
 });

@@ -25,25 +25,37 @@ async function setup(values: CommandInput["values"]) {
   const { createMessenger, signers } = await import("../../bridge/messenger.js");
   const dir = typeof values.dir === "string" ? values.dir : ".devnet";
   const addresses = await runningDevnet(dir);
-  const messenger = createMessenger(addresses, signers(addresses, resolveKey(typeof values["private-key"] === "string" ? values["private-key"] : undefined)));
+  const messenger = createMessenger(
+    addresses,
+    signers(addresses, resolveKey(typeof values["private-key"] === "string" ? values["private-key"] : undefined)),
+  );
   let tokens: { l1: string; l2: string } | undefined;
   if (values.eth !== true) {
     const file = resolve(typeof values.deployment === "string" ? values.deployment : DEFAULT_DEPLOYMENT_FILE);
-    if (!existsSync(file)) throw new PoaError(`no deployment record at ${file}`, "Deploy OPEN first: `npx poa devnet deploy`.");
-    const record = JSON.parse(readFileSync(file, "utf8")) as { contracts: Record<string, { address: string }>; l1Genesis: string };
+    if (!existsSync(file))
+      throw new PoaError(`no deployment record at ${file}`, "Deploy OPEN first: `npx poa devnet deploy`.");
+    const record = JSON.parse(readFileSync(file, "utf8")) as {
+      contracts: Record<string, { address: string }>;
+      l1Genesis: string;
+    };
     const l1 = record.contracts.OpenToken?.address;
     const l2 = record.contracts.L2OpenToken?.address;
-    if (l1 === undefined || l2 === undefined) throw new PoaError(`${file} has no OpenToken/L2OpenToken`, "Run `npx poa devnet deploy`.");
+    if (l1 === undefined || l2 === undefined)
+      throw new PoaError(`${file} has no OpenToken/L2OpenToken`, "Run `npx poa devnet deploy`.");
     const genesis = await messenger.l1Provider.getBlock(0);
     if (genesis.hash !== record.l1Genesis)
-      throw new PoaError(`${file} was written for another devnet (it was restarted since)`, "Run `npx poa devnet deploy` again.");
+      throw new PoaError(
+        `${file} was written for another devnet (it was restarted since)`,
+        "Run `npx poa devnet deploy` again.",
+      );
     tokens = { l1, l2 };
   }
   return { messenger, tokens };
 }
 
 function amountArg(positionals: string[], verb: string): string {
-  if (positionals.length !== 1) throw new UsageError(`bridge ${verb} takes exactly one amount`, `Example: npx poa bridge ${verb} 100`);
+  if (positionals.length !== 1)
+    throw new UsageError(`bridge ${verb} takes exactly one amount`, `Example: npx poa bridge ${verb} 100`);
   return positionals[0]!;
 }
 
@@ -72,8 +84,12 @@ Example:
     const { messenger, tokens } = await setup(values);
     const onStep = stepPrinter();
     const result =
-      tokens === undefined ? await depositETH(messenger, amount, { onStep }) : await depositERC20(messenger, tokens.l1, tokens.l2, amount, { onStep });
-    console.log(`Deposited ${formatAmount(amount)} ${tokens === undefined ? "ETH" : "OPEN"}: L1 ${result.l1TxHash} -> L2 ${result.l2TxHash} (relayed ${result.relayMs} ms after the L1 receipt)`);
+      tokens === undefined
+        ? await depositETH(messenger, amount, { onStep })
+        : await depositERC20(messenger, tokens.l1, tokens.l2, amount, { onStep });
+    console.log(
+      `Deposited ${formatAmount(amount)} ${tokens === undefined ? "ETH" : "OPEN"}: L1 ${result.l1TxHash} -> L2 ${result.l2TxHash} (relayed ${result.relayMs} ms after the L1 receipt)`,
+    );
   },
 };
 
@@ -98,7 +114,11 @@ Example:
     const { messenger, tokens } = await setup(values);
     const onStep = stepPrinter();
     const result =
-      tokens === undefined ? await withdrawETH(messenger, amount, { onStep }) : await withdrawERC20(messenger, tokens.l1, tokens.l2, amount, { onStep });
-    console.log(`Withdrew ${formatAmount(amount)} ${tokens === undefined ? "ETH" : "OPEN"}: L2 ${result.l2TxHash}, proven ${result.proveTxHash}, finalized ${result.finalizeTxHash} (${result.totalMs} ms)`);
+      tokens === undefined
+        ? await withdrawETH(messenger, amount, { onStep })
+        : await withdrawERC20(messenger, tokens.l1, tokens.l2, amount, { onStep });
+    console.log(
+      `Withdrew ${formatAmount(amount)} ${tokens === undefined ? "ETH" : "OPEN"}: L2 ${result.l2TxHash}, proven ${result.proveTxHash}, finalized ${result.finalizeTxHash} (${result.totalMs} ms)`,
+    );
   },
 };

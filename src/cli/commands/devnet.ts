@@ -16,7 +16,8 @@ function integer(values: CommandInput["values"], name: string): number | undefin
   const raw = values[name];
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value)) throw new UsageError(`--${name} must be an integer, got "${String(raw)}"`, `Run \`npx poa devnet --help\`.`);
+  if (!Number.isInteger(value))
+    throw new UsageError(`--${name} must be an integer, got "${String(raw)}"`, `Run \`npx poa devnet --help\`.`);
   return value;
 }
 
@@ -62,7 +63,8 @@ Example:
   npx poa devnet --l2-port 9546`,
   options: DEVNET_OPTIONS,
   async run({ values, positionals }) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, "Run `npx poa devnet --help`.");
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument "${positionals[0]}"`, "Run `npx poa devnet --help`.");
     const { startDevnet } = await import("../../devnet/devnet.js");
     const { banner } = await import("../../devnet/format.js");
     const net = await startDevnet(devnetOverrides(values));
@@ -103,7 +105,8 @@ Example:
     process.kill(proc.pid, "SIGTERM");
     const deadline = Date.now() + 10_000;
     while ([proc.pid, ...proc.anvilPids].some(isAlive)) {
-      if (Date.now() > deadline) throw new PoaError(`devnet process ${proc.pid} did not stop within 10 s`, `Kill it: kill ${proc.pid}`);
+      if (Date.now() > deadline)
+        throw new PoaError(`devnet process ${proc.pid} did not stop within 10 s`, `Kill it: kill ${proc.pid}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     console.log(`Stopped the devnet (process ${proc.pid}).`);
@@ -137,7 +140,9 @@ Example:
       log: (line) => console.error(line),
     });
     for (const [name, entry] of Object.entries(result.record.contracts))
-      console.log(`${name.padEnd(24)} ${entry.chain}  ${entry.address}  ${result.deployed.includes(name) ? "deployed" : "already there"}`);
+      console.log(
+        `${name.padEnd(24)} ${entry.chain}  ${entry.address}  ${result.deployed.includes(name) ? "deployed" : "already there"}`,
+      );
     console.log(`\nRecord: ${result.file}`);
   },
 };
