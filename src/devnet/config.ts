@@ -78,6 +78,7 @@ export function validateConfig(config: DevnetConfig): DevnetConfig {
   return config;
 }
 
+/** The command line option of a configuration field: l1ChainId -> l1-chain-id. Pure. */
 function kebab(name: string): string {
-  return name.replace(/[A-Z0-9]+/g, (m) => `-${m.toLowerCase()}`).replace(/^-/, "");
+  return name.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
 }
