@@ -40,6 +40,10 @@ export interface WithdrawResult {
   totalMs: number;
 }
 
+const WITHDRAWAL_FINALIZED = new ethers5.utils.Interface([
+  "event WithdrawalFinalized(bytes32 indexed withdrawalHash, bool success)",
+]);
+
 const statusName = (status: number) => MessageStatus[status] ?? String(status);
 
 async function waitForStatus(
@@ -188,7 +192,27 @@ async function finishWithdrawal(
   await waitForLaterL1Block(messenger, tx.hash, options);
   options.onStep?.("finalizing");
   const finalize = await messenger.finalizeMessage(tx.hash);
-  await finalize.wait();
+  const receipt = await finalize.wait();
+  // The portal marks a withdrawal finalized even when the call it carries fails (e.g. the portal
+  // holds too little ETH); then the message can only be replayed. Say so instead of waiting.
+  const finalized = receipt.logs
+    .filter(
+      (log: { address: string }) =>
+        log.address.toLowerCase() === messenger.contracts.l1.OptimismPortal.address.toLowerCase(),
+    )
+    .map((log: { topics: string[]; data: string }) => {
+      try {
+        return WITHDRAWAL_FINALIZED.parseLog(log);
+      } catch {
+        return undefined;
+      }
+    })
+    .find((event: { name: string } | undefined) => event?.name === "WithdrawalFinalized");
+  if (finalized !== undefined && finalized.args.success !== true)
+    throw new PoaError(
+      `the withdrawal of ${tx.hash} was finalized but its L1 call failed (finalize ${finalize.hash})`,
+      "Check that the OptimismPortal holds enough ETH and that the recipient accepts it; replay the message on the L1CrossDomainMessenger.",
+    );
   await waitForStatus(messenger, tx.hash, MessageStatus.RELAYED, options);
   options.onStep?.("finalized", finalize.hash);
   return { l2TxHash: tx.hash, proveTxHash, finalizeTxHash: finalize.hash, totalMs: Date.now() - started };

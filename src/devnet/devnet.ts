@@ -47,6 +47,10 @@ export interface Devnet {
   stop(reason?: string): Promise<void>;
 }
 
+/** ETH anvil gives each account, and what the devnet gives each operator account, on both chains. */
+const L2_ACCOUNT_ETH = 10_000n * 10n ** 18n;
+const OPERATOR_ETH = 1_000_000n * 10n ** 18n;
+
 /** The accounts anvil funds, derived from the mnemonic (address and key), for printing and tests. */
 export function deriveAccounts(mnemonic: string, count: number, offset = 0): DevnetAccount[] {
   return Array.from({ length: count }, (_, i) => {
@@ -142,7 +146,7 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
 
     const admin = mnemonicToAccount(config.mnemonic, { addressIndex: OPERATOR_INDEX.admin });
     const proposer = mnemonicToAccount(config.mnemonic, { addressIndex: OPERATOR_INDEX.proposer });
-    const fund = toHex(10n ** 24n);
+    const fund = toHex(OPERATOR_ETH);
     await Promise.all(
       [l1, l2].flatMap((c) => [admin, proposer].map((a) => rpc(c, "anvil_setBalance", [a.address, fund]))),
     );
@@ -155,6 +159,11 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
       blobBaseFeeScalar: config.blobBaseFeeScalar,
     });
     await Promise.all([installL1Preinstalls(l1), installPredeploys(l2, new Sender(l2, admin), l1Contracts)]);
+
+    // anvil funds every account on L2 out of nothing. Back that ETH on L1 as if it had been
+    // deposited: the portal holds what L2 accounts were given, so their withdrawals pay out.
+    const l2Genesis = L2_ACCOUNT_ETH * BigInt(config.accounts) + 2n * OPERATOR_ETH;
+    await rpc(l1, "anvil_setBalance", [l1Contracts.OptimismPortal, toHex(l2Genesis)]);
 
     const clock = new L1Clock(l1, config.l1BaseFee);
     const relayer = new DepositRelayer({

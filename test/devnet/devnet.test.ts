@@ -7,7 +7,7 @@ import { Contract, Wallet } from "ethers";
 import { hexToBytes, type Hex } from "viem";
 
 import { deployProtocol, type DeploymentRecord } from "../../deploy/protocol.js";
-import { depositERC20, depositETH, withdrawERC20 } from "../../src/bridge/bridge.js";
+import { depositERC20, depositETH, withdrawERC20, withdrawETH } from "../../src/bridge/bridge.js";
 import { createMessenger, signers } from "../../src/bridge/messenger.js";
 import { bedrockArtifact, PREDEPLOYS } from "../../src/devnet/artifacts.js";
 import { startDevnet, type Devnet } from "../../src/devnet/devnet.js";
@@ -152,6 +152,17 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     expect((await l1Token.balanceOf!(account)) as bigint).to.equal(l1Before + 250n * OPEN);
     expect((await l2Token.totalSupply!()) as bigint).to.equal(supplyBefore - 250n * OPEN);
     expect(await l2Token.totalSupply!()).to.equal(await l1Token.balanceOf!(net.addresses.L1StandardBridge));
+  });
+
+  it("withdraws ETH an L2 account held from genesis: the portal backs the L2's genesis ETH", async function () {
+    const account = net.accounts[6]!.address;
+    const before = await net.l1.getBalance({ address: account });
+    const result = await withdrawETH(messengerFor(6), OPEN / 2n);
+    const [prove, finalize] = await Promise.all(
+      [result.proveTxHash, result.finalizeTxHash].map((hash) => net.l1.getTransactionReceipt({ hash: hash as Hex })),
+    );
+    const gas = [prove!, finalize!].reduce((sum, r) => sum + r.gasUsed * r.effectiveGasPrice, 0n);
+    expect(await net.l1.getBalance({ address: account })).to.equal(before + OPEN / 2n - gas);
   });
 
   it("charges L2 transactions a non-zero L1 data fee that GasPriceOracle agrees with", async function () {
