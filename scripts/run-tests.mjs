@@ -6,6 +6,9 @@
 // Options (after `npm test --`): --profile NAME (default ci), --no-snapshot-check, and any
 // further arguments are passed to `hardhat test` (e.g. a file list).
 import { spawn } from "node:child_process";
+import { join } from "node:path";
+
+const bin = (name) => join(new URL("..", import.meta.url).pathname, "node_modules", ".bin", name);
 
 const args = process.argv.slice(2);
 let profile = process.env.POA_TEST_PROFILE ?? "ci";
@@ -30,33 +33,50 @@ function run(command, commandArgs) {
       output += chunk;
       process.stderr.write(chunk);
     });
+    child.on("error", (error) => resolve({ code: 1, output: `${output}\n${error.message}` }));
     child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
 }
 
-/** Sums mocha-style "N passing" / "N failing" lines (both Hardhat runners print them). */
+/**
+ * Counts results from Hardhat's output. `hardhat test` ends with a combined summary
+ * ("N passing (X solidity, Y mocha)", "N failing (...)") whose passing figure includes mocha's
+ * pending tests, so pending ones are subtracted and reported as skipped. A single runner prints
+ * only its own "N passing" / "N failing" lines, which are summed instead.
+ */
 export function countResults(output) {
-  // Strip ANSI colours before matching.
   const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
-  let passed = 0;
-  let failed = 0;
-  for (const match of plain.matchAll(/^\s*(\d+) passing\b/gm)) passed += Number(match[1]);
-  for (const match of plain.matchAll(/^\s*(\d+) failing\b/gm)) failed += Number(match[1]);
-  return { passed, failed };
+  const sum = (re) => [...plain.matchAll(re)].reduce((acc, m) => acc + Number(m[1]), 0);
+  const skipped = sum(/^\s*(\d+) pending\b/gm);
+  const combinedPassing = [...plain.matchAll(/^(\d+) passing \(.*(?:solidity|mocha|nodejs).*\)$/gm)].pop();
+  if (combinedPassing !== undefined) {
+    const combinedFailing = [...plain.matchAll(/^(\d+) failing \(.*\)$/gm)].pop();
+    return {
+      passed: Number(combinedPassing[1]) - skipped,
+      failed: combinedFailing === undefined ? 0 : Number(combinedFailing[1]),
+      skipped,
+    };
+  }
+  return { passed: sum(/^\s*(\d+) passing\b/gm), failed: sum(/^\s*(\d+) failing\b/gm), skipped };
 }
 
 const runs = [
-  ["hardhat", ["test", "--test-profile", profile, ...(snapshotCheck ? ["--snapshot-check"] : []), ...passThrough]],
+  [
+    bin("node"),
+    [bin("hardhat"), "test", "--test-profile", profile, ...(snapshotCheck ? ["--snapshot-check"] : []), ...passThrough],
+  ],
 ];
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 let exitCode = 0;
 for (const [command, commandArgs] of runs) {
   const result = await run(command, commandArgs);
   const counts = countResults(result.output);
   passed += counts.passed;
   failed += counts.failed;
+  skipped += counts.skipped;
   if (result.code !== 0) {
     exitCode = result.code;
     // A run that failed without reporting a failing test (compile error, snapshot mismatch)
@@ -64,5 +84,5 @@ for (const [command, commandArgs] of runs) {
     if (counts.failed === 0) failed += 1;
   }
 }
-console.log(`\n${passed} passed, ${failed} failed`);
+console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
 process.exit(exitCode);

@@ -1,0 +1,77 @@
+/**
+ * Gas of real transactions (receipt.gasUsed, including the 21,000 base) for OPEN on L1 and on
+ * the L2, on Hardhat's in-process OP Stack network.
+ */
+import { network } from "hardhat";
+import { Signature } from "ethers";
+
+import { deployL2OpenToken, deployOpenToken } from "../deploy/tokens.js";
+import type { BenchSection } from "./run.js";
+
+const BRIDGE = "0x4200000000000000000000000000000000000010";
+
+export default async function tokensBench(): Promise<BenchSection> {
+  const connection = await network.create({ network: "hardhatOp", chainType: "op" });
+  const { ethers } = connection;
+  const [deployer, alice, bob, carol, dave] = await ethers.getSigners();
+  if (!deployer || !alice || !bob || !carol || !dave) throw new Error("need 5 accounts");
+
+  const gas = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
+    (await (await tx).wait())!.gasUsed;
+
+  const l1 = await deployOpenToken(deployer, deployer.address);
+  const l2 = await deployL2OpenToken(deployer, await l1.getAddress());
+  await connection.provider.request({ method: "hardhat_impersonateAccount", params: [BRIDGE] });
+  await connection.provider.request({ method: "hardhat_setBalance", params: [BRIDGE, "0xde0b6b3a7640000"] });
+  const bridge = await ethers.getSigner(BRIDGE);
+
+  const rows: [string, bigint][] = [];
+  rows.push(["L1 transfer, new recipient", await gas(l1.transfer(alice.address, 1000n))]);
+  rows.push(["L1 transfer, recipient holds OPEN", await gas(l1.transfer(alice.address, 1000n))]);
+  rows.push(["L2 bridge mint (deposit finalization)", await gas(l2.connect(bridge).mint(alice.address, 10n ** 21n))]);
+  await l2.connect(bridge).mint(bob.address, 10n ** 21n);
+  rows.push(["L2 transfer, undelegated, new recipient", await gas(l2.connect(alice).transfer(carol.address, 1000n))]);
+  rows.push(["L2 delegate (self, first time)", await gas(l2.connect(alice).delegate(alice.address))]);
+  await l2.connect(bob).delegate(bob.address);
+  rows.push(["L2 transfer between delegated accounts", await gas(l2.connect(alice).transfer(bob.address, 1000n))]);
+
+  const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp + 3600);
+  const domain = await l2.eip712Domain();
+  const sig = Signature.from(
+    await alice.signTypedData(
+      {
+        name: domain.name,
+        version: domain.version,
+        chainId: domain.chainId,
+        verifyingContract: domain.verifyingContract,
+      },
+      {
+        Permit: [
+          { name: "owner", type: "address" },
+          { name: "spender", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "nonce", type: "uint256" },
+          { name: "deadline", type: "uint256" },
+        ],
+      },
+      { owner: alice.address, spender: dave.address, value: 5n, nonce: 0n, deadline },
+    ),
+  );
+  rows.push([
+    "L2 permit (relayed by a third party)",
+    await gas(l2.connect(dave).permit(alice.address, dave.address, 5n, deadline, sig.v, sig.r, sig.s)),
+  ]);
+  await connection.close();
+
+  const table = rows.map(([name, g]) => `| ${name} | ${g.toLocaleString("en-US")} |`).join("\n");
+  return {
+    title: "OPEN token gas (real transactions)",
+    markdown: `Receipt \`gasUsed\` (execution plus the 21,000 base) on Hardhat's in-process OP Stack network.
+Anchors from shared/notes/anchors.md (OpenZeppelin 5): transfer 34.5k (recipient holds) / 51.6k
+(new recipient); ERC20Votes transfer between delegated accounts 104.7k; \`delegate()\` 95.7k.
+
+| operation | gas |
+|---|---|
+${table}`,
+  };
+}
