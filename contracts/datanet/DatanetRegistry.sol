@@ -1,0 +1,703 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IDatanetRegistry} from "../interfaces/IDatanetRegistry.sol";
+import {IDatanetVersions} from "../interfaces/IDatanetVersions.sol";
+import {ISemver} from "../interfaces/ISemver.sol";
+
+/// @title DatanetRegistry
+/// @notice Every Datanet in one contract: staked contributions, bonded curators voting by
+///         quorum, slashing to the treasury, penalties during the bond period and numbered,
+///         immutable versions. See `IDatanetRegistry` for the rules and docs/datanets.md for
+///         the design.
+/// @dev    Accounting: `totalStaked + totalCuratorBonds + slashedUnswept` is exactly the OPEN
+///         this contract received and has not paid out (invariant test in
+///         test/datanet/DatanetRegistry.invariant.t.sol).
+contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, ReentrancyGuardTransient, ISemver {
+    using SafeERC20 for IERC20;
+
+    /// @notice May pause and unpause; never moves funds.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice May slash and revoke accepted contributions in their bond period and slash
+    ///         curator bonds (governance, and the settlement when attribution flags
+    ///         adversarial data).
+    bytes32 public constant PENALTY_ROLE = keccak256("PENALTY_ROLE");
+
+    /// @notice Basis points in a whole.
+    uint256 internal constant _BPS = 10_000;
+
+    /// @notice OPEN on the L2.
+    IERC20 internal immutable _STAKING_TOKEN;
+
+    address private _treasury;
+    Bounds private _bounds;
+
+    uint256 private _datanetCount;
+    uint256 private _contributionCount;
+
+    uint256 private _totalStaked;
+    uint256 private _totalCuratorBonds;
+    uint256 private _slashedUnswept;
+
+    /// @dev Bytes submitted by a contributor to a Datanet on UTC day `day`.
+    struct DailyUsage {
+        uint64 day;
+        uint64 used;
+    }
+
+    mapping(uint256 datanetId => Datanet) private _datanets;
+    mapping(uint256 datanetId => mapping(address account => Curator)) private _curators;
+    mapping(uint256 datanetId => mapping(address contributor => DailyUsage)) private _usage;
+    mapping(uint256 datanetId => mapping(bytes32 contentHash => uint256 contributionId)) private _contentOwner;
+    mapping(uint256 datanetId => mapping(uint256 versionId => Version)) private _versions;
+    mapping(uint256 contributionId => Contribution) private _contributions;
+    mapping(uint256 contributionId => mapping(address curator => bool)) private _voted;
+
+    /// @param token_      The staking token (OPEN on the L2); see the token assumptions in
+    ///                    `IDatanetRegistry`.
+    /// @param treasury_   Where slashes are swept.
+    /// @param governance  Holder of DEFAULT_ADMIN_ROLE (and initially PENALTY_ROLE).
+    /// @param guardian    Holder of GUARDIAN_ROLE (zero for none).
+    /// @param bounds_     The initial global bounds.
+    constructor(IERC20 token_, address treasury_, address governance, address guardian, Bounds memory bounds_) {
+        require(address(token_) != address(0) && treasury_ != address(0) && governance != address(0), ZeroAddress());
+        _STAKING_TOKEN = token_;
+        _treasury = treasury_;
+        _grantRole(DEFAULT_ADMIN_ROLE, governance);
+        _grantRole(PENALTY_ROLE, governance);
+        if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
+        _setBounds(bounds_);
+        emit TreasuryUpdated(treasury_);
+    }
+
+    // =========================================================================================
+    // Governance
+    // =========================================================================================
+
+    /// @inheritdoc IDatanetRegistry
+    function setBounds(Bounds calldata bounds_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setBounds(bounds_);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        require(treasury_ != address(0), ZeroAddress());
+        _treasury = treasury_;
+        emit TreasuryUpdated(treasury_);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function unpause() external onlyRole(GUARDIAN_ROLE) {
+        _unpause();
+    }
+
+    // =========================================================================================
+    // Datanets
+    // =========================================================================================
+
+    /// @inheritdoc IDatanetRegistry
+    function createDatanet(
+        DataKind kind,
+        string calldata metadataURI,
+        Params calldata params
+    ) external whenNotPaused returns (uint256 datanetId) {
+        _checkParams(params);
+        datanetId = ++_datanetCount;
+        Datanet storage d = _datanets[datanetId];
+        d.owner = msg.sender;
+        d.kind = kind;
+        d.params = params;
+        emit DatanetCreated(datanetId, msg.sender, kind, metadataURI, params);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function setParams(uint256 datanetId, Params calldata params) external {
+        Datanet storage d = _ownedDatanet(datanetId);
+        _checkParams(params);
+        d.params = params;
+        emit DatanetParamsUpdated(datanetId, params);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function setMetadataURI(uint256 datanetId, string calldata metadataURI) external {
+        _ownedDatanet(datanetId);
+        emit DatanetMetadataUpdated(datanetId, metadataURI);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function transferDatanetOwnership(uint256 datanetId, address newOwner) external {
+        Datanet storage d = _ownedDatanet(datanetId);
+        d.pendingOwner = newOwner;
+        emit DatanetOwnershipTransferStarted(datanetId, msg.sender, newOwner);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function acceptDatanetOwnership(uint256 datanetId) external {
+        Datanet storage d = _existingDatanet(datanetId);
+        address pending = d.pendingOwner;
+        require(msg.sender == pending, NotPendingOwner(datanetId, msg.sender, pending));
+        address previous = d.owner;
+        d.owner = pending;
+        d.pendingOwner = address(0);
+        emit DatanetOwnershipTransferred(datanetId, previous, pending);
+    }
+
+    // =========================================================================================
+    // Curators
+    // =========================================================================================
+
+    /// @inheritdoc IDatanetRegistry
+    function appointCurator(uint256 datanetId, address curator) external {
+        Datanet storage d = _ownedDatanet(datanetId);
+        require(curator != address(0), ZeroAddress());
+        Curator storage c = _curators[datanetId][curator];
+        require(!c.appointed, AlreadyCurator(datanetId, curator));
+        c.appointed = true;
+        // A Datanet cannot have 2^32 curators: each appointment is a transaction.
+        unchecked {
+            ++d.curatorCount;
+        }
+        emit CuratorAppointed(datanetId, curator);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function removeCurator(uint256 datanetId, address curator) external {
+        Datanet storage d = _ownedDatanet(datanetId);
+        Curator storage c = _curators[datanetId][curator];
+        require(c.appointed, NotCurator(datanetId, curator));
+        c.appointed = false;
+        // appointed implies curatorCount >= 1.
+        unchecked {
+            --d.curatorCount;
+        }
+        emit CuratorRemoved(datanetId, curator);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function depositCuratorBond(uint256 datanetId, uint256 amount) external nonReentrant whenNotPaused {
+        _existingDatanet(datanetId);
+        require(amount != 0, ZeroAmount());
+        Curator storage c = _curators[datanetId][msg.sender];
+        require(c.unbondingAt == 0, CuratorUnbonding(datanetId, msg.sender, c.unbondingAt));
+        uint256 bond = c.bond + amount;
+        require(bond <= type(uint128).max, StakeTooLarge(bond, type(uint128).max));
+        c.bond = uint128(bond);
+        _totalCuratorBonds += amount;
+        emit CuratorBondDeposited(datanetId, msg.sender, amount, bond);
+        _STAKING_TOKEN.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function startCuratorUnbonding(uint256 datanetId) external {
+        Curator storage c = _curators[datanetId][msg.sender];
+        require(c.bond != 0, CuratorBondTooLow(datanetId, msg.sender, 0, 1));
+        require(c.unbondingAt == 0, CuratorUnbonding(datanetId, msg.sender, c.unbondingAt));
+        uint256 unbondingAt = block.timestamp + _bounds.curatorUnbondingDelay;
+        c.unbondingAt = uint40(unbondingAt);
+        emit CuratorUnbondingStarted(datanetId, msg.sender, unbondingAt);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function withdrawCuratorBond(uint256 datanetId) external nonReentrant {
+        Curator storage c = _curators[datanetId][msg.sender];
+        uint256 unbondingAt = c.unbondingAt;
+        require(unbondingAt != 0, CuratorNotUnbonding(datanetId, msg.sender));
+        require(block.timestamp >= unbondingAt, CuratorBondLocked(datanetId, msg.sender, unbondingAt, block.timestamp));
+        uint256 amount = c.bond;
+        c.bond = 0;
+        c.unbondingAt = 0;
+        _totalCuratorBonds -= amount;
+        emit CuratorBondWithdrawn(datanetId, msg.sender, amount);
+        if (amount != 0) _STAKING_TOKEN.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function slashCuratorBond(
+        uint256 datanetId,
+        address curator,
+        uint256 amount,
+        bytes32 reason
+    ) external onlyRole(PENALTY_ROLE) {
+        Curator storage c = _curators[datanetId][curator];
+        uint256 bond = c.bond;
+        require(amount != 0, ZeroAmount());
+        require(amount <= bond, SlashExceedsBond(datanetId, curator, amount, bond));
+        // amount <= bond, checked above.
+        unchecked {
+            c.bond = uint128(bond - amount);
+        }
+        _totalCuratorBonds -= amount;
+        _slashedUnswept += amount;
+        emit CuratorBondSlashed(datanetId, curator, amount, reason);
+    }
+
+    // =========================================================================================
+    // Contributions
+    // =========================================================================================
+
+    /// @inheritdoc IDatanetRegistry
+    function submit(
+        uint256 datanetId,
+        bytes32 contentHash,
+        string calldata uri,
+        uint256 sizeBytes,
+        uint256 stake
+    ) external nonReentrant whenNotPaused returns (uint256 contributionId) {
+        contributionId = _submit(datanetId, contentHash, uri, sizeBytes, stake);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function submitWithPermit(
+        uint256 datanetId,
+        bytes32 contentHash,
+        string calldata uri,
+        uint256 sizeBytes,
+        uint256 stake,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external nonReentrant whenNotPaused returns (uint256 contributionId) {
+        // A front-runner may have used the signature already: then the allowance it set is
+        // what we need, and failing here would only grief the contributor.
+        // solhint-disable-next-line no-empty-blocks
+        try IERC20Permit(address(_STAKING_TOKEN)).permit(msg.sender, address(this), stake, deadline, v, r, s) {
+            // Permit applied: nothing else to do.
+        } catch {
+            uint256 allowance = _STAKING_TOKEN.allowance(msg.sender, address(this));
+            require(allowance >= stake, PermitFailed(msg.sender, allowance, stake));
+        }
+        contributionId = _submit(datanetId, contentHash, uri, sizeBytes, stake);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function vote(uint256 contributionId, bool accept) external whenNotPaused {
+        Contribution storage c = _contributions[contributionId];
+        Status status = c.status;
+        require(status != Status.None, UnknownContribution(contributionId));
+        require(status == Status.Pending, NotPending(contributionId, status));
+        uint256 datanetId = c.datanetId;
+        _checkCanVote(datanetId, msg.sender);
+        require(msg.sender != c.contributor, SelfReview(contributionId, msg.sender));
+        require(!_voted[contributionId][msg.sender], AlreadyVoted(contributionId, msg.sender));
+        _voted[contributionId][msg.sender] = true;
+
+        Datanet storage d = _datanets[datanetId];
+        uint256 quorum = d.params.quorum;
+        uint256 accepts = c.acceptVotes;
+        uint256 rejects = c.rejectVotes;
+        // Both counts stay below the quorum (<= 255) until one reaches it, and a decided
+        // contribution takes no more votes, so neither can exceed 255.
+        unchecked {
+            if (accept) c.acceptVotes = uint8(++accepts);
+            else c.rejectVotes = uint8(++rejects);
+        }
+        emit ContributionVoted(contributionId, msg.sender, accept, accepts, rejects);
+
+        // Only the side just voted for can reach the quorum with this vote (`>=`: the owner may
+        // have lowered the quorum since the earlier votes).
+        if (accept && accepts >= quorum) {
+            uint256 bondedUntil = block.timestamp + d.params.bondPeriod;
+            // versionCount < 2^32 - 1: each version is a transaction.
+            uint256 firstVersion;
+            unchecked {
+                firstVersion = uint256(d.versionCount) + 1;
+            }
+            c.status = Status.Accepted;
+            c.bondedUntil = uint40(bondedUntil);
+            c.firstVersion = uint32(firstVersion);
+            ++d.liveAcceptedCount;
+            emit ContributionAccepted(contributionId, datanetId, bondedUntil, firstVersion);
+        } else if (!accept && rejects >= quorum) {
+            c.status = Status.Rejected;
+            delete _contentOwner[datanetId][c.contentHash];
+            (uint256 slashed, uint256 refundable) = _slashStakeDown(c, d.params.slashBps);
+            emit ContributionRejected(contributionId, datanetId, slashed, refundable);
+        }
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function withdraw(uint256 contributionId) external nonReentrant returns (uint256 amount) {
+        Contribution storage c = _contributions[contributionId];
+        Status status = c.status;
+        require(status != Status.None, UnknownContribution(contributionId));
+        address contributor = c.contributor;
+        require(msg.sender == contributor, NotContributor(contributionId, msg.sender, contributor));
+        require(!c.stakeReleased, StakeAlreadyReleased(contributionId));
+        uint256 datanetId = c.datanetId;
+        if (status == Status.Pending) {
+            c.status = Status.Withdrawn;
+            delete _contentOwner[datanetId][c.contentHash];
+            emit ContributionWithdrawn(contributionId, datanetId);
+        } else if (status == Status.Accepted) {
+            uint256 bondedUntil = c.bondedUntil;
+            require(block.timestamp >= bondedUntil, StillBonded(contributionId, bondedUntil, block.timestamp));
+        } else {
+            // Rejected or Revoked: the rest after the slash. Withdrawn always has stakeReleased.
+            require(status == Status.Rejected || status == Status.Revoked, NothingToWithdraw(contributionId, status));
+        }
+        amount = c.stake;
+        c.stake = 0;
+        c.stakeReleased = true;
+        _totalStaked -= amount;
+        emit StakeReleased(contributionId, contributor, amount);
+        if (amount != 0) _STAKING_TOKEN.safeTransfer(contributor, amount);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function penalize(uint256 contributionId, uint16 slashBps, bytes32 reason) external onlyRole(PENALTY_ROLE) {
+        require(slashBps <= _BPS, SlashShareTooHigh(slashBps));
+        Contribution storage c = _contributions[contributionId];
+        Status status = c.status;
+        require(status != Status.None, UnknownContribution(contributionId));
+        require(status == Status.Accepted, NotAccepted(contributionId, status));
+        uint256 bondedUntil = c.bondedUntil;
+        require(block.timestamp < bondedUntil, BondPeriodOver(contributionId, bondedUntil, block.timestamp));
+
+        uint256 datanetId = c.datanetId;
+        Datanet storage d = _datanets[datanetId];
+        uint256 revokedFromVersion;
+        // versionCount < 2^32 - 1 (one per transaction); an accepted contribution is counted
+        // in liveAcceptedCount, so it is >= 1.
+        unchecked {
+            revokedFromVersion = uint256(d.versionCount) + 1;
+            --d.liveAcceptedCount;
+        }
+        c.status = Status.Revoked;
+        c.revokedFromVersion = uint32(revokedFromVersion);
+        (uint256 slashed, uint256 refundable) = _slashStakeDown(c, slashBps);
+        emit ContributionRevoked(contributionId, datanetId, slashed, refundable, revokedFromVersion, reason);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function sweepSlashed() external nonReentrant returns (uint256 amount) {
+        amount = _slashedUnswept;
+        require(amount != 0, NothingToSweep());
+        _slashedUnswept = 0;
+        address to = _treasury;
+        emit SlashedSwept(to, amount);
+        _STAKING_TOKEN.safeTransfer(to, amount);
+    }
+
+    // =========================================================================================
+    // Versions
+    // =========================================================================================
+
+    /// @inheritdoc IDatanetRegistry
+    function publishVersion(
+        uint256 datanetId,
+        bytes32 root,
+        uint256 count,
+        string calldata uri
+    ) external whenNotPaused returns (uint256 versionId) {
+        Datanet storage d = _ownedDatanet(datanetId);
+        require(root != bytes32(0), ZeroRoot());
+        uint256 live = d.liveAcceptedCount;
+        require(live != 0, EmptyVersion(datanetId));
+        require(count == live, VersionCountMismatch(datanetId, count, live));
+        versionId = uint256(d.versionCount) + 1;
+        d.versionCount = uint32(versionId);
+        _versions[datanetId][versionId] = Version({
+            root: root,
+            count: uint64(count),
+            publishedAt: uint40(block.timestamp),
+            disputed: false
+        });
+        emit VersionPublished(datanetId, versionId, root, count, uri);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function disputeVersion(
+        uint256 datanetId,
+        uint256 versionId,
+        uint256 contributionId,
+        bytes32 contentHash,
+        bytes32[] calldata proof
+    ) external {
+        Version storage v = _versions[datanetId][versionId];
+        bytes32 root = v.root;
+        require(root != bytes32(0) && !v.disputed, UnknownVersion(datanetId, versionId));
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(contributionId, contentHash))));
+        require(MerkleProof.verifyCalldata(proof, root, leaf), InvalidProof(datanetId, versionId, contributionId));
+        Contribution storage c = _contributions[contributionId];
+        bool member = c.datanetId == datanetId && c.contentHash == contentHash && _inVersion(c, versionId);
+        require(!member, NotAFalseInclusion(datanetId, versionId, contributionId));
+        v.disputed = true;
+        emit VersionDisputed(datanetId, versionId, contributionId, msg.sender);
+    }
+
+    /// @inheritdoc IDatanetVersions
+    function isPublishedVersion(uint256 datanetId, uint256 versionId) external view returns (bool) {
+        Version storage v = _versions[datanetId][versionId];
+        return v.root != bytes32(0) && !v.disputed;
+    }
+
+    /// @inheritdoc IDatanetVersions
+    function versionRoot(uint256 datanetId, uint256 versionId) external view returns (bytes32) {
+        Version storage v = _versions[datanetId][versionId];
+        return v.disputed ? bytes32(0) : v.root;
+    }
+
+    // =========================================================================================
+    // Views
+    // =========================================================================================
+
+    /// @inheritdoc IDatanetRegistry
+    function token() external view returns (address) {
+        return address(_STAKING_TOKEN);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function treasury() external view returns (address) {
+        return _treasury;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function bounds() external view returns (Bounds memory) {
+        return _bounds;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function datanetCount() external view returns (uint256) {
+        return _datanetCount;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function getDatanet(uint256 datanetId) external view returns (Datanet memory) {
+        return _existingDatanet(datanetId);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function canVote(uint256 datanetId, address account) external view returns (bool) {
+        Curator storage c = _curators[datanetId][account];
+        return c.appointed && c.unbondingAt == 0 && c.bond >= _bounds.curatorBond;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function getCurator(uint256 datanetId, address account) external view returns (Curator memory) {
+        return _curators[datanetId][account];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function contributionCount() external view returns (uint256) {
+        return _contributionCount;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function getContribution(uint256 contributionId) external view returns (Contribution memory c) {
+        c = _contributions[contributionId];
+        require(c.status != Status.None, UnknownContribution(contributionId));
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function hasVoted(uint256 contributionId, address curator) external view returns (bool) {
+        return _voted[contributionId][curator];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function contributionOfContent(uint256 datanetId, bytes32 contentHash) external view returns (uint256) {
+        return _contentOwner[datanetId][contentHash];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function bytesSubmittedOn(uint256 datanetId, address contributor, uint256 day) external view returns (uint256) {
+        DailyUsage memory u = _usage[datanetId][contributor];
+        return u.day == day ? u.used : 0;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function getVersion(uint256 datanetId, uint256 versionId) external view returns (Version memory v) {
+        v = _versions[datanetId][versionId];
+        require(v.root != bytes32(0), UnknownVersion(datanetId, versionId));
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function isInVersion(uint256 contributionId, uint256 versionId) external view returns (bool) {
+        Contribution storage c = _contributions[contributionId];
+        return versionId <= _datanets[c.datanetId].versionCount && _inVersion(c, versionId);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function totalStaked() external view returns (uint256) {
+        return _totalStaked;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function totalCuratorBonds() external view returns (uint256) {
+        return _totalCuratorBonds;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function slashedUnswept() external view returns (uint256) {
+        return _slashedUnswept;
+    }
+
+    /// @inheritdoc ISemver
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    // =========================================================================================
+    // Internal
+    // =========================================================================================
+
+    function _submit(
+        uint256 datanetId,
+        bytes32 contentHash,
+        string calldata uri,
+        uint256 sizeBytes,
+        uint256 stake
+    ) internal returns (uint256 contributionId) {
+        uint256 day = _admitSubmission(datanetId, contentHash, sizeBytes, stake);
+        contributionId = ++_contributionCount;
+        _contentOwner[datanetId][contentHash] = contributionId;
+        Contribution storage c = _contributions[contributionId];
+        c.contributor = msg.sender;
+        c.status = Status.Pending;
+        // Both fit: datanetId <= _datanetCount (one per transaction), sizeBytes <= dailyByteCap
+        // (a uint64), stake <= type(uint128).max, all checked in _admitSubmission.
+        c.datanetId = uint64(datanetId);
+        c.sizeBytes = uint64(sizeBytes);
+        c.stake = uint128(stake);
+        c.contentHash = contentHash;
+        _totalStaked += stake;
+        emit ContributionSubmitted(contributionId, datanetId, msg.sender, contentHash, uri, sizeBytes, stake, day);
+        _STAKING_TOKEN.safeTransferFrom(msg.sender, address(this), stake);
+    }
+
+    /// @dev Checks a submission against the Datanet's rules and counts its bytes against the
+    ///      caller's cap for today (UTC day `block.timestamp / 1 days`), which it returns.
+    function _admitSubmission(
+        uint256 datanetId,
+        bytes32 contentHash,
+        uint256 sizeBytes,
+        uint256 stake
+    ) internal returns (uint256 day) {
+        Datanet storage d = _existingDatanet(datanetId);
+        require(contentHash != bytes32(0), ZeroContentHash());
+        require(sizeBytes != 0, ZeroSize());
+        Params memory p = d.params;
+        require(stake >= p.minStake, StakeBelowMinimum(datanetId, stake, p.minStake));
+        require(stake <= type(uint128).max, StakeTooLarge(stake, type(uint128).max));
+
+        uint256 existing = _contentOwner[datanetId][contentHash];
+        // The entry is cleared when a contribution is rejected or withdrawn, so a non-zero one
+        // is pending, accepted or revoked (revoked content stays barred).
+        require(existing == 0, DuplicateContent(datanetId, contentHash, existing));
+
+        day = block.timestamp / 1 days;
+        DailyUsage storage u = _usage[datanetId][msg.sender];
+        uint256 usedToday = u.day == day ? u.used : 0;
+        require(
+            sizeBytes <= p.dailyByteCap && usedToday + sizeBytes <= p.dailyByteCap,
+            DailyByteCapExceeded(datanetId, msg.sender, day, usedToday, sizeBytes, p.dailyByteCap)
+        );
+        // usedToday + sizeBytes <= dailyByteCap < 2^64, checked above; day < 2^64 for the next
+        // 5e16 years.
+        u.day = uint64(day);
+        u.used = uint64(usedToday + sizeBytes);
+    }
+
+    function _checkCanVote(uint256 datanetId, address account) internal view {
+        Curator storage c = _curators[datanetId][account];
+        require(c.appointed, NotCurator(datanetId, account));
+        uint256 unbondingAt = c.unbondingAt;
+        require(unbondingAt == 0, CuratorUnbonding(datanetId, account, unbondingAt));
+        uint256 required = _bounds.curatorBond;
+        require(c.bond >= required, CuratorBondTooLow(datanetId, account, c.bond, required));
+    }
+
+    function _inVersion(Contribution storage c, uint256 versionId) internal view returns (bool) {
+        uint256 first = c.firstVersion;
+        uint256 revokedFrom = c.revokedFromVersion;
+        return first != 0 && first <= versionId && (revokedFrom == 0 || versionId < revokedFrom);
+    }
+
+    function _existingDatanet(uint256 datanetId) internal view returns (Datanet storage d) {
+        d = _datanets[datanetId];
+        require(d.owner != address(0), UnknownDatanet(datanetId));
+    }
+
+    function _ownedDatanet(uint256 datanetId) internal view returns (Datanet storage d) {
+        d = _existingDatanet(datanetId);
+        require(msg.sender == d.owner, NotDatanetOwner(datanetId, msg.sender, d.owner));
+    }
+
+    function _checkParams(Params calldata p) internal view {
+        Bounds storage b = _bounds;
+        require(
+            p.minStake >= b.minStakeFloor && p.minStake <= b.minStakeCeiling,
+            MinStakeOutOfBounds(p.minStake, b.minStakeFloor, b.minStakeCeiling)
+        );
+        require(
+            p.dailyByteCap != 0 && p.dailyByteCap <= b.maxDailyByteCap,
+            DailyByteCapOutOfBounds(p.dailyByteCap, b.maxDailyByteCap)
+        );
+        require(
+            p.bondPeriod >= b.minBondPeriod && p.bondPeriod <= b.maxBondPeriod,
+            BondPeriodOutOfBounds(p.bondPeriod, b.minBondPeriod, b.maxBondPeriod)
+        );
+        require(
+            p.slashBps >= b.minSlashBps && p.slashBps <= b.maxSlashBps,
+            SlashShareOutOfBounds(p.slashBps, b.minSlashBps, b.maxSlashBps)
+        );
+        require(
+            p.quorum >= b.minQuorum && p.quorum <= b.maxQuorum,
+            QuorumOutOfBounds(p.quorum, b.minQuorum, b.maxQuorum)
+        );
+    }
+
+    function _setBounds(Bounds memory b) internal {
+        require(
+            b.minStakeFloor <= b.minStakeCeiling,
+            BoundsInvalid(BoundField.MinStake, b.minStakeFloor, b.minStakeCeiling)
+        );
+        require(b.maxDailyByteCap != 0, BoundsInvalid(BoundField.DailyByteCap, 1, b.maxDailyByteCap));
+        require(
+            b.minBondPeriod <= b.maxBondPeriod,
+            BoundsInvalid(BoundField.BondPeriod, b.minBondPeriod, b.maxBondPeriod)
+        );
+        require(
+            b.minSlashBps <= b.maxSlashBps && b.maxSlashBps <= _BPS,
+            BoundsInvalid(BoundField.SlashBps, b.minSlashBps, b.maxSlashBps)
+        );
+        require(
+            b.minQuorum != 0 && b.minQuorum <= b.maxQuorum,
+            BoundsInvalid(BoundField.Quorum, b.minQuorum, b.maxQuorum)
+        );
+        _bounds = b;
+        emit BoundsUpdated(b);
+    }
+
+    /// @dev Slashes `bps` of the contribution's stake, rounded down (the dust stays with the
+    ///      contributor), into the treasury's pool; the rest stays as its refundable stake.
+    ///      `stake * bps` cannot overflow: stake < 2^128 and bps <= BPS.
+    function _slashStakeDown(
+        Contribution storage c,
+        uint256 bps
+    ) internal returns (uint256 slashed, uint256 refundable) {
+        uint256 stake = c.stake;
+        slashed = (stake * bps) / _BPS;
+        // slashed <= stake because bps <= BPS.
+        unchecked {
+            refundable = stake - slashed;
+        }
+        c.stake = uint128(refundable);
+        _totalStaked -= slashed;
+        _slashedUnswept += slashed;
+    }
+}

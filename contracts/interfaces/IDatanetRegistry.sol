@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IDatanetVersions} from "./IDatanetVersions.sol";
+
+/// @title IDatanetRegistry
+/// @notice One registry for every Datanet: community datasets whose contributors stake OPEN on
+///         the quality of their data, whose curators (bonded in OPEN) accept or reject it by
+///         quorum, and whose owner publishes numbered, immutable versions of the accepted set.
+///
+/// @dev    Token assumptions (as Morpho Blue writes them down): the staking token is a standard
+///         ERC-20 given at construction (OPEN on the L2). It must not charge a fee on transfer,
+///         must not rebase, and must not call back into the caller on transfer (no ERC-777 hooks).
+///         The registry credits exactly the `amount` it asked `transferFrom` to move and keeps
+///         internal accounting; it never reads its own balance to decide what to pay.
+///
+///         Amounts: stakes and bonds are at most `type(uint128).max`; sizes at most
+///         `type(uint64).max`. Ids of Datanets, contributions and versions start at 1 and are
+///         never reused.
+///
+///         Slashed OPEN (rejections, penalties, curator-bond slashes) goes to the treasury, never
+///         to curators, so that no reviewer profits from rejecting data. It accrues in
+///         `slashedUnswept()` and anyone moves it to the treasury with `sweepSlashed()`.
+///
+///         Time: the contributor's daily byte cap counts bytes per UTC day, day index
+///         `block.timestamp / 1 days`; the counter resets at 00:00:00 UTC.
+///
+///         Versions: version `v` of a Datanet is the set of its contributions that were accepted
+///         and not revoked when the `VersionPublished` event of `v` was emitted. Its root is the
+///         root of an OpenZeppelin `StandardMerkleTree` over the leaves
+///         `(uint256 contributionId, bytes32 contentHash)` of that set, leaf
+///         `keccak256(bytes.concat(keccak256(abi.encode(id, contentHash))))`. The owner computes
+///         and posts it; the registry checks the count and records, per contribution, the first
+///         and last version it belongs to (`isInVersion`), so anyone can recompute a root from
+///         chain data alone and anyone can dispute a root that includes a leaf it must not.
+interface IDatanetRegistry is IDatanetVersions {
+    // =========================================================================================
+    // Types
+    // =========================================================================================
+
+    /// @notice The kind of data a Datanet holds, fixed at creation.
+    enum DataKind {
+        Text,
+        Image,
+        Audio,
+        Tabular
+    }
+
+    /// @notice Life of a contribution. `None` means the id does not exist.
+    /// @dev    Pending -> Accepted | Rejected | Withdrawn; Accepted -> Revoked (penalty, during
+    ///         the bond period). Accepted stays Accepted after its stake is withdrawn.
+    enum Status {
+        None,
+        Pending,
+        Accepted,
+        Rejected,
+        Withdrawn,
+        Revoked
+    }
+
+    /// @notice What a Datanet owner may set, each within the global `Bounds`.
+    /// @param minStake     Smallest stake a contribution must carry, in OPEN wei.
+    /// @param dailyByteCap Bytes a contributor may submit to this Datanet per UTC day.
+    /// @param bondPeriod   Seconds an accepted stake stays bonded (and penalisable).
+    /// @param slashBps     Share of a rejected stake that is slashed, in basis points.
+    /// @param quorum       Concurring curator votes that accept or reject a contribution.
+    struct Params {
+        uint128 minStake;
+        uint64 dailyByteCap;
+        uint32 bondPeriod;
+        uint16 slashBps;
+        uint8 quorum;
+    }
+
+    /// @notice Global limits on every Datanet's `Params` and the curator bond; governance only.
+    /// @dev    Changing the bounds is not retroactive: a Datanet keeps its parameters until its
+    ///         owner sets new ones, which must then lie within the new bounds.
+    struct Bounds {
+        uint128 minStakeFloor;
+        uint128 minStakeCeiling;
+        uint64 maxDailyByteCap;
+        uint32 minBondPeriod;
+        uint32 maxBondPeriod;
+        uint16 minSlashBps;
+        uint16 maxSlashBps;
+        uint8 minQuorum;
+        uint8 maxQuorum;
+        uint128 curatorBond;
+        uint32 curatorUnbondingDelay;
+    }
+
+    /// @notice A Datanet as stored (three slots). Its metadata URI lives in the
+    ///         `DatanetCreated` and `DatanetMetadataUpdated` events only: the latest one is current.
+    struct Datanet {
+        address owner;
+        DataKind kind;
+        uint32 versionCount;
+        uint32 curatorCount;
+        address pendingOwner;
+        uint64 liveAcceptedCount;
+        Params params;
+    }
+
+    /// @notice A contribution as stored (four slots; the last is written only on acceptance).
+    ///         The URI and the submission time are in the `ContributionSubmitted` event only.
+    /// @param stake        OPEN still held for this contribution (0 once withdrawn or fully
+    ///                     slashed).
+    /// @param bondedUntil  For an accepted contribution, when its stake can be withdrawn.
+    /// @param firstVersion First version that contains it (0 if never accepted).
+    /// @param revokedFromVersion First version that no longer contains it (0 if not revoked).
+    struct Contribution {
+        address contributor;
+        Status status;
+        uint8 acceptVotes;
+        uint8 rejectVotes;
+        bool stakeReleased;
+        uint40 bondedUntil;
+        uint64 datanetId;
+        uint64 sizeBytes;
+        uint128 stake;
+        bytes32 contentHash;
+        uint32 firstVersion;
+        uint32 revokedFromVersion;
+    }
+
+    /// @notice A published version.
+    struct Version {
+        bytes32 root;
+        uint64 count;
+        uint40 publishedAt;
+        bool disputed;
+    }
+
+    /// @notice A curator's standing in one Datanet.
+    /// @param unbondingAt Zero while bonded; otherwise when the bond can be withdrawn (the
+    ///                    curator cannot vote from the moment it asks to unbond).
+    struct Curator {
+        bool appointed;
+        uint128 bond;
+        uint40 unbondingAt;
+    }
+
+    /// @notice Fields of `Bounds`, named in `BoundsInvalid`.
+    enum BoundField {
+        MinStake,
+        DailyByteCap,
+        BondPeriod,
+        SlashBps,
+        Quorum
+    }
+
+    // =========================================================================================
+    // Events
+    // =========================================================================================
+
+    event DatanetCreated(
+        uint256 indexed datanetId,
+        address indexed owner,
+        DataKind kind,
+        string metadataURI,
+        Params params
+    );
+    event DatanetMetadataUpdated(uint256 indexed datanetId, string metadataURI);
+    event DatanetParamsUpdated(uint256 indexed datanetId, Params params);
+    event DatanetOwnershipTransferStarted(
+        uint256 indexed datanetId,
+        address indexed owner,
+        address indexed pendingOwner
+    );
+    event DatanetOwnershipTransferred(
+        uint256 indexed datanetId,
+        address indexed previousOwner,
+        address indexed newOwner
+    );
+
+    event CuratorAppointed(uint256 indexed datanetId, address indexed curator);
+    event CuratorRemoved(uint256 indexed datanetId, address indexed curator);
+    event CuratorBondDeposited(uint256 indexed datanetId, address indexed curator, uint256 amount, uint256 bond);
+    event CuratorUnbondingStarted(uint256 indexed datanetId, address indexed curator, uint256 unbondingAt);
+    event CuratorBondWithdrawn(uint256 indexed datanetId, address indexed curator, uint256 amount);
+    event CuratorBondSlashed(uint256 indexed datanetId, address indexed curator, uint256 amount, bytes32 reason);
+
+    /// @notice `sizeBytes` counted against `day` (UTC day index) of the contributor's cap.
+    event ContributionSubmitted(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        address indexed contributor,
+        bytes32 contentHash,
+        string uri,
+        uint256 sizeBytes,
+        uint256 stake,
+        uint256 day
+    );
+    event ContributionVoted(
+        uint256 indexed contributionId,
+        address indexed curator,
+        bool accept,
+        uint256 acceptVotes,
+        uint256 rejectVotes
+    );
+    /// @notice Quorum of accept votes reached; the contribution is in every version from
+    ///         `firstVersion` on (until revoked).
+    event ContributionAccepted(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        uint256 bondedUntil,
+        uint256 firstVersion
+    );
+    /// @notice Quorum of reject votes reached; `slashed` went to the treasury's pool.
+    event ContributionRejected(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        uint256 slashed,
+        uint256 refundable
+    );
+    /// @notice The penalty role revoked an accepted contribution; it is in no version from
+    ///         `revokedFromVersion` on.
+    event ContributionRevoked(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        uint256 slashed,
+        uint256 refundable,
+        uint256 revokedFromVersion,
+        bytes32 reason
+    );
+    /// @notice The contributor withdrew a pending contribution (full refund).
+    event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId);
+    /// @notice A stake (or what is left of it) went back to its contributor.
+    event StakeReleased(uint256 indexed contributionId, address indexed contributor, uint256 amount);
+
+    event VersionPublished(uint256 indexed datanetId, uint256 indexed version, bytes32 root, uint256 count, string uri);
+    event VersionDisputed(
+        uint256 indexed datanetId,
+        uint256 indexed version,
+        uint256 indexed contributionId,
+        address challenger
+    );
+
+    event SlashedSwept(address indexed treasury, uint256 amount);
+    event TreasuryUpdated(address indexed treasury);
+    event BoundsUpdated(Bounds bounds);
+
+    // =========================================================================================
+    // Errors
+    // =========================================================================================
+
+    error ZeroAddress();
+    error UnknownDatanet(uint256 datanetId);
+    error UnknownContribution(uint256 contributionId);
+    error UnknownVersion(uint256 datanetId, uint256 version);
+    error NotDatanetOwner(uint256 datanetId, address caller, address owner);
+    error NotPendingOwner(uint256 datanetId, address caller, address pendingOwner);
+    error NotContributor(uint256 contributionId, address caller, address contributor);
+
+    error MinStakeOutOfBounds(uint256 minStake, uint256 floor, uint256 ceiling);
+    error DailyByteCapOutOfBounds(uint256 dailyByteCap, uint256 max);
+    error BondPeriodOutOfBounds(uint256 bondPeriod, uint256 min, uint256 max);
+    error SlashShareOutOfBounds(uint256 slashBps, uint256 min, uint256 max);
+    error QuorumOutOfBounds(uint256 quorum, uint256 min, uint256 max);
+    /// @notice Governance gave bounds whose minimum exceeds their maximum or beyond hard limits.
+    error BoundsInvalid(BoundField field, uint256 min, uint256 max);
+
+    error ZeroContentHash();
+    error ZeroSize();
+    error StakeBelowMinimum(uint256 datanetId, uint256 stake, uint256 minStake);
+    error StakeTooLarge(uint256 stake, uint256 max);
+    error DailyByteCapExceeded(
+        uint256 datanetId,
+        address contributor,
+        uint256 day,
+        uint256 usedToday,
+        uint256 sizeBytes,
+        uint256 cap
+    );
+    error DuplicateContent(uint256 datanetId, bytes32 contentHash, uint256 existingContributionId);
+    /// @notice `permit` failed and the allowance does not cover the stake either.
+    error PermitFailed(address owner, uint256 allowance, uint256 needed);
+
+    error AlreadyCurator(uint256 datanetId, address account);
+    error NotCurator(uint256 datanetId, address account);
+    error CuratorBondTooLow(uint256 datanetId, address curator, uint256 bond, uint256 required);
+    error CuratorUnbonding(uint256 datanetId, address curator, uint256 unbondingAt);
+    error CuratorNotUnbonding(uint256 datanetId, address curator);
+    error CuratorBondLocked(uint256 datanetId, address curator, uint256 unbondingAt, uint256 nowTs);
+    error SlashExceedsBond(uint256 datanetId, address curator, uint256 amount, uint256 bond);
+    error ZeroAmount();
+
+    error NotPending(uint256 contributionId, Status status);
+    error AlreadyVoted(uint256 contributionId, address curator);
+    error SelfReview(uint256 contributionId, address curator);
+
+    error NotAccepted(uint256 contributionId, Status status);
+    error BondPeriodOver(uint256 contributionId, uint256 bondedUntil, uint256 nowTs);
+    error StillBonded(uint256 contributionId, uint256 bondedUntil, uint256 nowTs);
+    error StakeAlreadyReleased(uint256 contributionId);
+    error NothingToWithdraw(uint256 contributionId, Status status);
+    error SlashShareTooHigh(uint256 slashBps);
+
+    error ZeroRoot();
+    error EmptyVersion(uint256 datanetId);
+    error VersionCountMismatch(uint256 datanetId, uint256 posted, uint256 liveAccepted);
+    error InvalidProof(uint256 datanetId, uint256 version, uint256 contributionId);
+    error NotAFalseInclusion(uint256 datanetId, uint256 version, uint256 contributionId);
+    error NothingToSweep();
+
+    // =========================================================================================
+    // Governance
+    // =========================================================================================
+
+    /// @notice Replaces the global bounds. DEFAULT_ADMIN_ROLE (governance) only. Reverts with
+    ///         `BoundsInvalid` when a minimum exceeds its maximum, `maxSlashBps > 10_000`,
+    ///         `minQuorum == 0` or `maxDailyByteCap == 0`.
+    function setBounds(Bounds calldata bounds) external;
+
+    /// @notice Where swept slashes go. DEFAULT_ADMIN_ROLE only.
+    function setTreasury(address treasury) external;
+
+    /// @notice Stops new Datanets, submissions, votes and publications. GUARDIAN_ROLE. Exits
+    ///         (withdrawals, unbonding, sweeping) are never paused.
+    function pause() external;
+
+    /// @notice Lifts a pause. GUARDIAN_ROLE.
+    function unpause() external;
+
+    // =========================================================================================
+    // Datanets
+    // =========================================================================================
+
+    /// @notice Creates a Datanet owned by the caller; its kind can never change.
+    /// @return datanetId The new id (1, 2, ...).
+    function createDatanet(
+        DataKind kind,
+        string calldata metadataURI,
+        Params calldata params
+    ) external returns (uint256 datanetId);
+
+    /// @notice Owner only. Parameters apply to submissions and votes from now on; a pending
+    ///         contribution is judged by the quorum and slash share in force at the deciding vote.
+    function setParams(uint256 datanetId, Params calldata params) external;
+
+    /// @notice Owner only: emits the new metadata URI (events are its only storage).
+    function setMetadataURI(uint256 datanetId, string calldata metadataURI) external;
+
+    /// @notice Owner only: names `newOwner` as pending owner (zero cancels).
+    function transferDatanetOwnership(uint256 datanetId, address newOwner) external;
+
+    /// @notice Pending owner only: completes the transfer.
+    function acceptDatanetOwnership(uint256 datanetId) external;
+
+    // =========================================================================================
+    // Curators
+    // =========================================================================================
+
+    /// @notice Owner only: appoints `curator`, who can vote once bonded.
+    function appointCurator(uint256 datanetId, address curator) external;
+
+    /// @notice Owner only: removes `curator`; its votes already cast stay; its bond stays
+    ///         its own, withdrawable after unbonding.
+    function removeCurator(uint256 datanetId, address curator) external;
+
+    /// @notice Adds `amount` OPEN (transferFrom: approve first) to the caller's bond in
+    ///         `datanetId`. Anyone may pre-bond; only an appointed curator votes.
+    function depositCuratorBond(uint256 datanetId, uint256 amount) external;
+
+    /// @notice Starts unbonding: the caller stops voting now and withdraws after the global
+    ///         `curatorUnbondingDelay`, during which the bond can still be slashed.
+    function startCuratorUnbonding(uint256 datanetId) external;
+
+    /// @notice Withdraws the caller's whole bond after its unbonding delay.
+    function withdrawCuratorBond(uint256 datanetId) external;
+
+    /// @notice PENALTY_ROLE: slashes `amount` of a curator's bond (to the treasury's pool).
+    function slashCuratorBond(uint256 datanetId, address curator, uint256 amount, bytes32 reason) external;
+
+    // =========================================================================================
+    // Contributions
+    // =========================================================================================
+
+    /// @notice Submits data: pulls `stake` OPEN from the caller (transferFrom: approve first),
+    ///         counts `sizeBytes` against today's cap, and opens the contribution for review.
+    /// @param contentHash Hash of the content (the settlement checks the data against it).
+    /// @param uri         Where the data lives (emitted, not stored).
+    /// @return contributionId The new id (global across Datanets).
+    function submit(
+        uint256 datanetId,
+        bytes32 contentHash,
+        string calldata uri,
+        uint256 sizeBytes,
+        uint256 stake
+    ) external returns (uint256 contributionId);
+
+    /// @notice `submit` with an EIP-2612 permit for `stake` in the same call. If the permit
+    ///         fails (for example because someone front-ran it) the call still succeeds when the
+    ///         allowance already covers the stake; otherwise it reverts with `PermitFailed`.
+    function submitWithPermit(
+        uint256 datanetId,
+        bytes32 contentHash,
+        string calldata uri,
+        uint256 sizeBytes,
+        uint256 stake,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 contributionId);
+
+    /// @notice A bonded, appointed curator (not the contributor) votes on a pending
+    ///         contribution. The vote that brings its own side to the quorum decides it:
+    ///         accepted (stake bonded for the bond period) or rejected (slash share slashed,
+    ///         rounded down, so dust stays with the contributor; the rest withdrawable).
+    function vote(uint256 contributionId, bool accept) external;
+
+    /// @notice The contributor takes its stake back, exactly once: a pending contribution is
+    ///         withdrawn with a full refund (its content hash is free again); a rejected or
+    ///         revoked one returns what the slash left; an accepted one after its bond period
+    ///         (it stays accepted).
+    /// @return amount OPEN sent to the contributor.
+    function withdraw(uint256 contributionId) external returns (uint256 amount);
+
+    /// @notice PENALTY_ROLE (governance, or the settlement flagging adversarial data): slashes
+    ///         `slashBps` of an accepted contribution's stake during its bond period and revokes
+    ///         it, so it is in no later version; the rest is withdrawable.
+    function penalize(uint256 contributionId, uint16 slashBps, bytes32 reason) external;
+
+    /// @notice Sends every slashed, unswept OPEN to the treasury. Anyone.
+    function sweepSlashed() external returns (uint256 amount);
+
+    // =========================================================================================
+    // Versions
+    // =========================================================================================
+
+    /// @notice Owner only: publishes the next version with the root of the current accepted,
+    ///         non-revoked set (see the contract notes for the leaf) and its size, which must
+    ///         equal the on-chain count.
+    /// @return version The new version number (1, 2, ...).
+    function publishVersion(
+        uint256 datanetId,
+        bytes32 root,
+        uint256 count,
+        string calldata uri
+    ) external returns (uint256 version);
+
+    /// @notice Anyone: proves that a version's root includes the leaf
+    ///         `(contributionId, contentHash)` although that contribution is not in the version
+    ///         (another Datanet's, a wrong content hash, not accepted or already revoked at
+    ///         publication). The version is marked disputed for good: `isPublishedVersion`
+    ///         then answers false and `versionRoot` zero. Reverts `NotAFalseInclusion` for a
+    ///         correct leaf and `InvalidProof` if the proof does not verify.
+    function disputeVersion(
+        uint256 datanetId,
+        uint256 version,
+        uint256 contributionId,
+        bytes32 contentHash,
+        bytes32[] calldata proof
+    ) external;
+
+    // =========================================================================================
+    // Views
+    // =========================================================================================
+
+    /// @notice The staking token (OPEN on the L2).
+    function token() external view returns (address);
+
+    function treasury() external view returns (address);
+
+    function bounds() external view returns (Bounds memory);
+
+    function datanetCount() external view returns (uint256);
+
+    function getDatanet(uint256 datanetId) external view returns (Datanet memory);
+
+    /// @notice True when `account` is appointed, bonded at least the curator bond and not
+    ///         unbonding.
+    function canVote(uint256 datanetId, address account) external view returns (bool);
+
+    function getCurator(uint256 datanetId, address account) external view returns (Curator memory);
+
+    function contributionCount() external view returns (uint256);
+
+    function getContribution(uint256 contributionId) external view returns (Contribution memory);
+
+    function hasVoted(uint256 contributionId, address curator) external view returns (bool);
+
+    /// @notice The live (pending, accepted or revoked) contribution holding `contentHash` in
+    ///         `datanetId`, or 0.
+    function contributionOfContent(uint256 datanetId, bytes32 contentHash) external view returns (uint256);
+
+    /// @notice Bytes `contributor` has submitted to `datanetId` in UTC day `day`
+    ///         (`block.timestamp / 1 days`); only today's figure is kept, earlier days read 0.
+    function bytesSubmittedOn(uint256 datanetId, address contributor, uint256 day) external view returns (uint256);
+
+    function getVersion(uint256 datanetId, uint256 version) external view returns (Version memory);
+
+    /// @notice Whether contribution `contributionId` belongs to `version` of its Datanet.
+    function isInVersion(uint256 contributionId, uint256 version) external view returns (bool);
+
+    /// @notice OPEN held for live stakes (pending, accepted not yet withdrawn, and the
+    ///         refundable rest of rejected or revoked ones).
+    function totalStaked() external view returns (uint256);
+
+    /// @notice OPEN held as curator bonds.
+    function totalCuratorBonds() external view returns (uint256);
+
+    /// @notice Slashed OPEN not yet swept to the treasury.
+    function slashedUnswept() external view returns (uint256);
+}

@@ -1,0 +1,71 @@
+import type { Signer } from "ethers";
+
+import { DatanetRegistry__factory } from "../types/ethers-contracts/index.js";
+import type { DatanetRegistry } from "../types/ethers-contracts/index.js";
+import type { IDatanetRegistry } from "../types/ethers-contracts/datanet/DatanetRegistry.js";
+
+const OPEN = 10n ** 18n;
+const DAY = 86_400n;
+
+/**
+ * The production bounds. 10 MB (10,000,000 bytes, SI) per contributor per UTC day is
+ * OpenLedger's upload cap; slashes of 1-50% of a rejected stake; bond periods of 1-90 days;
+ * quorums of 1-15 curators; a 1,000 OPEN curator bond, withdrawable 14 days after unbonding.
+ */
+export const DEFAULT_DATANET_BOUNDS: IDatanetRegistry.BoundsStruct = {
+  minStakeFloor: 1n * OPEN,
+  minStakeCeiling: 1_000_000n * OPEN,
+  maxDailyByteCap: 10_000_000n,
+  minBondPeriod: 1n * DAY,
+  maxBondPeriod: 90n * DAY,
+  minSlashBps: 100n,
+  maxSlashBps: 5_000n,
+  minQuorum: 1n,
+  maxQuorum: 15n,
+  curatorBond: 1_000n * OPEN,
+  curatorUnbondingDelay: 14n * DAY,
+};
+
+/** Sensible parameters for a new Datanet, within `DEFAULT_DATANET_BOUNDS`. */
+export const DEFAULT_DATANET_PARAMS: IDatanetRegistry.ParamsStruct = {
+  minStake: 10n * OPEN,
+  dailyByteCap: 10_000_000n,
+  bondPeriod: 7n * DAY,
+  slashBps: 2_000n,
+  quorum: 2n,
+};
+
+/** The addresses a registry is wired to. */
+export interface DatanetRegistryConfig {
+  /** The staking token: OPEN on the L2. */
+  readonly token: string;
+  /** Receives swept slashes. */
+  readonly treasury: string;
+  /** DEFAULT_ADMIN_ROLE and PENALTY_ROLE (the timelock in production). */
+  readonly governance: string;
+  /** GUARDIAN_ROLE (pause only); omit for none. */
+  readonly guardian?: string;
+  readonly bounds?: IDatanetRegistry.BoundsStruct;
+}
+
+/** Deploys the DatanetRegistry. */
+export async function deployDatanetRegistry(deployer: Signer, config: DatanetRegistryConfig): Promise<DatanetRegistry> {
+  const registry = await new DatanetRegistry__factory(deployer).deploy(
+    config.token,
+    config.treasury,
+    config.governance,
+    config.guardian ?? "0x0000000000000000000000000000000000000000",
+    config.bounds ?? DEFAULT_DATANET_BOUNDS,
+  );
+  await registry.waitForDeployment();
+  return registry;
+}
+
+/**
+ * Grants PENALTY_ROLE to `account` (the settlement, so it can revoke adversarial data it
+ * finds). `governance` must hold DEFAULT_ADMIN_ROLE.
+ */
+export async function grantPenaltyRole(registry: DatanetRegistry, governance: Signer, account: string): Promise<void> {
+  const role = await registry.PENALTY_ROLE();
+  await (await registry.connect(governance).grantRole(role, account)).wait();
+}

@@ -1,0 +1,4 @@
+/** Datanets off-chain: replay a Datanet's events, build and verify its version roots. */
+export * from "./history.js";
+export * from "./versionRoot.js";
+export * from "./chain.js";

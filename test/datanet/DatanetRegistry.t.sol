@@ -1,0 +1,1117 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+
+import {DatanetRegistry} from "../../contracts/datanet/DatanetRegistry.sol";
+import {IDatanetRegistry} from "../../contracts/interfaces/IDatanetRegistry.sol";
+import {DatanetFixture} from "./DatanetFixture.sol";
+
+/// @notice Unit and fuzz tests of every path of the DatanetRegistry, and its gas snapshots.
+contract DatanetRegistryTest is DatanetFixture {
+    bytes32 internal constant H1 = keccak256("contribution one");
+    bytes32 internal constant H2 = keccak256("contribution two");
+    bytes32 internal constant H3 = keccak256("contribution three");
+    bytes32 internal constant PERMIT_TYPEHASH = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    );
+
+    // =========================================================================================
+    // Construction and governance
+    // =========================================================================================
+
+    function test_constructor_setsRolesAndBounds_succeeds() public view {
+        assertEq(registry.version(), "1.0.0");
+        assertEq(registry.token(), address(open));
+        assertEq(registry.treasury(), treasury);
+        assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance admin");
+        assertTrue(registry.hasRole(registry.PENALTY_ROLE(), governance), "governance penalises");
+        assertTrue(registry.hasRole(registry.GUARDIAN_ROLE(), guardian), "guardian");
+        assertEq(registry.bounds().maxDailyByteCap, TEN_MB, "10 MB cap");
+        assertEq(registry.datanetCount(), 1, "one datanet");
+        assertEq(registry.PENALTY_ROLE(), keccak256("PENALTY_ROLE"), "role id");
+    }
+
+    function test_constructor_zeroAddress_reverts() public {
+        vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
+        new DatanetRegistry(IERC20(address(0)), treasury, governance, guardian, defaultBounds());
+        vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
+        new DatanetRegistry(IERC20(address(open)), address(0), governance, guardian, defaultBounds());
+        vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
+        new DatanetRegistry(IERC20(address(open)), treasury, address(0), guardian, defaultBounds());
+    }
+
+    function test_setBounds_byGovernance_succeeds() public {
+        IDatanetRegistry.Bounds memory b = defaultBounds();
+        b.maxQuorum = 5;
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.BoundsUpdated(b);
+        vm.prank(governance);
+        registry.setBounds(b);
+        assertEq(registry.bounds().maxQuorum, 5, "updated");
+    }
+
+    function test_setBounds_notGovernance_reverts() public {
+        IDatanetRegistry.Bounds memory b = defaultBounds();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                owner,
+                registry.DEFAULT_ADMIN_ROLE()
+            )
+        );
+        vm.prank(owner);
+        registry.setBounds(b);
+    }
+
+    function test_setBounds_invalid_reverts() public {
+        IDatanetRegistry.Bounds memory b = defaultBounds();
+        b.minStakeFloor = 2;
+        b.minStakeCeiling = 1;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.MinStake, 2, 1);
+
+        b = defaultBounds();
+        b.maxDailyByteCap = 0;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.DailyByteCap, 1, 0);
+
+        b = defaultBounds();
+        b.minBondPeriod = 3 days;
+        b.maxBondPeriod = 2 days;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.BondPeriod, 3 days, 2 days);
+
+        b = defaultBounds();
+        b.maxSlashBps = 10_001;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.SlashBps, 100, 10_001);
+
+        b = defaultBounds();
+        b.minSlashBps = 600;
+        b.maxSlashBps = 500;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.SlashBps, 600, 500);
+
+        b = defaultBounds();
+        b.minQuorum = 0;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.Quorum, 0, 15);
+
+        b = defaultBounds();
+        b.minQuorum = 4;
+        b.maxQuorum = 3;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.Quorum, 4, 3);
+    }
+
+    function _expectBoundsInvalid(
+        IDatanetRegistry.Bounds memory b,
+        IDatanetRegistry.BoundField field,
+        uint256 min,
+        uint256 max
+    ) internal {
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.BoundsInvalid.selector, field, min, max));
+        vm.prank(governance);
+        registry.setBounds(b);
+    }
+
+    function test_setBounds_notRetroactive_succeeds() public {
+        IDatanetRegistry.Bounds memory b = defaultBounds();
+        b.maxQuorum = 1;
+        vm.prank(governance);
+        registry.setBounds(b);
+        // The Datanet keeps quorum 2 until its owner changes its parameters.
+        assertEq(registry.getDatanet(datanetId).params.quorum, 2, "kept");
+        IDatanetRegistry.Params memory p = defaultParams();
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.QuorumOutOfBounds.selector, 2, 1, 1));
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+    }
+
+    function test_setTreasury_succeeds() public {
+        address t2 = makeAddr("treasury2");
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.TreasuryUpdated(t2);
+        vm.prank(governance);
+        registry.setTreasury(t2);
+        assertEq(registry.treasury(), t2);
+    }
+
+    function test_setTreasury_zeroOrNotGovernance_reverts() public {
+        vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
+        vm.prank(governance);
+        registry.setTreasury(address(0));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                guardian,
+                registry.DEFAULT_ADMIN_ROLE()
+            )
+        );
+        vm.prank(guardian);
+        registry.setTreasury(guardian);
+    }
+
+    function test_pause_blocksEntryButNotExits_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(guardian);
+        registry.pause();
+
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        _submit(alice, H2, 100, 10 ether);
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        vm.prank(curator1);
+        registry.vote(id, true);
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        vm.prank(owner);
+        registry.createDatanet(IDatanetRegistry.DataKind.Image, "x", defaultParams());
+
+        // Exits stay open while paused.
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "refund while paused");
+
+        vm.prank(guardian);
+        registry.unpause();
+        _submit(alice, H2, 100, 10 ether);
+    }
+
+    function test_pause_notGuardian_reverts() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                governance,
+                registry.GUARDIAN_ROLE()
+            )
+        );
+        vm.prank(governance);
+        registry.pause();
+    }
+
+    // =========================================================================================
+    // Datanets
+    // =========================================================================================
+
+    function test_createDatanet_succeeds() public {
+        IDatanetRegistry.Params memory p = defaultParams();
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.DatanetCreated(2, bob, IDatanetRegistry.DataKind.Audio, "ipfs://audio", p);
+        vm.prank(bob);
+        uint256 id = registry.createDatanet(IDatanetRegistry.DataKind.Audio, "ipfs://audio", p);
+        assertEq(id, 2, "second id");
+        IDatanetRegistry.Datanet memory d = registry.getDatanet(id);
+        assertEq(d.owner, bob, "owner");
+        assertEq(uint256(d.kind), uint256(IDatanetRegistry.DataKind.Audio), "kind");
+        assertEq(d.params.minStake, 10 ether, "params");
+        assertEq(d.versionCount, 0, "no version");
+    }
+
+    function test_createDatanet_paramsOutOfBounds_reverts() public {
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.minStake = 0.5 ether;
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IDatanetRegistry.MinStakeOutOfBounds.selector, 0.5 ether, 1 ether, 1_000_000 ether)
+        );
+        p = defaultParams();
+        p.minStake = 1_000_001 ether;
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(
+                IDatanetRegistry.MinStakeOutOfBounds.selector,
+                1_000_001 ether,
+                1 ether,
+                1_000_000 ether
+            )
+        );
+        p = defaultParams();
+        p.dailyByteCap = uint64(TEN_MB + 1);
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IDatanetRegistry.DailyByteCapOutOfBounds.selector, TEN_MB + 1, TEN_MB)
+        );
+        p = defaultParams();
+        p.dailyByteCap = 0;
+        _expectCreateRevert(p, abi.encodeWithSelector(IDatanetRegistry.DailyByteCapOutOfBounds.selector, 0, TEN_MB));
+        p = defaultParams();
+        p.bondPeriod = 91 days;
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IDatanetRegistry.BondPeriodOutOfBounds.selector, 91 days, 1 days, 90 days)
+        );
+        p = defaultParams();
+        p.slashBps = 50;
+        _expectCreateRevert(p, abi.encodeWithSelector(IDatanetRegistry.SlashShareOutOfBounds.selector, 50, 100, 5_000));
+        p = defaultParams();
+        p.quorum = 16;
+        _expectCreateRevert(p, abi.encodeWithSelector(IDatanetRegistry.QuorumOutOfBounds.selector, 16, 1, 15));
+        p = defaultParams();
+        p.quorum = 0;
+        _expectCreateRevert(p, abi.encodeWithSelector(IDatanetRegistry.QuorumOutOfBounds.selector, 0, 1, 15));
+    }
+
+    function _expectCreateRevert(IDatanetRegistry.Params memory p, bytes memory err) internal {
+        vm.expectRevert(err);
+        vm.prank(bob);
+        registry.createDatanet(IDatanetRegistry.DataKind.Tabular, "x", p);
+    }
+
+    function test_setParams_succeeds() public {
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.quorum = 3;
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.DatanetParamsUpdated(datanetId, p);
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        assertEq(registry.getDatanet(datanetId).params.quorum, 3, "quorum");
+    }
+
+    function test_ownerOnly_notOwner_reverts() public {
+        bytes memory err = abi.encodeWithSelector(IDatanetRegistry.NotDatanetOwner.selector, datanetId, bob, owner);
+        vm.startPrank(bob);
+        vm.expectRevert(err);
+        registry.setParams(datanetId, defaultParams());
+        vm.expectRevert(err);
+        registry.setMetadataURI(datanetId, "x");
+        vm.expectRevert(err);
+        registry.transferDatanetOwnership(datanetId, bob);
+        vm.expectRevert(err);
+        registry.appointCurator(datanetId, bob);
+        vm.expectRevert(err);
+        registry.removeCurator(datanetId, curator1);
+        vm.expectRevert(err);
+        registry.publishVersion(datanetId, bytes32(uint256(1)), 1, "");
+        vm.stopPrank();
+    }
+
+    function test_unknownDatanet_reverts() public {
+        bytes memory err = abi.encodeWithSelector(IDatanetRegistry.UnknownDatanet.selector, 7);
+        vm.expectRevert(err);
+        registry.getDatanet(7);
+        vm.expectRevert(err);
+        vm.prank(alice);
+        registry.submit(7, H1, "u", 1, 10 ether);
+        vm.expectRevert(err);
+        registry.setParams(7, defaultParams());
+        vm.expectRevert(err);
+        registry.acceptDatanetOwnership(7);
+        vm.expectRevert(err);
+        vm.prank(alice);
+        registry.depositCuratorBond(7, 1);
+    }
+
+    function test_setMetadataURI_emits_succeeds() public {
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.DatanetMetadataUpdated(datanetId, "ipfs://v2");
+        vm.prank(owner);
+        registry.setMetadataURI(datanetId, "ipfs://v2");
+    }
+
+    function test_ownership_twoStep_succeeds() public {
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.DatanetOwnershipTransferStarted(datanetId, owner, bob);
+        vm.prank(owner);
+        registry.transferDatanetOwnership(datanetId, bob);
+        assertEq(registry.getDatanet(datanetId).owner, owner, "not yet");
+        assertEq(registry.getDatanet(datanetId).pendingOwner, bob, "pending");
+
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.DatanetOwnershipTransferred(datanetId, owner, bob);
+        vm.prank(bob);
+        registry.acceptDatanetOwnership(datanetId);
+        assertEq(registry.getDatanet(datanetId).owner, bob, "transferred");
+        assertEq(registry.getDatanet(datanetId).pendingOwner, address(0), "cleared");
+    }
+
+    function test_acceptDatanetOwnership_notPending_reverts() public {
+        vm.prank(owner);
+        registry.transferDatanetOwnership(datanetId, bob);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotPendingOwner.selector, datanetId, alice, bob));
+        vm.prank(alice);
+        registry.acceptDatanetOwnership(datanetId);
+
+        // Cancelling (pending = 0) locks the old nominee out.
+        vm.prank(owner);
+        registry.transferDatanetOwnership(datanetId, address(0));
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotPendingOwner.selector, datanetId, bob, address(0)));
+        vm.prank(bob);
+        registry.acceptDatanetOwnership(datanetId);
+    }
+
+    // =========================================================================================
+    // Curators
+    // =========================================================================================
+
+    function test_appointCurator_twiceOrZero_reverts() public {
+        vm.startPrank(owner);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.AlreadyCurator.selector, datanetId, curator1));
+        registry.appointCurator(datanetId, curator1);
+        vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
+        registry.appointCurator(datanetId, address(0));
+        vm.stopPrank();
+        assertEq(registry.getDatanet(datanetId).curatorCount, 3, "three");
+    }
+
+    function test_removeCurator_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.CuratorRemoved(datanetId, curator1);
+        vm.prank(owner);
+        registry.removeCurator(datanetId, curator1);
+        assertEq(registry.getDatanet(datanetId).curatorCount, 2, "two");
+        assertFalse(registry.canVote(datanetId, curator1), "cannot vote");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotCurator.selector, datanetId, curator1));
+        vm.prank(curator1);
+        registry.vote(id, true);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotCurator.selector, datanetId, curator1));
+        vm.prank(owner);
+        registry.removeCurator(datanetId, curator1);
+        // The bond remains the curator's own.
+        assertEq(registry.getCurator(datanetId, curator1).bond, CURATOR_BOND, "bond kept");
+    }
+
+    function test_vote_bondTooLow_reverts() public {
+        address c4 = makeAddr("curator4");
+        vm.prank(owner);
+        registry.appointCurator(datanetId, c4);
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.CuratorBondTooLow.selector, datanetId, c4, 0, CURATOR_BOND)
+        );
+        vm.prank(c4);
+        registry.vote(id, true);
+
+        _fund(c4, CURATOR_BOND);
+        vm.prank(c4);
+        registry.depositCuratorBond(datanetId, CURATOR_BOND - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.CuratorBondTooLow.selector,
+                datanetId,
+                c4,
+                CURATOR_BOND - 1,
+                CURATOR_BOND
+            )
+        );
+        vm.prank(c4);
+        registry.vote(id, true);
+        vm.prank(c4);
+        registry.depositCuratorBond(datanetId, 1);
+        assertTrue(registry.canVote(datanetId, c4), "bonded");
+        vm.prank(c4);
+        registry.vote(id, true);
+    }
+
+    function test_curatorUnbonding_fullCycle_succeeds() public {
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.CuratorUnbondingStarted(datanetId, curator1, START + 14 days);
+        vm.prank(curator1);
+        registry.startCuratorUnbonding(datanetId);
+        assertFalse(registry.canVote(datanetId, curator1), "no vote while unbonding");
+
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.CuratorUnbonding.selector, datanetId, curator1, START + 14 days)
+        );
+        vm.prank(curator1);
+        registry.vote(id, true);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.CuratorUnbonding.selector, datanetId, curator1, START + 14 days)
+        );
+        vm.prank(curator1);
+        registry.depositCuratorBond(datanetId, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.CuratorUnbonding.selector, datanetId, curator1, START + 14 days)
+        );
+        vm.prank(curator1);
+        registry.startCuratorUnbonding(datanetId);
+
+        vm.warp(START + 14 days - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.CuratorBondLocked.selector,
+                datanetId,
+                curator1,
+                START + 14 days,
+                START + 14 days - 1
+            )
+        );
+        vm.prank(curator1);
+        registry.withdrawCuratorBond(datanetId);
+
+        vm.warp(START + 14 days);
+        vm.prank(curator1);
+        registry.withdrawCuratorBond(datanetId);
+        assertEq(open.balanceOf(curator1), CURATOR_BOND, "bond back");
+        assertEq(registry.totalCuratorBonds(), 2 * uint256(CURATOR_BOND), "two bonds left");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CuratorNotUnbonding.selector, datanetId, curator1));
+        vm.prank(curator1);
+        registry.withdrawCuratorBond(datanetId);
+    }
+
+    function test_curatorBond_badInput_reverts() public {
+        vm.expectRevert(IDatanetRegistry.ZeroAmount.selector);
+        vm.prank(curator1);
+        registry.depositCuratorBond(datanetId, 0);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CuratorBondTooLow.selector, datanetId, bob, 0, 1));
+        vm.prank(bob);
+        registry.startCuratorUnbonding(datanetId);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CuratorNotUnbonding.selector, datanetId, bob));
+        vm.prank(bob);
+        registry.withdrawCuratorBond(datanetId);
+    }
+
+    function test_slashCuratorBond_succeeds() public {
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.CuratorBondSlashed(datanetId, curator1, 400 ether, "collusion");
+        vm.prank(governance);
+        registry.slashCuratorBond(datanetId, curator1, 400 ether, "collusion");
+        assertEq(registry.getCurator(datanetId, curator1).bond, 600 ether, "bond left");
+        assertEq(registry.slashedUnswept(), 400 ether, "to the pool");
+        assertFalse(registry.canVote(datanetId, curator1), "below the bond");
+
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.SlashExceedsBond.selector,
+                datanetId,
+                curator1,
+                601 ether,
+                600 ether
+            )
+        );
+        vm.prank(governance);
+        registry.slashCuratorBond(datanetId, curator1, 601 ether, "");
+        vm.expectRevert(IDatanetRegistry.ZeroAmount.selector);
+        vm.prank(governance);
+        registry.slashCuratorBond(datanetId, curator1, 0, "");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                owner,
+                registry.PENALTY_ROLE()
+            )
+        );
+        vm.prank(owner);
+        registry.slashCuratorBond(datanetId, curator1, 1, "");
+    }
+
+    // =========================================================================================
+    // Submit
+    // =========================================================================================
+
+    function test_submit_succeeds() public {
+        uint256 day = START / 1 days;
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionSubmitted(1, datanetId, alice, H1, "ipfs://data", 1234, 10 ether, day);
+        vm.prank(alice);
+        uint256 id = registry.submit(datanetId, H1, "ipfs://data", 1234, 10 ether);
+        vm.snapshotGasLastCall("DatanetRegistry", "submit (first of the day)");
+
+        assertEq(id, 1, "first id");
+        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+        assertEq(c.contributor, alice, "contributor");
+        assertEq(uint256(c.status), uint256(IDatanetRegistry.Status.Pending), "pending");
+        assertEq(c.stake, 10 ether, "stake");
+        assertEq(c.sizeBytes, 1234, "size");
+        assertEq(c.datanetId, datanetId, "datanet");
+        assertEq(c.contentHash, H1, "hash");
+        assertEq(registry.contributionOfContent(datanetId, H1), 1, "content owner");
+        assertEq(registry.bytesSubmittedOn(datanetId, alice, day), 1234, "usage");
+        assertEq(registry.totalStaked(), 10 ether, "staked");
+        assertEq(open.balanceOf(address(registry)), 10 ether + 3 * uint256(CURATOR_BOND), "held");
+
+        vm.prank(alice);
+        registry.submit(datanetId, H2, "ipfs://data", 1234, 10 ether);
+        vm.snapshotGasLastCall("DatanetRegistry", "submit");
+    }
+
+    function test_submit_badInput_reverts() public {
+        vm.startPrank(alice);
+        vm.expectRevert(IDatanetRegistry.ZeroContentHash.selector);
+        registry.submit(datanetId, bytes32(0), "u", 1, 10 ether);
+        vm.expectRevert(IDatanetRegistry.ZeroSize.selector);
+        registry.submit(datanetId, H1, "u", 0, 10 ether);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.StakeBelowMinimum.selector, datanetId, 10 ether - 1, 10 ether)
+        );
+        registry.submit(datanetId, H1, "u", 1, 10 ether - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.StakeTooLarge.selector,
+                uint256(type(uint128).max) + 1,
+                type(uint128).max
+            )
+        );
+        registry.submit(datanetId, H1, "u", 1, uint256(type(uint128).max) + 1);
+        vm.stopPrank();
+        assertEq(registry.contributionCount(), 0, "nothing recorded");
+    }
+
+    function test_submit_duplicateContent_reverts() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        // Pending: a copy by anyone is refused.
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
+        _submit(bob, H1, 100, 10 ether);
+        // Accepted: still refused.
+        _accept(id);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
+        _submit(bob, H1, 100, 10 ether);
+        // Revoked: barred for good.
+        vm.prank(governance);
+        registry.penalize(id, 10_000, "adversarial");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
+        _submit(bob, H1, 100, 10 ether);
+        // Another Datanet may hold the same content.
+        vm.prank(owner);
+        uint256 other = registry.createDatanet(IDatanetRegistry.DataKind.Text, "other", defaultParams());
+        vm.prank(bob);
+        registry.submit(other, H1, "u", 100, 10 ether);
+    }
+
+    function test_submit_afterRejectOrWithdraw_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        _reject(id);
+        assertEq(registry.contributionOfContent(datanetId, H1), 0, "freed by rejection");
+        uint256 id2 = _submit(bob, H1, 100, 10 ether);
+        vm.prank(bob);
+        registry.withdraw(id2);
+        assertEq(registry.contributionOfContent(datanetId, H1), 0, "freed by withdrawal");
+        uint256 id3 = _submit(alice, H1, 100, 10 ether);
+        assertEq(registry.contributionOfContent(datanetId, H1), id3, "held again");
+    }
+
+    function test_submit_overDailyCap_reverts() public {
+        uint256 day = START / 1 days;
+        _submit(alice, H1, TEN_MB - 10, 10 ether);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.DailyByteCapExceeded.selector,
+                datanetId,
+                alice,
+                day,
+                TEN_MB - 10,
+                11,
+                TEN_MB
+            )
+        );
+        _submit(alice, H2, 11, 10 ether);
+        // Exactly up to the cap is allowed; the cap is per contributor.
+        _submit(alice, H2, 10, 10 ether);
+        _submit(bob, H3, TEN_MB, 10 ether);
+        // A single item above the cap.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.DailyByteCapExceeded.selector,
+                datanetId,
+                alice,
+                day + 1,
+                0,
+                TEN_MB + 1,
+                TEN_MB
+            )
+        );
+        vm.warp((day + 1) * 1 days);
+        _submit(alice, keccak256("big"), TEN_MB + 1, 10 ether);
+    }
+
+    /// @notice The day is the UTC day index `timestamp / 1 days`: 23:59:59 still counts against
+    ///         the day, 00:00:00 starts a fresh one.
+    function test_submit_dailyCapUtcBoundary_succeeds() public {
+        uint256 day = START / 1 days;
+        uint256 lastSecond = (day + 1) * 1 days - 1;
+        vm.warp(lastSecond);
+        _submit(alice, H1, TEN_MB, 10 ether);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.DailyByteCapExceeded.selector,
+                datanetId,
+                alice,
+                day,
+                TEN_MB,
+                1,
+                TEN_MB
+            )
+        );
+        _submit(alice, H2, 1, 10 ether);
+
+        vm.warp(lastSecond + 1);
+        _submit(alice, H2, TEN_MB, 10 ether);
+        assertEq(registry.bytesSubmittedOn(datanetId, alice, day), 0, "yesterday no longer kept");
+        assertEq(registry.bytesSubmittedOn(datanetId, alice, day + 1), TEN_MB, "today");
+    }
+
+    function testFuzz_submit_dailyCap(uint256 a, uint256 b, uint256 gap) public {
+        a = bound(a, 1, TEN_MB);
+        b = bound(b, 1, TEN_MB);
+        gap = bound(gap, 0, 3 days);
+        _submit(alice, H1, a, 10 ether);
+        vm.warp(START + gap);
+        bool sameDay = (START + gap) / 1 days == START / 1 days;
+        if (sameDay && a + b > TEN_MB) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IDatanetRegistry.DailyByteCapExceeded.selector,
+                    datanetId,
+                    alice,
+                    START / 1 days,
+                    a,
+                    b,
+                    TEN_MB
+                )
+            );
+            _submit(alice, H2, b, 10 ether);
+        } else {
+            _submit(alice, H2, b, 10 ether);
+            assertEq(
+                registry.bytesSubmittedOn(datanetId, alice, (START + gap) / 1 days),
+                sameDay ? a + b : b,
+                "counted"
+            );
+        }
+    }
+
+    // =========================================================================================
+    // Permit
+    // =========================================================================================
+
+    function _signPermit(uint256 value, uint256 deadline) internal view returns (uint8 v, bytes32 r, bytes32 s) {
+        bytes32 structHash = keccak256(
+            abi.encode(PERMIT_TYPEHASH, alice, address(registry), value, open.nonces(alice), deadline)
+        );
+        (v, r, s) = vm.sign(aliceKey, keccak256(abi.encodePacked("\x19\x01", open.DOMAIN_SEPARATOR(), structHash)));
+    }
+
+    function test_submitWithPermit_succeeds() public {
+        vm.prank(alice);
+        open.approve(address(registry), 0);
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(10 ether, block.timestamp + 1 hours);
+        vm.prank(alice);
+        uint256 id = registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, block.timestamp + 1 hours, v, r, s);
+        vm.snapshotGasLastCall("DatanetRegistry", "submitWithPermit");
+        assertEq(registry.getContribution(id).stake, 10 ether, "staked");
+        assertEq(open.allowance(alice, address(registry)), 0, "permit consumed");
+    }
+
+    /// @notice Someone copies the permit from the mempool and submits it first: the contributor's
+    ///         transaction must still go through on the allowance the front-runner set.
+    function test_submitWithPermit_frontRun_succeeds() public {
+        vm.prank(alice);
+        open.approve(address(registry), 0);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(10 ether, deadline);
+        vm.prank(bob);
+        open.permit(alice, address(registry), 10 ether, deadline, v, r, s);
+        vm.prank(alice);
+        uint256 id = registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, deadline, v, r, s);
+        assertEq(registry.getContribution(id).stake, 10 ether, "staked");
+    }
+
+    function test_submitWithPermit_badPermitNoAllowance_reverts() public {
+        vm.prank(alice);
+        open.approve(address(registry), 3 ether);
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _signPermit(9 ether, deadline); // signed for another value
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.PermitFailed.selector, alice, 3 ether, 10 ether));
+        vm.prank(alice);
+        registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, deadline, v, r, s);
+    }
+
+    // =========================================================================================
+    // Votes
+    // =========================================================================================
+
+    function test_vote_acceptAtQuorum_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionVoted(id, curator1, true, 1, 0);
+        vm.prank(curator1);
+        registry.vote(id, true);
+        vm.snapshotGasLastCall("DatanetRegistry", "vote");
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Pending), "still pending");
+        assertTrue(registry.hasVoted(id, curator1), "recorded");
+
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionAccepted(id, datanetId, START + 7 days, 1);
+        vm.prank(curator2);
+        registry.vote(id, true);
+        vm.snapshotGasLastCall("DatanetRegistry", "finalize (accept at quorum)");
+
+        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+        assertEq(uint256(c.status), uint256(IDatanetRegistry.Status.Accepted), "accepted");
+        assertEq(c.bondedUntil, START + 7 days, "bonded");
+        assertEq(c.firstVersion, 1, "in version 1 on");
+        assertEq(registry.getDatanet(datanetId).liveAcceptedCount, 1, "live");
+    }
+
+    function test_vote_rejectAtQuorum_slashesToTreasuryPool_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(id, true);
+        vm.prank(curator2);
+        registry.vote(id, false);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionRejected(id, datanetId, 2 ether, 8 ether);
+        vm.prank(curator3);
+        registry.vote(id, false);
+        vm.snapshotGasLastCall("DatanetRegistry", "finalize (reject at quorum)");
+
+        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+        assertEq(uint256(c.status), uint256(IDatanetRegistry.Status.Rejected), "rejected");
+        assertEq(c.stake, 8 ether, "rest refundable");
+        assertEq(registry.slashedUnswept(), 2 ether, "slashed");
+        assertEq(registry.totalStaked(), 8 ether, "live stake");
+
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.SlashedSwept(treasury, 2 ether);
+        assertEq(registry.sweepSlashed(), 2 ether, "swept");
+        assertEq(open.balanceOf(treasury), 2 ether, "treasury paid");
+        vm.expectRevert(IDatanetRegistry.NothingToSweep.selector);
+        registry.sweepSlashed();
+    }
+
+    /// @notice With the quorum lowered under both tallies, the deciding side is the one voted for.
+    function test_vote_quorumLoweredMidReview_decidesForVotedSide_succeeds() public {
+        address c4 = makeAddr("curator4");
+        _appointAndBond(datanetId, c4);
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.quorum = 3;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(id, true);
+        vm.prank(curator2);
+        registry.vote(id, false);
+
+        p.quorum = 1;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        vm.prank(curator3);
+        registry.vote(id, false);
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Rejected), "rejected by the reject vote");
+    }
+
+    function test_vote_badInput_reverts() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownContribution.selector, 99));
+        vm.prank(curator1);
+        registry.vote(99, true);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotCurator.selector, datanetId, bob));
+        vm.prank(bob);
+        registry.vote(id, true);
+
+        vm.prank(curator1);
+        registry.vote(id, true);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.AlreadyVoted.selector, id, curator1));
+        vm.prank(curator1);
+        registry.vote(id, false);
+
+        vm.prank(curator2);
+        registry.vote(id, true);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, id, IDatanetRegistry.Status.Accepted)
+        );
+        vm.prank(curator3);
+        registry.vote(id, true);
+    }
+
+    function test_vote_selfReview_reverts() public {
+        _fund(curator1, 10 ether);
+        uint256 id = _submit(curator1, H1, 100, 10 ether);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.SelfReview.selector, id, curator1));
+        vm.prank(curator1);
+        registry.vote(id, true);
+    }
+
+    // =========================================================================================
+    // Withdraw
+    // =========================================================================================
+
+    function test_withdraw_pending_fullRefund_succeeds() public {
+        uint256 before = open.balanceOf(alice);
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.StakeReleased(id, alice, 10 ether);
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "full");
+        vm.snapshotGasLastCall("DatanetRegistry", "withdraw (pending)");
+        assertEq(open.balanceOf(alice), before, "whole stake back");
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Withdrawn), "withdrawn");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.StakeAlreadyReleased.selector, id));
+        vm.prank(alice);
+        registry.withdraw(id);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, id, IDatanetRegistry.Status.Withdrawn)
+        );
+        vm.prank(curator1);
+        registry.vote(id, true);
+    }
+
+    function test_withdraw_acceptedAfterBond_exactlyOnce_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        _accept(id);
+        vm.warp(START + 7 days - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.StillBonded.selector, id, START + 7 days, START + 7 days - 1)
+        );
+        vm.prank(alice);
+        registry.withdraw(id);
+
+        vm.warp(START + 7 days);
+        uint256 before = open.balanceOf(alice);
+        vm.prank(alice);
+        registry.withdraw(id);
+        vm.snapshotGasLastCall("DatanetRegistry", "withdraw (accepted, after bond)");
+        assertEq(open.balanceOf(alice) - before, 10 ether, "stake back");
+        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+        assertEq(uint256(c.status), uint256(IDatanetRegistry.Status.Accepted), "stays accepted");
+        assertTrue(c.stakeReleased, "released");
+        assertEq(c.stake, 0, "nothing held");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.StakeAlreadyReleased.selector, id));
+        vm.prank(alice);
+        registry.withdraw(id);
+    }
+
+    function test_withdraw_rejectedRest_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        _reject(id);
+        uint256 before = open.balanceOf(alice);
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 8 ether, "rest");
+        assertEq(open.balanceOf(alice) - before, 8 ether, "paid");
+        assertEq(registry.totalStaked(), 0, "none held");
+    }
+
+    function test_withdraw_notContributorOrUnknown_reverts() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotContributor.selector, id, bob, alice));
+        vm.prank(bob);
+        registry.withdraw(id);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownContribution.selector, 5));
+        registry.withdraw(5);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownContribution.selector, 5));
+        registry.getContribution(5);
+    }
+
+    // =========================================================================================
+    // Penalty
+    // =========================================================================================
+
+    function test_penalize_duringBond_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        _accept(id);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionRevoked(id, datanetId, 7.5 ether, 2.5 ether, 1, "poisoned");
+        vm.prank(governance);
+        registry.penalize(id, 7_500, "poisoned");
+        vm.snapshotGasLastCall("DatanetRegistry", "penalize");
+        IDatanetRegistry.Contribution memory c = registry.getContribution(id);
+        assertEq(uint256(c.status), uint256(IDatanetRegistry.Status.Revoked), "revoked");
+        assertEq(c.revokedFromVersion, 1, "excluded from version 1 on");
+        assertEq(registry.getDatanet(datanetId).liveAcceptedCount, 0, "not live");
+        assertEq(registry.slashedUnswept(), 7.5 ether, "slashed");
+        // The rest is withdrawable at once.
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 2.5 ether, "rest");
+    }
+
+    function test_penalize_badInput_reverts() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.startPrank(governance);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotAccepted.selector, id, IDatanetRegistry.Status.Pending)
+        );
+        registry.penalize(id, 100, "");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownContribution.selector, 42));
+        registry.penalize(42, 100, "");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.SlashShareTooHigh.selector, 10_001));
+        registry.penalize(id, 10_001, "");
+        vm.stopPrank();
+
+        _accept(id);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                owner,
+                registry.PENALTY_ROLE()
+            )
+        );
+        vm.prank(owner);
+        registry.penalize(id, 100, "");
+
+        vm.warp(START + 7 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.BondPeriodOver.selector, id, START + 7 days, START + 7 days)
+        );
+        vm.prank(governance);
+        registry.penalize(id, 100, "");
+    }
+
+    function testFuzz_slash_arithmetic(uint256 stake, uint256 slashBps, uint256 penaltyBps) public {
+        stake = bound(stake, 10 ether, 500_000 ether);
+        slashBps = bound(slashBps, 100, 5_000);
+        penaltyBps = bound(penaltyBps, 0, 10_000);
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.slashBps = uint16(slashBps);
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+
+        uint256 r = _submit(alice, H1, 1, stake);
+        _reject(r);
+        uint256 slashed = (stake * slashBps) / 10_000;
+        assertEq(registry.slashedUnswept(), slashed, "rejection slash rounds down");
+        assertEq(registry.getContribution(r).stake + slashed, stake, "rest + slash == stake");
+
+        uint256 a = _submit(alice, H2, 1, stake);
+        _accept(a);
+        vm.prank(governance);
+        registry.penalize(a, uint16(penaltyBps), "");
+        uint256 penalty = (stake * penaltyBps) / 10_000;
+        assertEq(registry.slashedUnswept(), slashed + penalty, "penalty slash");
+        assertEq(registry.getContribution(a).stake + penalty, stake, "rest + penalty == stake");
+        assertEq(
+            open.balanceOf(address(registry)),
+            registry.totalStaked() + registry.totalCuratorBonds() + registry.slashedUnswept(),
+            "solvent"
+        );
+    }
+
+    // =========================================================================================
+    // Versions
+    // =========================================================================================
+
+    function test_publishVersion_succeeds() public {
+        uint256 a = _submit(alice, H1, 100, 10 ether);
+        uint256 b = _submit(bob, H2, 100, 10 ether);
+        _accept(a);
+        _accept(b);
+        bytes32 root = _pair(_leaf(a, H1), _leaf(b, H2));
+
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.VersionPublished(datanetId, 1, root, 2, "ipfs://v1");
+        vm.prank(owner);
+        uint256 v = registry.publishVersion(datanetId, root, 2, "ipfs://v1");
+        vm.snapshotGasLastCall("DatanetRegistry", "publishVersion");
+        assertEq(v, 1, "first version");
+        assertTrue(registry.isPublishedVersion(datanetId, 1), "published");
+        assertFalse(registry.isPublishedVersion(datanetId, 2), "not yet");
+        assertEq(registry.versionRoot(datanetId, 1), root, "root");
+        assertEq(registry.versionRoot(datanetId, 2), bytes32(0), "zero when absent");
+        IDatanetRegistry.Version memory info = registry.getVersion(datanetId, 1);
+        assertEq(info.count, 2, "count");
+        assertEq(info.publishedAt, START, "time");
+        assertTrue(registry.isInVersion(a, 1) && registry.isInVersion(b, 1), "members");
+        assertFalse(registry.isInVersion(a, 2), "no version 2 yet");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownVersion.selector, datanetId, 2));
+        registry.getVersion(datanetId, 2);
+    }
+
+    function test_publishVersion_badInput_reverts() public {
+        vm.startPrank(owner);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.EmptyVersion.selector, datanetId));
+        registry.publishVersion(datanetId, bytes32(uint256(1)), 0, "");
+        vm.stopPrank();
+
+        uint256 a = _submit(alice, H1, 100, 10 ether);
+        _submit(bob, H2, 100, 10 ether); // pending: not counted
+        _accept(a);
+        vm.startPrank(owner);
+        vm.expectRevert(IDatanetRegistry.ZeroRoot.selector);
+        registry.publishVersion(datanetId, bytes32(0), 1, "");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.VersionCountMismatch.selector, datanetId, 2, 1));
+        registry.publishVersion(datanetId, _leaf(a, H1), 2, "");
+        vm.stopPrank();
+    }
+
+    /// @notice Revoked data leaves every later version; earlier versions are immutable.
+    function test_versions_revokedExcludedFromLater_succeeds() public {
+        uint256 a = _submit(alice, H1, 100, 10 ether);
+        uint256 b = _submit(bob, H2, 100, 10 ether);
+        _accept(a);
+        _accept(b);
+        bytes32 root1 = _pair(_leaf(a, H1), _leaf(b, H2));
+        vm.prank(owner);
+        registry.publishVersion(datanetId, root1, 2, "");
+
+        vm.prank(governance);
+        registry.penalize(b, 10_000, "adversarial");
+        uint256 c = _submit(alice, H3, 100, 10 ether);
+        _accept(c);
+        assertEq(registry.getContribution(c).firstVersion, 2, "c starts in v2");
+        assertEq(registry.getContribution(b).revokedFromVersion, 2, "b leaves in v2");
+
+        // A root that still held b would pass the count check too (2 either way): the dispute
+        // catches it (test_disputeVersion_falseInclusion_succeeds).
+        bytes32 root2 = _pair(_leaf(a, H1), _leaf(c, H3));
+        vm.prank(owner);
+        registry.publishVersion(datanetId, root2, 2, "");
+
+        assertTrue(registry.isInVersion(b, 1), "b in v1");
+        assertFalse(registry.isInVersion(b, 2), "b not in v2");
+        assertFalse(registry.isInVersion(c, 1), "c not in v1");
+        assertTrue(registry.isInVersion(c, 2), "c in v2");
+        assertTrue(registry.isInVersion(a, 2), "a in both");
+        assertEq(registry.versionRoot(datanetId, 1), root1, "v1 unchanged");
+    }
+
+    function test_disputeVersion_falseInclusion_succeeds() public {
+        uint256 a = _submit(alice, H1, 100, 10 ether);
+        uint256 b = _submit(bob, H2, 100, 10 ether);
+        _accept(a);
+        _accept(b);
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _pair(_leaf(a, H1), _leaf(b, H2)), 2, "");
+        vm.prank(governance);
+        registry.penalize(b, 10_000, "adversarial");
+        uint256 c = _submit(alice, H3, 100, 10 ether);
+        _accept(c);
+
+        // A dishonest owner keeps the revoked b instead of c: the count (2) matches.
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _pair(_leaf(a, H1), _leaf(b, H2)), 2, "");
+        assertTrue(registry.isPublishedVersion(datanetId, 2), "published");
+
+        bytes32[] memory proof = new bytes32[](1);
+        proof[0] = _leaf(a, H1);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.VersionDisputed(datanetId, 2, b, bob);
+        vm.prank(bob);
+        registry.disputeVersion(datanetId, 2, b, H2, proof);
+        vm.snapshotGasLastCall("DatanetRegistry", "disputeVersion (1-level proof)");
+        assertFalse(registry.isPublishedVersion(datanetId, 2), "no longer usable");
+        assertEq(registry.versionRoot(datanetId, 2), bytes32(0), "root hidden");
+        assertTrue(registry.getVersion(datanetId, 2).disputed, "flagged");
+        // Version 1 (correct) stays.
+        assertTrue(registry.isPublishedVersion(datanetId, 1), "v1 fine");
+
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownVersion.selector, datanetId, 2));
+        registry.disputeVersion(datanetId, 2, b, H2, proof);
+    }
+
+    function test_disputeVersion_wrongHashOrForeign_succeeds() public {
+        uint256 a = _submit(alice, H1, 100, 10 ether);
+        _accept(a);
+        // A single-leaf tree whose leaf carries the wrong content hash.
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _leaf(a, H2), 1, "");
+        registry.disputeVersion(datanetId, 1, a, H2, new bytes32[](0));
+        assertFalse(registry.isPublishedVersion(datanetId, 1), "disputed");
+    }
+
+    function test_disputeVersion_honestRoot_reverts() public {
+        uint256 a = _submit(alice, H1, 100, 10 ether);
+        uint256 b = _submit(bob, H2, 100, 10 ether);
+        _accept(a);
+        _accept(b);
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _pair(_leaf(a, H1), _leaf(b, H2)), 2, "");
+        bytes32[] memory proof = new bytes32[](1);
+        proof[0] = _leaf(a, H1);
+        // b was a member at publication: revoking it later does not make v1 wrong.
+        vm.prank(governance);
+        registry.penalize(b, 100, "");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotAFalseInclusion.selector, datanetId, 1, b));
+        registry.disputeVersion(datanetId, 1, b, H2, proof);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidProof.selector, datanetId, 1, b));
+        registry.disputeVersion(datanetId, 1, b, H3, proof);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownVersion.selector, datanetId, 9));
+        registry.disputeVersion(datanetId, 9, b, H2, proof);
+    }
+}

@@ -1,0 +1,221 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { keccak256, toBeHex, type Signer } from "ethers";
+
+import { deployL2OpenToken } from "../../deploy/tokens.js";
+import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
+import { PoaError } from "../../src/errors.js";
+import {
+  buildVersionTree,
+  fetchDatanetHistory,
+  findFalseInclusion,
+  nextVersion,
+  recomputeVersionRoot,
+  replayDatanet,
+  verifyVersions,
+  type DatanetHistoryEvent,
+} from "../../src/datanet/index.js";
+
+const h = (n: number) => keccak256(toBeHex(n, 32));
+let position = 0;
+const at = () => ({ blockNumber: 1 + Math.floor(position / 10), logIndex: position++ % 10 });
+const submitted = (id: number, n = id): DatanetHistoryEvent => ({
+  kind: "submitted",
+  at: at(),
+  contributionId: BigInt(id),
+  contentHash: h(n),
+});
+const accepted = (id: number): DatanetHistoryEvent => ({ kind: "accepted", at: at(), contributionId: BigInt(id) });
+const revoked = (id: number): DatanetHistoryEvent => ({ kind: "revoked", at: at(), contributionId: BigInt(id) });
+const published = (version: number, root: string, count: number): DatanetHistoryEvent => ({
+  kind: "published",
+  at: at(),
+  version: BigInt(version),
+  root,
+  count: BigInt(count),
+});
+
+function expectPoaError(fn: () => unknown, message: RegExp): void {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).to.be.instanceOf(PoaError);
+    expect((error as PoaError).message).to.match(message);
+    expect((error as PoaError).hint, "a hint says what to do")
+      .to.be.a("string")
+      .and.not.equal("");
+    return;
+  }
+  expect.fail(`expected a PoaError matching ${message}`);
+}
+
+describe("Datanet version roots (pure)", function () {
+  it("builds the same root whatever the order of members or events", function () {
+    const a = buildVersionTree([
+      { contributionId: 1n, contentHash: h(1) },
+      { contributionId: 2n, contentHash: h(2) },
+      { contributionId: 3n, contentHash: h(3) },
+    ]).root;
+    const b = buildVersionTree([
+      { contributionId: 3n, contentHash: h(3) },
+      { contributionId: 1n, contentHash: h(1) },
+      { contributionId: 2n, contentHash: h(2) },
+    ]).root;
+    expect(a).to.equal(b);
+
+    const events = [submitted(1), submitted(2), accepted(1), accepted(2)];
+    const shuffled = [events[3]!, events[1]!, events[0]!, events[2]!];
+    expect(nextVersion(shuffled).root).to.equal(nextVersion(events).root);
+  });
+
+  it("excludes revoked contributions from later versions only", function () {
+    const v1 = buildVersionTree([
+      { contributionId: 1n, contentHash: h(1) },
+      { contributionId: 2n, contentHash: h(2) },
+    ]).root;
+    const v2 = buildVersionTree([{ contributionId: 1n, contentHash: h(1) }]).root;
+    const events = [
+      submitted(1),
+      submitted(2),
+      accepted(1),
+      accepted(2),
+      published(1, v1, 2),
+      revoked(2),
+      published(2, v2, 1),
+    ];
+    const replay = replayDatanet(events);
+    expect(replay.versions.map((v) => v.members.map((m) => m.contributionId))).to.deep.equal([[1n, 2n], [1n]]);
+    expect(verifyVersions(events).every((c) => c.ok)).to.equal(true);
+    expect(recomputeVersionRoot(events, 1n)).to.equal(v1);
+  });
+
+  it("flags a posted root or count that the events do not give", function () {
+    const right = buildVersionTree([{ contributionId: 1n, contentHash: h(1) }]).root;
+    const checks = verifyVersions([submitted(1), accepted(1), published(1, h(99), 1), published(2, right, 2)]);
+    expect(checks.map((c) => c.ok)).to.deep.equal([false, false]);
+    expect(checks[0]!.expectedRoot).to.equal(right);
+    expect(checks[1]!.expectedCount).to.equal(1n);
+  });
+
+  it("refuses an incomplete or inconsistent history with a hint", function () {
+    expectPoaError(() => replayDatanet([accepted(7)]), /contribution 7 was accepted but its submission is not/);
+    expectPoaError(() => replayDatanet([submitted(7), revoked(7)]), /contribution 7 was revoked but is not accepted/);
+    expectPoaError(
+      () => replayDatanet([submitted(1), accepted(1), published(2, h(1), 1)]),
+      /found version 2 where version 1/,
+    );
+    expectPoaError(() => nextVersion([submitted(1)]), /nothing to publish/);
+    expectPoaError(() => recomputeVersionRoot([submitted(1)], 1n), /version 1 is not published/);
+  });
+
+  it("finds the leaf to dispute in a published tree, and nothing in a correct one", function () {
+    const wrongTree = buildVersionTree([
+      { contributionId: 1n, contentHash: h(1) },
+      { contributionId: 2n, contentHash: h(2) },
+    ]);
+    const rightTree = buildVersionTree([{ contributionId: 1n, contentHash: h(1) }]);
+    const events = [
+      submitted(1),
+      submitted(2),
+      accepted(1),
+      published(1, wrongTree.root, 1),
+      published(2, rightTree.root, 1),
+    ];
+    const dispute = findFalseInclusion(events, 1n, wrongTree);
+    expect(dispute?.contributionId).to.equal(2n);
+    expect(findFalseInclusion(events, 2n, rightTree)).to.equal(undefined);
+    expectPoaError(() => findFalseInclusion(events, 2n, wrongTree), /posted/);
+  });
+});
+
+describe("Datanet version roots against the contract (random histories)", function () {
+  it("recomputes every version of a random history exactly as the registry records membership", async function () {
+    const connection = await network.create({ network: "hardhatOp", chainType: "op" });
+    const { ethers, provider } = connection;
+    const signers = await ethers.getSigners();
+    if (signers.length < 9) throw new Error("need 9 accounts");
+    type Five = [Signer, Signer, Signer, Signer, Signer];
+    const [deployer, owner, c1, c2, c3] = signers.slice(0, 5) as unknown as Five;
+    const contributors: Signer[] = signers.slice(5);
+    const open = await deployL2OpenToken(deployer, "0x000000000000000000000000000000000000dEaD");
+    const registry = await deployDatanetRegistry(deployer, {
+      token: await open.getAddress(),
+      treasury: await deployer.getAddress(),
+      governance: await deployer.getAddress(),
+    });
+    const bridge = "0x4200000000000000000000000000000000000010";
+    await provider.request({ method: "hardhat_impersonateAccount", params: [bridge] });
+    await provider.request({ method: "hardhat_setBalance", params: [bridge, "0xde0b6b3a7640000"] });
+    const bridgeSigner = await ethers.getSigner(bridge);
+    const everyone = [c1, c2, c3, ...contributors.slice(0, 4)];
+    for (const who of everyone) {
+      await open.connect(bridgeSigner).mint(await who.getAddress(), 10_000n * 10n ** 18n);
+      await open.connect(who).approve(await registry.getAddress(), ethers.MaxUint256);
+    }
+    // Two Datanets interleaved, so the verifier must keep them apart.
+    for (let d = 0; d < 2; d++) {
+      await registry.connect(owner).createDatanet(d, `ipfs://${d}`, { ...DEFAULT_DATANET_PARAMS, quorum: 1n });
+      for (const c of [c1, c2, c3]) {
+        await registry.connect(owner).appointCurator(BigInt(d + 1), await c.getAddress());
+        await registry.connect(c).depositCuratorBond(BigInt(d + 1), 1_000n * 10n ** 18n);
+      }
+    }
+
+    // A deterministic pseudo-random walk (xorshift32) of 60 steps.
+    let seed = 0x9e3779b9;
+    const rand = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const pending: bigint[] = [];
+    const acceptedIds: bigint[] = [];
+    let content = 0;
+    for (let step = 0; step < 60; step++) {
+      const action = rand(10);
+      const datanetId = BigInt(1 + rand(2));
+      if (action < 4) {
+        const who = contributors[rand(4)]!;
+        await registry.connect(who).submit(datanetId, h(1000 + content++), "ipfs://x", 1_000n, 10n ** 19n);
+        pending.push(await registry.contributionCount());
+      } else if (action < 7 && pending.length > 0) {
+        const id = pending.splice(rand(pending.length), 1)[0]!;
+        await registry.connect([c1, c2, c3][rand(3)]!).vote(id, rand(4) !== 0);
+        if ((await registry.getContribution(id)).status === 2n) acceptedIds.push(id);
+      } else if (action === 7 && acceptedIds.length > 0) {
+        const id = acceptedIds.splice(rand(acceptedIds.length), 1)[0]!;
+        await registry.connect(deployer).penalize(id, 1_000, ethers.ZeroHash);
+      } else {
+        const live = (await registry.getDatanet(datanetId)).liveAcceptedCount;
+        if (live === 0n) continue;
+        const next = nextVersion(await fetchDatanetHistory(registry, datanetId));
+        expect(next.count).to.equal(live);
+        await registry.connect(owner).publishVersion(datanetId, next.root, next.count, "");
+      }
+    }
+
+    let versionsChecked = 0;
+    for (const datanetId of [1n, 2n]) {
+      const events = await fetchDatanetHistory(registry, datanetId);
+      const checks = verifyVersions(events);
+      expect(checks.every((c) => c.ok)).to.equal(true);
+      expect(BigInt(checks.length)).to.equal((await registry.getDatanet(datanetId)).versionCount);
+      // Membership as replayed from events equals the registry's own record, id by id.
+      for (const version of replayDatanet(events).versions) {
+        const members = new Set(version.members.map((m) => m.contributionId));
+        for (let id = 1n; id <= (await registry.contributionCount()); id++) {
+          const c = await registry.getContribution(id);
+          if (c.datanetId !== datanetId) continue;
+          expect(await registry.isInVersion(id, version.version), `id ${id} v${version.version}`).to.equal(
+            members.has(id),
+          );
+        }
+        expect(await registry.versionRoot(datanetId, version.version)).to.equal(version.postedRoot);
+        versionsChecked++;
+      }
+    }
+    expect(versionsChecked, "the walk published versions").to.be.greaterThan(3);
+    await connection.close();
+  });
+});
