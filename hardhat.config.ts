@@ -56,6 +56,8 @@ export default defineConfig({
     npmFilesToBuild: [],
   },
   paths: {
+    // bench/contracts: reference designs the benchmark measures against (never deployed).
+    sources: { solidity: ["contracts", "bench/contracts"] },
     tests: { solidity: "test", mocha: "test" },
   },
   test: {

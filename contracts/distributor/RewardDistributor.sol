@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {IEpochEscrow} from "../interfaces/IEpochEscrow.sol";
+import {IRewardDistributor} from "../interfaces/IRewardDistributor.sol";
+import {ISemver} from "../interfaces/ISemver.sol";
+
+/// @title RewardDistributor
+/// @notice Escrows OPEN per epoch and pays it out against optimistic, cumulative Merkle roots.
+/// @dev    Storage is laid out for the hot paths. A claim reads `_root` (one slot), reads and
+///         writes `_totals` (finalized total and all claims so far, packed in one slot) and
+///         reads and writes the account's `_claimed` slot; nothing else. A batch touches `_root`
+///         and `_totals` once. `fund` (called by the FeeRouter) reads and writes one packed
+///         `_escrow` slot plus the epoch's escrow. The pending root's slots are never zeroed
+///         between epochs (a zero `challengeDeadline` marks "none pending"), so each proposal
+///         rewrites warm, non-zero slots instead of paying for fresh ones.
+contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice Proposes roots (and posts a bond with each).
+    bytes32 public constant SETTLER_ROLE = keccak256("SETTLER_ROLE");
+
+    /// @notice Decides challenges (the timelock once governance exists).
+    bytes32 public constant RESOLVER_ROLE = keccak256("RESOLVER_ROLE");
+
+    /// @notice Revokes a pending root; never moves funds.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice Shortest challenge window governance may set: enough for a watcher to react.
+    uint256 public constant MIN_CHALLENGE_WINDOW = 1 hours;
+
+    /// @notice Longest challenge window governance may set, so rewards cannot be frozen.
+    uint256 public constant MAX_CHALLENGE_WINDOW = 30 days;
+
+    /// @notice How many epochs ahead of the current one `fund` accepts. Bounds every loop over
+    ///         epochs (a root covering many epochs sums their escrow once).
+    uint256 public constant MAX_FUND_AHEAD = 1024;
+
+    /// @notice The OPEN token.
+    IERC20 public immutable OPEN;
+
+    /// @notice Start of epoch 0 (seconds).
+    uint256 public immutable GENESIS;
+
+    /// @notice Length of each epoch (seconds).
+    uint256 public immutable EPOCH_LENGTH;
+
+    /// @dev The two totals a claim checks and updates, packed in one slot.
+    struct Totals {
+        uint128 finalized;
+        uint128 claimed;
+    }
+
+    /// @dev Finalized root: the one slot every claim reads.
+    bytes32 private _root;
+    /// @dev Finalized total and sum of all claims: the one shared slot every claim writes.
+    Totals private _totals;
+    /// @dev OPEN paid so far per account (its cumulative amount at its last claim).
+    mapping(address account => uint256 amount) private _claimed;
+
+    /// @dev The escrow totals `fund` updates, packed in one slot.
+    struct Escrow {
+        uint128 total;
+        uint64 nextEpoch;
+    }
+
+    /// @dev All OPEN ever escrowed, and the first epoch not yet covered by a finalized root.
+    Escrow private _escrow;
+    /// @dev Escrow of all epochs before `_escrow.nextEpoch`.
+    uint256 private _escrowedSettled;
+    mapping(uint256 epoch => uint256 amount) private _epochEscrow;
+    /// @dev Stale between proposals; live only while `challengeDeadline != 0`.
+    PendingRoot private _pending;
+
+    uint256 private _challengeWindow;
+    uint96 private _settlerBond;
+    uint96 private _challengerBond;
+    mapping(address account => uint256 amount) private _bonds;
+    uint256 private _totalBonds;
+
+    /// @param admin           Governance (DEFAULT_ADMIN_ROLE): grants roles, sets parameters.
+    /// @param open            The OPEN token.
+    /// @param genesis_        Start of epoch 0.
+    /// @param epochLength_    Seconds per epoch.
+    /// @param challengeWindow_ Initial challenge window.
+    /// @param settlerBond_    Initial settler bond (wei).
+    /// @param challengerBond_ Initial challenger bond (wei).
+    constructor(
+        address admin,
+        IERC20 open,
+        uint256 genesis_,
+        uint256 epochLength_,
+        uint256 challengeWindow_,
+        uint256 settlerBond_,
+        uint256 challengerBond_
+    ) {
+        require(admin != address(0), ZeroAddress("admin"));
+        require(address(open) != address(0), ZeroAddress("open"));
+        require(epochLength_ != 0, ZeroEpochLength());
+        OPEN = open;
+        GENESIS = genesis_;
+        EPOCH_LENGTH = epochLength_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setChallengeWindow(challengeWindow_);
+        _setBonds(settlerBond_, challengerBond_);
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Epoch escrow
+    // ------------------------------------------------------------------------------------
+
+    /// @inheritdoc IEpochEscrow
+    function genesis() external view returns (uint256) {
+        return GENESIS;
+    }
+
+    /// @inheritdoc IEpochEscrow
+    function epochLength() external view returns (uint256) {
+        return EPOCH_LENGTH;
+    }
+
+    /// @inheritdoc IEpochEscrow
+    /// @dev Rounds down; before genesis it is 0 (epoch 0 has not started, let alone ended).
+    function currentEpoch() public view returns (uint256) {
+        if (block.timestamp < GENESIS) return 0;
+        return (block.timestamp - GENESIS) / EPOCH_LENGTH;
+    }
+
+    /// @inheritdoc IEpochEscrow
+    /// @dev Epochs before `nextEpoch()` are settled and refused. Future epochs are accepted,
+    ///      so a rewards programme can fund ahead.
+    function fund(uint256 epoch, uint256 amount) external nonReentrant {
+        Escrow memory escrow = _escrow;
+        require(epoch >= escrow.nextEpoch, EpochSettled(epoch, escrow.nextEpoch));
+        uint256 maxEpoch = currentEpoch() + MAX_FUND_AHEAD;
+        require(epoch <= maxEpoch, EpochTooFarAhead(epoch, maxEpoch));
+        require(amount != 0, ZeroAmount());
+        uint256 newTotal = escrow.total + amount;
+        require(newTotal <= type(uint128).max, EscrowOverflow(newTotal));
+        _epochEscrow[epoch] += amount; // <= newTotal < 2^128: cannot overflow
+        _escrow.total = uint128(newTotal); // checked just above
+        emit EpochFunded(epoch, msg.sender, amount);
+        OPEN.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IEpochEscrow
+    function epochEscrow(uint256 epoch) external view returns (uint256) {
+        return _epochEscrow[epoch];
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Settlement
+    // ------------------------------------------------------------------------------------
+
+    /// @inheritdoc IRewardDistributor
+    function propose(
+        uint256 epoch,
+        bytes32 root_,
+        uint256 totalCumulative,
+        bytes32 reportHash,
+        string calldata reportURI
+    ) external payable {
+        require(hasRole(SETTLER_ROLE, msg.sender), NotSettler(msg.sender));
+        PendingRoot storage p = _pending;
+        require(p.challengeDeadline == 0, PendingRootExists(p.epoch, p.root));
+        uint256 next = _escrow.nextEpoch;
+        require(epoch >= next, EpochOutOfOrder(epoch, next));
+        uint256 endsAt = _epochEnd(epoch);
+        require(endsAt <= block.timestamp, EpochNotEnded(epoch, endsAt));
+        require(root_ != bytes32(0), ZeroRoot());
+        uint256 finalizedTotal_ = _totals.finalized;
+        require(totalCumulative >= finalizedTotal_, TotalDecreasing(totalCumulative, finalizedTotal_));
+        uint256 escrowed = _escrowedSettled + _escrowBetween(next, epoch);
+        require(totalCumulative <= escrowed, TotalAboveEscrow(totalCumulative, escrowed));
+        uint256 bond = _settlerBond;
+        require(msg.value == bond, WrongBond(msg.value, bond));
+
+        uint256 deadline = block.timestamp + _challengeWindow;
+        // Casts are exact: totalCumulative <= escrowed < 2^128 (fund caps the escrow); the
+        // epoch ended, so epoch < block.timestamp < 2^64; deadline is a timestamp plus at most
+        // 30 days; bond is a uint96 setting. The challenger slot is already zero (every
+        // resolution and revocation clears it).
+        p.root = root_;
+        p.totalCumulative = uint128(totalCumulative);
+        p.epoch = uint64(epoch);
+        p.challengeDeadline = uint64(deadline);
+        p.settler = msg.sender;
+        p.settlerBond = uint96(bond);
+        _totalBonds += bond;
+        emit RootProposed(epoch, root_, msg.sender, totalCumulative, reportHash, reportURI, deadline, bond);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function challenge() external payable {
+        PendingRoot storage p = _pending;
+        require(p.challengeDeadline != 0, NoPendingRoot());
+        require(block.timestamp < p.challengeDeadline, WindowOver(p.challengeDeadline, block.timestamp));
+        require(p.challenger == address(0), AlreadyChallenged(p.challenger));
+        uint256 bond = _challengerBond;
+        require(msg.value == bond, WrongBond(msg.value, bond));
+        p.challenger = msg.sender;
+        p.challengerBond = uint96(bond); // a uint96 setting
+        _totalBonds += bond;
+        emit RootChallenged(p.epoch, p.root, msg.sender, bond);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function resolve(bool upheld) external onlyRole(RESOLVER_ROLE) {
+        PendingRoot memory p = _pending;
+        require(p.challengeDeadline != 0, NoPendingRoot());
+        require(p.challenger != address(0), NotChallenged());
+        address winner;
+        uint256 award;
+        if (upheld) {
+            winner = p.challenger;
+            award = uint256(p.settlerBond) + p.challengerBond;
+            _pending.challengeDeadline = 0; // dropped
+        } else {
+            winner = p.settler;
+            award = p.challengerBond;
+        }
+        _pending.challenger = address(0);
+        _pending.challengerBond = 0;
+        emit ChallengeResolved(p.epoch, p.root, msg.sender, upheld, winner, award);
+        _creditBond(winner, award);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function revoke() external onlyRole(GUARDIAN_ROLE) {
+        PendingRoot memory p = _pending;
+        require(p.challengeDeadline != 0, NoPendingRoot());
+        _pending.challengeDeadline = 0;
+        _pending.challenger = address(0);
+        _pending.challengerBond = 0;
+        emit RootRevoked(p.epoch, p.root, msg.sender);
+        _creditBond(p.settler, p.settlerBond);
+        if (p.challenger != address(0)) _creditBond(p.challenger, p.challengerBond);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function finalize() external {
+        PendingRoot memory p = _pending;
+        require(p.challengeDeadline != 0, NoPendingRoot());
+        require(p.challenger == address(0), ChallengeUnresolved(p.challenger));
+        require(block.timestamp >= p.challengeDeadline, WindowNotOver(p.challengeDeadline, block.timestamp));
+        _escrowedSettled += _escrowBetween(_escrow.nextEpoch, p.epoch);
+        _escrow.nextEpoch = p.epoch + 1; // epoch < block.timestamp < 2^64 - 1
+        _root = p.root;
+        _totals.finalized = p.totalCumulative;
+        _pending.challengeDeadline = 0;
+        emit RootFinalized(p.epoch, p.root, p.totalCumulative, msg.sender);
+        _creditBond(p.settler, p.settlerBond);
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Claims
+    // ------------------------------------------------------------------------------------
+
+    /// @inheritdoc IRewardDistributor
+    function claim(
+        address account,
+        uint256 cumulativeAmount,
+        bytes32[] calldata proof
+    ) external nonReentrant returns (uint256 amount) {
+        amount = _claimOne(_root, account, cumulativeAmount, proof);
+        OPEN.safeTransfer(account, amount);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function claimWithRoot(
+        bytes32 expectedRoot,
+        address account,
+        uint256 cumulativeAmount,
+        bytes32[] calldata proof
+    ) external nonReentrant returns (uint256 amount) {
+        bytes32 root_ = _root;
+        require(root_ == expectedRoot, RootChanged(expectedRoot, root_));
+        amount = _claimOne(root_, account, cumulativeAmount, proof);
+        OPEN.safeTransfer(account, amount);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function claimBatch(bytes32 expectedRoot, Claim[] calldata claims) external nonReentrant returns (uint256 total) {
+        bytes32 root_ = _root;
+        require(expectedRoot == bytes32(0) || root_ == expectedRoot, RootChanged(expectedRoot, root_));
+        Totals memory t = _totals;
+        uint256 n = claims.length;
+        uint256[] memory amounts = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            Claim calldata c = claims[i];
+            uint256 already = _verifiedClaimed(root_, c.account, c.cumulativeAmount, c.proof);
+            if (c.cumulativeAmount <= already) continue; // nothing left: skipped, see interface
+            _claimed[c.account] = c.cumulativeAmount;
+            uint256 amount;
+            // cumulativeAmount > already (checked just above); t.claimed + total <= t.finalized
+            // (checked on every previous entry), so the remaining room cannot underflow.
+            unchecked {
+                amount = c.cumulativeAmount - already;
+                uint256 room = t.finalized - t.claimed - total;
+                require(amount <= room, ClaimsAboveTotal(t.claimed + total, amount, t.finalized));
+            }
+            total += amount;
+            amounts[i] = amount;
+            emit Claimed(c.account, amount);
+        }
+        // t.claimed + total <= t.finalized < 2^128 (checked per entry): the cast is exact.
+        _totals.claimed = uint128(t.claimed + total);
+        for (uint256 i = 0; i < n; ++i) {
+            if (amounts[i] != 0) OPEN.safeTransfer(claims[i].account, amounts[i]);
+        }
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function withdrawBond(address payable to) external nonReentrant {
+        require(to != address(0), ZeroAddress("to"));
+        uint256 amount = _bonds[msg.sender];
+        require(amount != 0, NoBond(msg.sender));
+        _bonds[msg.sender] = 0;
+        _totalBonds -= amount;
+        emit BondWithdrawn(msg.sender, to, amount);
+        Address.sendValue(to, amount);
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Governance
+    // ------------------------------------------------------------------------------------
+
+    /// @inheritdoc IRewardDistributor
+    function setChallengeWindow(uint256 window) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setChallengeWindow(window);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function setBonds(uint256 settlerBond_, uint256 challengerBond_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setBonds(settlerBond_, challengerBond_);
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISemver
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function token() external view returns (address) {
+        return address(OPEN);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function root() external view returns (bytes32) {
+        return _root;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function finalizedTotal() external view returns (uint256) {
+        return _totals.finalized;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function totalClaimed() external view returns (uint256) {
+        return _totals.claimed;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function claimed(address account) external view returns (uint256) {
+        return _claimed[account];
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function nextEpoch() external view returns (uint256) {
+        return _escrow.nextEpoch;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function escrowedThrough(uint256 epoch) external view returns (uint256) {
+        uint256 next = _escrow.nextEpoch;
+        uint256 lastFundable = currentEpoch() + MAX_FUND_AHEAD;
+        if (epoch > lastFundable) epoch = lastFundable; // nothing is escrowed beyond it
+        if (epoch >= next) return _escrowedSettled + _escrowBetween(next, epoch);
+        // epoch + 1 <= next - 1 here, and the settled escrow includes every term subtracted.
+        return _escrowedSettled - _escrowBetween(epoch + 1, next - 1);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function totalEscrowed() external view returns (uint256) {
+        return _escrow.total;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function pendingRoot() external view returns (PendingRoot memory p) {
+        if (_pending.challengeDeadline != 0) p = _pending;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function challengeWindow() external view returns (uint256) {
+        return _challengeWindow;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function settlerBond() external view returns (uint256) {
+        return _settlerBond;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function challengerBond() external view returns (uint256) {
+        return _challengerBond;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function bondOf(address account) external view returns (uint256) {
+        return _bonds[account];
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function totalBonds() external view returns (uint256) {
+        return _totalBonds;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function claimable(address account, uint256 cumulativeAmount) external view returns (uint256) {
+        uint256 already = _claimed[account];
+        return cumulativeAmount > already ? cumulativeAmount - already : 0;
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Internal
+    // ------------------------------------------------------------------------------------
+
+    /// @dev Verifies, records and emits one claim; the caller transfers `amount` afterwards.
+    function _claimOne(
+        bytes32 root_,
+        address account,
+        uint256 cumulativeAmount,
+        bytes32[] calldata proof
+    ) private returns (uint256 amount) {
+        uint256 already = _verifiedClaimed(root_, account, cumulativeAmount, proof);
+        require(cumulativeAmount > already, NothingToClaim(account, cumulativeAmount, already));
+        _claimed[account] = cumulativeAmount;
+        // cumulativeAmount > already (checked just above).
+        unchecked {
+            amount = cumulativeAmount - already;
+        }
+        _recordClaims(amount);
+        emit Claimed(account, amount);
+    }
+
+    /// @dev Checks the proof against `root_` and returns what `account` already received.
+    function _verifiedClaimed(
+        bytes32 root_,
+        address account,
+        uint256 cumulativeAmount,
+        bytes32[] calldata proof
+    ) private view returns (uint256) {
+        require(root_ != bytes32(0), NoFinalizedRoot());
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
+        require(MerkleProof.verifyCalldata(proof, root_, leaf), InvalidProof(account, cumulativeAmount, root_));
+        return _claimed[account];
+    }
+
+    /// @dev Adds `amount` to all claims, never past the finalized total.
+    function _recordClaims(uint256 amount) private {
+        Totals memory t = _totals;
+        // t.claimed <= t.finalized always holds (this function is the only writer of claimed,
+        // and finalized never decreases), so the subtraction cannot underflow.
+        unchecked {
+            require(amount <= t.finalized - t.claimed, ClaimsAboveTotal(t.claimed, amount, t.finalized));
+            // t.claimed + amount <= t.finalized < 2^128, so the sum and the cast are exact.
+            _totals.claimed = uint128(t.claimed + amount);
+        }
+    }
+
+    /// @dev Sum of the escrow of epochs `from` through `to` (zero if `from > to`).
+    function _escrowBetween(uint256 from, uint256 to) private view returns (uint256 sum) {
+        for (uint256 e = from; e <= to; ++e) sum += _epochEscrow[e];
+    }
+
+    /// @dev End of `epoch`, saturating at 2^256 - 1 for epochs so far out they cannot end.
+    function _epochEnd(uint256 epoch) private view returns (uint256) {
+        uint256 len = EPOCH_LENGTH;
+        if (epoch >= (type(uint256).max - GENESIS) / len) return type(uint256).max;
+        return GENESIS + (epoch + 1) * len;
+    }
+
+    function _creditBond(address account, uint256 amount) private {
+        if (amount == 0) return;
+        _bonds[account] += amount;
+        emit BondCredited(account, amount);
+    }
+
+    function _setChallengeWindow(uint256 window) private {
+        require(
+            window >= MIN_CHALLENGE_WINDOW && window <= MAX_CHALLENGE_WINDOW,
+            ChallengeWindowOutOfBounds(window, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW)
+        );
+        emit ChallengeWindowSet(_challengeWindow, window);
+        _challengeWindow = window;
+    }
+
+    function _setBonds(uint256 settlerBond_, uint256 challengerBond_) private {
+        require(settlerBond_ <= type(uint96).max, BondTooLarge(settlerBond_));
+        require(challengerBond_ <= type(uint96).max, BondTooLarge(challengerBond_));
+        _settlerBond = uint96(settlerBond_);
+        _challengerBond = uint96(challengerBond_);
+        emit BondsSet(settlerBond_, challengerBond_);
+    }
+}

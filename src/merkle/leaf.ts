@@ -1,0 +1,59 @@
+/**
+ * Leaf encoding of the RewardDistributor, identical to `StandardMerkleTree` of
+ * `@openzeppelin/merkle-tree` with leaf encoding `["address", "uint256"]`:
+ * `keccak256(keccak256(abi.encode(account, cumulativeAmount)))`.
+ */
+import { keccak256 } from "viem";
+
+import { PoaError } from "../errors.js";
+
+/** One leaf: an account and its cumulative reward since genesis (base units of OPEN). */
+export interface RewardEntry {
+  readonly account: string;
+  readonly cumulativeAmount: bigint;
+}
+
+/** The leaf encoding, as `StandardMerkleTree` names it. */
+export const LEAF_ENCODING = ["address", "uint256"] as const;
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+/** Checks one entry, throwing a PoaError that names it (by `index`) and says what to fix. */
+export function checkEntry(entry: RewardEntry, index: number): void {
+  if (typeof entry.account !== "string" || !ADDRESS.test(entry.account)) {
+    throw new PoaError(
+      `entry ${index}: account ${String(entry.account)} is not a 20-byte hex address`,
+      "Give each account as 0x followed by 40 hex digits.",
+    );
+  }
+  if (
+    typeof entry.cumulativeAmount !== "bigint" ||
+    entry.cumulativeAmount < 0n ||
+    entry.cumulativeAmount > MAX_UINT256
+  ) {
+    throw new PoaError(
+      `entry ${index}: cumulative amount ${String(entry.cumulativeAmount)} is not a uint256`,
+      "Give amounts as non-negative bigints in base units (wei of OPEN), below 2^256.",
+    );
+  }
+}
+
+/** `abi.encode(account, cumulativeAmount)`: two 32-byte words, written into `out` at `offset`. */
+export function encodeLeafInto(entry: RewardEntry, out: Uint8Array, offset = 0): void {
+  out.fill(0, offset, offset + 64);
+  const hex = entry.account.slice(2);
+  for (let i = 0; i < 20; i++) out[offset + 12 + i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  let v = entry.cumulativeAmount;
+  for (let i = 63; i >= 32 && v > 0n; i--) {
+    out[offset + i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+/** The double-hashed leaf of one entry (32 bytes). */
+export function leafHash(entry: RewardEntry): Uint8Array {
+  const encoded = new Uint8Array(64);
+  encodeLeafInto(entry, encoded);
+  return keccak256(keccak256(encoded, "bytes"), "bytes");
+}

@@ -1,0 +1,203 @@
+/**
+ * A Merkle tree over reward entries that is byte-for-byte the tree `StandardMerkleTree.of(values,
+ * ["address", "uint256"])` of `@openzeppelin/merkle-tree` builds (same leaf order, same layout,
+ * same root, same proofs), but stored in one flat buffer and built without hex strings or
+ * BigInt comparisons, so that it scales to millions of leaves (the library takes minutes and
+ * gigabytes at 1,000,000).
+ *
+ * Layout (the library's): a heap array of 2n - 1 nodes, node i's children at 2i + 1 and 2i + 2,
+ * the root at 0; leaves sorted by hash (ascending bytes), leaf k stored at index 2n - 2 - k;
+ * inner nodes hash their two children in ascending byte order (OpenZeppelin `MerkleProof`).
+ */
+import { keccak256 } from "viem";
+
+import { PoaError } from "../errors.js";
+import { checkEntry, encodeLeafInto, type RewardEntry } from "./leaf.js";
+
+export type Hex = `0x${string}`;
+
+/** A built tree. `entries` keeps the caller's order; proofs are asked for by that index. */
+export interface RewardTree {
+  readonly root: Hex;
+  readonly entries: readonly RewardEntry[];
+  /** Proof for `entries[i]`, leaf to root, as StandardMerkleTree.getProof(i) returns it. */
+  proof(i: number): Hex[];
+  /** Position of `entries[i]` in the heap array (the library's `treeIndex`). */
+  treeIndex(i: number): number;
+  /** Node `index` of the heap array, as hex. */
+  node(index: number): Hex;
+  /** Number of nodes (2n - 1). */
+  readonly nodeCount: number;
+  /** The library's JSON dump (`StandardMerkleTree.load` accepts it). Large for big trees. */
+  dump(): StandardDump;
+}
+
+/** The `standard-v1` format of `StandardMerkleTree.dump()`. */
+export interface StandardDump {
+  format: "standard-v1";
+  leafEncoding: string[];
+  tree: Hex[];
+  values: { value: [string, string]; treeIndex: number }[];
+}
+
+export interface BuildOptions {
+  /** Called as leaves and levels are hashed, with (done, total) units of work. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function toHex(bytes: Uint8Array, offset: number): Hex {
+  let s = "0x";
+  for (let i = offset; i < offset + 32; i++) s += HEX[bytes[i]!];
+  return s as Hex;
+}
+
+/** Compares two 32-byte nodes in `buf` as unsigned big-endian numbers. */
+function compareNodes(buf: Uint8Array, a: number, b: number): number {
+  for (let i = 0; i < 32; i++) {
+    const d = buf[a + i]! - buf[b + i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * A sorted-leaf, sorted-pair heap tree over raw 32-byte leaf hashes (`count * 32` bytes in
+ * `leafHashes`, in the caller's order): the layout of `StandardMerkleTree`, for any leaf encoding.
+ */
+export interface HashTree {
+  readonly root: Hex;
+  readonly count: number;
+  readonly nodeCount: number;
+  proof(i: number): Hex[];
+  treeIndex(i: number): number;
+  node(index: number): Hex;
+}
+
+/** Builds a {@link HashTree}; `buildRewardTree` is this over the distributor's leaves. */
+export function buildHashTree(leafHashes: Uint8Array, options: BuildOptions = {}): HashTree {
+  const n = leafHashes.length / 32;
+  if (!Number.isInteger(n) || n === 0) {
+    throw new PoaError(
+      `leaf hashes must be a non-empty multiple of 32 bytes, got ${leafHashes.length}`,
+      "Pass the concatenated 32-byte leaf hashes.",
+    );
+  }
+  const total = 2 * n - 1;
+  const report = options.onProgress ?? (() => {});
+  // Sort by hash; Array.prototype.sort is stable, as the library's is.
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => compareNodes(leafHashes, a * 32, b * 32));
+
+  const nodes = new Uint8Array(total * 32);
+  const treeIndexOf = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    const valueIndex = order[k]!;
+    const index = total - 1 - k;
+    nodes.set(leafHashes.subarray(valueIndex * 32, valueIndex * 32 + 32), index * 32);
+    treeIndexOf[valueIndex] = index;
+  }
+  const pair = new Uint8Array(64);
+  for (let i = total - 1 - n; i >= 0; i--) {
+    const l = (2 * i + 1) * 32;
+    const r = (2 * i + 2) * 32;
+    const [lo, hi] = compareNodes(nodes, l, r) <= 0 ? [l, r] : [r, l];
+    pair.set(nodes.subarray(lo, lo + 32), 0);
+    pair.set(nodes.subarray(hi, hi + 32), 32);
+    nodes.set(keccak256(pair, "bytes"), i * 32);
+    if ((i & 0x3fff) === 0) report(n - 1 - i, n - 1);
+  }
+  report(n - 1, n - 1);
+
+  const checkIndex = (i: number): void => {
+    if (!Number.isInteger(i) || i < 0 || i >= n) {
+      throw new PoaError(`no entry ${i} in a tree of ${n} entries`, `Ask for an index from 0 to ${n - 1}.`);
+    }
+  };
+  return {
+    root: toHex(nodes, 0),
+    count: n,
+    nodeCount: total,
+    treeIndex(i) {
+      checkIndex(i);
+      return treeIndexOf[i]!;
+    },
+    node(index) {
+      if (!Number.isInteger(index) || index < 0 || index >= total) {
+        throw new PoaError(`no node ${index} in a tree of ${total} nodes`, `Ask for a node from 0 to ${total - 1}.`);
+      }
+      return toHex(nodes, index * 32);
+    },
+    proof(i) {
+      checkIndex(i);
+      const proof: Hex[] = [];
+      let index = treeIndexOf[i]!;
+      while (index > 0) {
+        const sibling = index % 2 === 1 ? index + 1 : index - 1;
+        proof.push(toHex(nodes, sibling * 32));
+        index = (index - 1) >> 1;
+      }
+      return proof;
+    },
+  };
+}
+
+/** The distributor's leaf hashes of `entries`, concatenated (checks nothing). */
+export function rewardLeafHashes(entries: readonly RewardEntry[], options: BuildOptions = {}): Uint8Array {
+  const n = entries.length;
+  const report = options.onProgress ?? (() => {});
+  const leaves = new Uint8Array(n * 32);
+  const encoded = new Uint8Array(64);
+  for (let i = 0; i < n; i++) {
+    encodeLeafInto(entries[i]!, encoded);
+    leaves.set(keccak256(keccak256(encoded, "bytes"), "bytes"), i * 32);
+    if ((i & 0x3fff) === 0) report(i, n);
+  }
+  report(n, n);
+  return leaves;
+}
+
+/**
+ * Builds the tree. Rejects (with a PoaError saying which entry and what to do) an empty list,
+ * a malformed entry, and an account listed twice: a cumulative tree has one leaf per account.
+ */
+export function buildRewardTree(entries: readonly RewardEntry[], options: BuildOptions = {}): RewardTree {
+  const n = entries.length;
+  if (n === 0) throw new PoaError("cannot build a Merkle tree of no entries", "Give at least one account.");
+  const seen = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    checkEntry(entry, i);
+    const key = entry.account.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new PoaError(
+        `account ${entry.account} appears twice (entries ${first} and ${i})`,
+        "A cumulative tree holds one leaf per account: add the amounts up before building.",
+      );
+    }
+    seen.set(key, i);
+  });
+  const tree = buildHashTree(rewardLeafHashes(entries), options);
+  return {
+    root: tree.root,
+    entries,
+    nodeCount: tree.nodeCount,
+    treeIndex: (i) => tree.treeIndex(i),
+    node: (index) => tree.node(index),
+    proof: (i) => tree.proof(i),
+    dump() {
+      const nodes: Hex[] = [];
+      for (let i = 0; i < tree.nodeCount; i++) nodes.push(tree.node(i));
+      return {
+        format: "standard-v1",
+        leafEncoding: ["address", "uint256"],
+        tree: nodes,
+        values: entries.map((e, i) => ({
+          value: [e.account, e.cumulativeAmount.toString()],
+          treeIndex: tree.treeIndex(i),
+        })),
+      };
+    },
+  };
+}
