@@ -1,0 +1,193 @@
+import type { Provider, Signer } from "ethers";
+
+import { PoaError } from "../src/errors.js";
+import { FeeRouter__factory, IEpochEscrow__factory, ModelRegistry__factory } from "../types/ethers-contracts/index.js";
+import type { FeeRouter, ModelRegistry } from "../types/ethers-contracts/index.js";
+
+/** Governance bounds on a model's fee split, in basis points (inclusive). */
+export interface SplitBounds {
+  minOwnerBps: number;
+  maxOwnerBps: number;
+  minStakersBps: number;
+  maxStakersBps: number;
+  minContributorsBps: number;
+  maxContributorsBps: number;
+}
+
+/**
+ * Default bounds: the owner keeps at most 70%, the stakers get 5-50%, the data contributors at
+ * least 10% of every fee net of the platform fee.
+ */
+export const DEFAULT_SPLIT_BOUNDS: SplitBounds = {
+  minOwnerBps: 0,
+  maxOwnerBps: 7_000,
+  minStakersBps: 500,
+  maxStakersBps: 5_000,
+  minContributorsBps: 1_000,
+  maxContributorsBps: 9_000,
+};
+
+/** Default notice before a price or split change takes effect (seconds). */
+export const DEFAULT_NOTICE_DELAY = 24n * 3600n;
+
+/** Default platform fee (basis points of every fee), at most 2,000. */
+export const DEFAULT_PLATFORM_FEE_BPS = 500n;
+
+export interface ModelRegistryParams {
+  /** The DatanetRegistry (IDatanetVersions) that provenance is checked against. */
+  datanets: string;
+  /** Governance: DEFAULT_ADMIN_ROLE (the timelock once governance exists). */
+  admin: string;
+  /** May pause registrations. */
+  guardian: string;
+  splitBounds?: SplitBounds;
+  /** Seconds, within [1 hour, 30 days]. */
+  noticeDelay?: bigint;
+}
+
+export interface FeeRouterParams {
+  /** OPEN on this chain. */
+  token: string;
+  registry: string;
+  /** The RewardDistributor (IEpochEscrow): its epoch clock is the router's. */
+  distributor: string;
+  /** Receives swept platform fees. */
+  treasury: string;
+  /** Basis points, at most 2,000. */
+  platformFeeBps?: bigint;
+  /** Governance: DEFAULT_ADMIN_ROLE. */
+  admin: string;
+  /** May pause payments. */
+  guardian: string;
+}
+
+export interface ModelsAndFees {
+  registry: ModelRegistry;
+  router: FeeRouter;
+}
+
+const MIN_NOTICE = 3600n;
+const MAX_NOTICE = 30n * 24n * 3600n;
+
+/** Throws a PoaError naming `what` unless `address` holds contract code. */
+async function requireContract(provider: Provider, what: string, address: string): Promise<void> {
+  const code = await provider.getCode(address);
+  if (code === "0x") {
+    throw new PoaError(
+      `${what} ${address} has no contract code on this chain`,
+      `Deploy the ${what} first (or pass the address it was deployed at on this network).`,
+    );
+  }
+}
+
+function providerOf(deployer: Signer): Provider {
+  if (deployer.provider === null) {
+    throw new PoaError("the deployer signer has no provider", "Connect the signer to a network first.");
+  }
+  return deployer.provider;
+}
+
+/** Checks bounds the way the registry does, so a bad configuration fails before any transaction. */
+export function checkSplitBounds(b: SplitBounds): void {
+  const parts: [string, number, number][] = [
+    ["owner", b.minOwnerBps, b.maxOwnerBps],
+    ["stakers", b.minStakersBps, b.maxStakersBps],
+    ["contributors", b.minContributorsBps, b.maxContributorsBps],
+  ];
+  for (const [name, min, max] of parts) {
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > max || max > 10_000) {
+      throw new PoaError(
+        `split bounds for the ${name} are invalid: [${min}, ${max}]`,
+        "Each bound is an integer number of basis points with 0 <= min <= max <= 10000.",
+      );
+    }
+  }
+  const minSum = b.minOwnerBps + b.minStakersBps + b.minContributorsBps;
+  const maxSum = b.maxOwnerBps + b.maxStakersBps + b.maxContributorsBps;
+  if (minSum > 10_000 || maxSum < 10_000) {
+    throw new PoaError(
+      `no split can satisfy these bounds (minimums sum to ${minSum}, maximums to ${maxSum})`,
+      "The minimums must sum to at most 10000 and the maximums to at least 10000.",
+    );
+  }
+}
+
+/** Deploys the ModelRegistry. */
+export async function deployModelRegistry(deployer: Signer, params: ModelRegistryParams): Promise<ModelRegistry> {
+  const bounds = params.splitBounds ?? DEFAULT_SPLIT_BOUNDS;
+  const noticeDelay = params.noticeDelay ?? DEFAULT_NOTICE_DELAY;
+  checkSplitBounds(bounds);
+  if (noticeDelay < MIN_NOTICE || noticeDelay > MAX_NOTICE) {
+    throw new PoaError(
+      `notice delay ${noticeDelay} s is outside [${MIN_NOTICE}, ${MAX_NOTICE}]`,
+      "Pass a delay between 1 hour and 30 days, in seconds.",
+    );
+  }
+  await requireContract(providerOf(deployer), "DatanetRegistry", params.datanets);
+  const registry = await new ModelRegistry__factory(deployer).deploy(
+    params.datanets,
+    params.admin,
+    params.guardian,
+    bounds,
+    noticeDelay,
+  );
+  await registry.waitForDeployment();
+  return registry;
+}
+
+/**
+ * Deploys the FeeRouter. The router copies the distributor's genesis and epoch length (both
+ * immutable there) and gives the distributor a standing allowance so that `fund` can pull the
+ * escrowed parts; nothing else needs wiring: the distributor accepts funding from anyone.
+ */
+export async function deployFeeRouter(deployer: Signer, params: FeeRouterParams): Promise<FeeRouter> {
+  const platformFeeBps = params.platformFeeBps ?? DEFAULT_PLATFORM_FEE_BPS;
+  if (platformFeeBps < 0n || platformFeeBps > 2_000n) {
+    throw new PoaError(`platform fee ${platformFeeBps} bps is above the 2000 bps cap`, "Pass at most 2000 (20%).");
+  }
+  const provider = providerOf(deployer);
+  await requireContract(provider, "OPEN token", params.token);
+  await requireContract(provider, "ModelRegistry", params.registry);
+  await requireContract(provider, "RewardDistributor", params.distributor);
+  const router = await new FeeRouter__factory(deployer).deploy(
+    params.token,
+    params.registry,
+    params.distributor,
+    params.treasury,
+    platformFeeBps,
+    params.admin,
+    params.guardian,
+  );
+  await router.waitForDeployment();
+  await checkWiring(router, params.distributor);
+  return router;
+}
+
+/** Deploys and wires both contracts. */
+export async function deployModelsAndFees(
+  deployer: Signer,
+  params: Omit<ModelRegistryParams, "admin" | "guardian"> &
+    Omit<FeeRouterParams, "registry" | "admin" | "guardian"> & { admin: string; guardian: string },
+): Promise<ModelsAndFees> {
+  const registry = await deployModelRegistry(deployer, params);
+  const router = await deployFeeRouter(deployer, { ...params, registry: await registry.getAddress() });
+  return { registry, router };
+}
+
+/** Checks that the router runs on the distributor's clock and can fund it. */
+export async function checkWiring(router: FeeRouter, distributorAddress: string): Promise<void> {
+  const runner = router.runner;
+  const distributor = IEpochEscrow__factory.connect(distributorAddress, runner);
+  const [genesis, length, routerGenesis, routerLength] = await Promise.all([
+    distributor.genesis(),
+    distributor.epochLength(),
+    router.GENESIS(),
+    router.EPOCH_LENGTH(),
+  ]);
+  if (genesis !== routerGenesis || length !== routerLength) {
+    throw new PoaError(
+      `FeeRouter epochs (genesis ${routerGenesis}, length ${routerLength}) differ from the distributor's (${genesis}, ${length})`,
+      "Redeploy the FeeRouter against this distributor.",
+    );
+  }
+}
