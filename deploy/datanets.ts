@@ -2,7 +2,7 @@ import type { Signer } from "ethers";
 
 import { DatanetRegistry__factory } from "../types/ethers-contracts/index.js";
 import type { DatanetRegistry } from "../types/ethers-contracts/index.js";
-import type { IDatanetRegistry } from "../types/ethers-contracts/datanet/DatanetRegistry.js";
+import type { IDatanetRegistry } from "../types/ethers-contracts/contracts/datanet/DatanetRegistry.js";
 
 const OPEN = 10n ** 18n;
 const DAY = 86_400n;
