@@ -5,6 +5,9 @@
  * a re-run deploys only what is missing (a recorded address without code, e.g. after the devnet
  * was restarted, counts as missing; a new chain, told by its genesis hash, starts a new record).
  *
+ * Wiring (role grants) is done when the deployer is governance (the devnet default); with a
+ * separate governance the grants are governance's to make, and `wire` leaves them alone.
+ *
  * Adding a contract is one entry in `PROTOCOL_STEPS`: its name, its chain, a `deploy` that
  * returns the deployed contract given the addresses deployed before it, and optionally a `wire`
  * that grants roles and sets links (written to be safe to run again: check, then act).
@@ -14,7 +17,11 @@ import { dirname } from "node:path";
 
 import type { BaseContract, ContractTransactionResponse, Signer } from "ethers";
 
+import { deployDatanetRegistry } from "./datanets.js";
+import { deployRewardDistributor } from "./distributor.js";
+import { deployFeeRouter, deployModelRegistry } from "./models.js";
 import { deployL2OpenToken, deployOpenToken } from "./tokens.js";
+import { DatanetRegistry__factory, RewardDistributor__factory } from "../types/ethers-contracts/index.js";
 
 export type Chain = "l1" | "l2";
 
@@ -43,6 +50,52 @@ export interface DeployContext {
   address(name: string): string;
   /** The deployer's address on each chain (same key on both in the devnet). */
   deployer: Record<Chain, string>;
+  /** Who holds which protocol role (all the deployer unless given). */
+  roles: ProtocolRoles;
+  /** Protocol parameters chosen at deployment. */
+  params: ProtocolParams;
+}
+
+/**
+ * The protocol's accounts. Governance (DEFAULT_ADMIN_ROLE everywhere) is the timelock in
+ * production; on a devnet everything defaults to the deployer so that one key can drive it.
+ */
+export interface ProtocolRoles {
+  governance: string;
+  guardian: string;
+  treasury: string;
+  /** Proposes epoch roots (RewardDistributor SETTLER_ROLE) and flags adversarial data (PENALTY_ROLE). */
+  settler: string;
+  /** Resolves challenged roots (RewardDistributor RESOLVER_ROLE). */
+  resolver: string;
+}
+
+export interface ProtocolParams {
+  /** Seconds per reward epoch (default 1 day). Epoch 0 starts at deployment. */
+  epochLength: bigint;
+  /** Seconds a proposed root stays open to challenge (default 1 hour, the minimum). */
+  challengeWindow: bigint;
+  settlerBond: bigint;
+  challengerBond: bigint;
+}
+
+export const DEFAULT_PROTOCOL_PARAMS: ProtocolParams = {
+  epochLength: 86_400n,
+  challengeWindow: 3_600n,
+  settlerBond: 10n ** 17n,
+  challengerBond: 10n ** 17n,
+};
+
+/** Grants `role` to `account` unless it already has it (wiring must be safe to run again). */
+async function ensureRole(
+  contract: {
+    hasRole(role: string, account: string): Promise<boolean>;
+    grantRole(role: string, account: string): Promise<ContractTransactionResponse>;
+  },
+  role: string,
+  account: string,
+): Promise<ContractTransactionResponse[]> {
+  return (await contract.hasRole(role, account)) ? [] : [await contract.grantRole(role, account)];
 }
 
 export interface DeployStep {
@@ -65,6 +118,72 @@ export const PROTOCOL_STEPS: DeployStep[] = [
     chain: "l2",
     deploy: (ctx) => deployL2OpenToken(ctx.signers.l2, ctx.address("OpenToken")),
   },
+  {
+    name: "DatanetRegistry",
+    chain: "l2",
+    deploy: (ctx) =>
+      deployDatanetRegistry(ctx.signers.l2, {
+        token: ctx.address("L2OpenToken"),
+        treasury: ctx.roles.treasury,
+        governance: ctx.roles.governance,
+        guardian: ctx.roles.guardian,
+      }),
+    // The settlement penalises adversarial data it finds.
+    async wire(ctx) {
+      const registry = DatanetRegistry__factory.connect(ctx.address("DatanetRegistry"), ctx.signers.l2);
+      if (ctx.roles.governance !== ctx.deployer.l2) return [];
+      return ensureRole(registry, await registry.PENALTY_ROLE(), ctx.roles.settler);
+    },
+  },
+  {
+    name: "RewardDistributor",
+    chain: "l2",
+    async deploy(ctx) {
+      const latest = await ctx.signers.l2.provider!.getBlock("latest");
+      return deployRewardDistributor(ctx.signers.l2, {
+        admin: ctx.roles.governance,
+        open: ctx.address("L2OpenToken"),
+        genesis: BigInt(latest!.timestamp),
+        epochLength: ctx.params.epochLength,
+        challengeWindow: ctx.params.challengeWindow,
+        settlerBond: ctx.params.settlerBond,
+        challengerBond: ctx.params.challengerBond,
+      });
+    },
+    async wire(ctx) {
+      const distributor = RewardDistributor__factory.connect(ctx.address("RewardDistributor"), ctx.signers.l2);
+      if (ctx.roles.governance !== ctx.deployer.l2) return [];
+      return [
+        ...(await ensureRole(distributor, await distributor.SETTLER_ROLE(), ctx.roles.settler)),
+        ...(await ensureRole(distributor, await distributor.RESOLVER_ROLE(), ctx.roles.resolver)),
+        ...(await ensureRole(distributor, await distributor.GUARDIAN_ROLE(), ctx.roles.guardian)),
+      ];
+    },
+  },
+  {
+    name: "ModelRegistry",
+    chain: "l2",
+    deploy: (ctx) =>
+      deployModelRegistry(ctx.signers.l2, {
+        datanets: ctx.address("DatanetRegistry"),
+        admin: ctx.roles.governance,
+        guardian: ctx.roles.guardian,
+      }),
+  },
+  {
+    name: "FeeRouter",
+    chain: "l2",
+    // deployFeeRouter checks that the router runs on the distributor's epoch clock.
+    deploy: (ctx) =>
+      deployFeeRouter(ctx.signers.l2, {
+        token: ctx.address("L2OpenToken"),
+        registry: ctx.address("ModelRegistry"),
+        distributor: ctx.address("RewardDistributor"),
+        treasury: ctx.roles.treasury,
+        admin: ctx.roles.governance,
+        guardian: ctx.roles.guardian,
+      }),
+  },
 ];
 
 export interface DeployOptions {
@@ -73,6 +192,8 @@ export interface DeployOptions {
   /** Where the record lives; undefined keeps it in memory only (in-process networks). */
   file?: string;
   steps?: readonly DeployStep[];
+  roles?: Partial<ProtocolRoles>;
+  params?: Partial<ProtocolParams>;
   log?: (line: string) => void;
 }
 
@@ -130,6 +251,15 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
   const ctx: DeployContext = {
     signers,
     deployer: { l1: l1Deployer, l2: l2Deployer },
+    roles: {
+      governance: l2Deployer,
+      guardian: l2Deployer,
+      treasury: l2Deployer,
+      settler: l2Deployer,
+      resolver: l2Deployer,
+      ...options.roles,
+    },
+    params: { ...DEFAULT_PROTOCOL_PARAMS, ...options.params },
     address(name) {
       const entry = record.contracts[name];
       if (entry === undefined)

@@ -76,8 +76,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   process.once("SIGINT", stopSignal);
   process.once("SIGTERM", stopSignal);
   try {
-    const [user, contributor, builder] = deriveAccounts(TEST_MNEMONIC, 3);
-    if (user === undefined || contributor === undefined || builder === undefined) throw new Error("no accounts");
+    const [user, contributor, builder, curator] = deriveAccounts(TEST_MNEMONIC, 4);
+    if (user === undefined || contributor === undefined || builder === undefined || curator === undefined)
+      throw new Error("no accounts");
 
     print("\n1. Deploying (deployments/devnet.json)");
     const deployment = await deployToDevnet({ dir: options.dir, addresses, privateKey: user.privateKey });
@@ -101,17 +102,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (const [name, entry] of Object.entries(deployment.record.contracts))
       if (entry.chain === "l2" && deployment.deployed.includes(name))
         acts.push({ label: `deploy ${name}`, hash: entry.txHash });
-    acts.push(
-      ...(await runStory(
-        deployment.record,
-        {
-          user: wallet(user.privateKey),
-          contributor: wallet(contributor.privateKey),
-          builder: wallet(builder.privateKey),
-        },
-        print,
-      )),
+    const story = await runStory(
+      deployment.record,
+      {
+        user: wallet(user.privateKey),
+        contributor: wallet(contributor.privateKey),
+        curator: wallet(curator.privateKey),
+        builder: wallet(builder.privateKey),
+      },
+      print,
     );
+    acts.push(...story.acts);
 
     print(`\n4. Withdrawing ${formatAmount(withdrawAmount)} OPEN from L2 to L1 (initiate, prove, finalize)`);
     const withdrawal = await withdrawERC20(messenger, l1Token, l2Token, withdrawAmount, { onStep });
@@ -146,6 +147,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     print(
       `  withdrawal   ${formatAmount(withdrawAmount)} OPEN L2 -> L1, proven and finalized in ${(withdrawal.totalMs / 1000).toFixed(1)} s`,
     );
+    for (const line of story.lines) print(`  protocol     ${line}`);
     print(`  balances     user ${formatAmount(l1Balance!)} OPEN on L1, ${formatAmount(l2Balance!)} OPEN on L2`);
     print(
       `  invariant    L2 OPEN supply ${formatAmount(l2Supply!)} ${l2Supply! <= lockedInBridge! ? "<=" : "EXCEEDS"} OPEN locked in the L1 bridge ${formatAmount(lockedInBridge!)}`,
