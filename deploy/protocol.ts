@@ -2,8 +2,9 @@
  * Deploys the whole protocol, idempotently: OPEN on L1, the bridged OPEN on L2 (remote token =
  * the L1 OPEN), and every protocol contract on L2, wired, with roles granted. Addresses go to
  * `deployments/<network>.json` as soon as each contract is deployed, so a crash loses nothing and
- * a re-run deploys only what is missing (a recorded address without code, e.g. after the devnet
- * was restarted, counts as missing; a new chain, told by its genesis hash, starts a new record).
+ * a re-run deploys only what is missing (a recorded address without code counts as missing, and
+ * so does a contract built on a dependency that was redeployed since; a new chain, told by its
+ * genesis hash, starts a new record).
  *
  * Wiring (role grants) is done when the deployer is governance (the devnet default); with a
  * separate governance the grants are governance's to make, and `wire` leaves them alone.
@@ -30,8 +31,8 @@ export interface DeployedContract {
   address: string;
   txHash: string;
   gasUsed: string;
-  /** L1 data fee paid for the deployment on an OP Stack L2 (wei), when known. */
-  l1Fee?: string;
+  /** The addresses this contract was deployed against (constructor arguments), by step name. */
+  dependsOn?: Record<string, string>;
 }
 
 export interface DeploymentRecord {
@@ -274,13 +275,30 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
     const existing = record.contracts[step.name];
     if (existing !== undefined && existing.chain === step.chain) {
       const code = await providers[step.chain].getCode(existing.address);
-      if (code !== "0x") {
+      const stale = Object.entries(existing.dependsOn ?? {}).filter(
+        ([dep, at]) => record.contracts[dep]?.address !== at,
+      );
+      if (code !== "0x" && stale.length === 0) {
         reused.push(step.name);
         continue;
       }
-      log(`${step.name}: recorded at ${existing.address} but no code there; deploying again`);
+      log(
+        code === "0x"
+          ? `${step.name}: recorded at ${existing.address} but no code there; deploying again`
+          : `${step.name}: built on a previous ${stale.map(([dep]) => dep).join(", ")}; deploying again`,
+      );
     }
-    const contract = await step.deploy(ctx);
+    // Record which addresses the step reads, so a redeployed dependency redeploys its dependents.
+    const dependsOn: Record<string, string> = {};
+    const stepCtx: DeployContext = {
+      ...ctx,
+      address(name) {
+        const address = ctx.address(name);
+        dependsOn[name] = address;
+        return address;
+      },
+    };
+    const contract = await step.deploy(stepCtx);
     const tx = contract.deploymentTransaction();
     const receipt = tx === null ? null : await tx.wait();
     record.contracts[step.name] = {
@@ -288,6 +306,7 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
       address: await contract.getAddress(),
       txHash: receipt?.hash ?? "",
       gasUsed: (receipt?.gasUsed ?? 0n).toString(),
+      dependsOn,
     };
     save();
     deployed.push(step.name);

@@ -21,6 +21,8 @@ export interface DemoOptions {
   dir: string;
   deposit: string;
   withdraw: string;
+  /** Deployment record (default deployments/devnet.json). */
+  deploymentFile?: string;
   /** Where lines go (stdout by default). */
   print?: (line: string) => void;
 }
@@ -32,8 +34,11 @@ export interface DemoResult {
   l2Txs: { label: string; gasUsed: bigint; l2Fee: bigint; l1Fee: bigint }[];
   l2Supply: bigint;
   lockedInBridge: bigint;
+  protocol: string[];
 }
 
+/** What the L1 bridge holds for one (L1 token, L2 token) pair. */
+const BRIDGE_DEPOSITS = ["function deposits(address l1Token, address l2Token) view returns (uint256)"];
 const ERC20 = ["function balanceOf(address) view returns (uint256)", "function totalSupply() view returns (uint256)"];
 
 /** Uses the devnet running from `dir`, or starts one (default ports when free, else free ports). */
@@ -81,7 +86,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       throw new Error("no accounts");
 
     print("\n1. Deploying (deployments/devnet.json)");
-    const deployment = await deployToDevnet({ dir: options.dir, addresses, privateKey: user.privateKey });
+    const deployment = await deployToDevnet({
+      dir: options.dir,
+      addresses,
+      privateKey: user.privateKey,
+      ...(options.deploymentFile === undefined ? {} : { file: options.deploymentFile }),
+    });
     for (const [name, entry] of Object.entries(deployment.record.contracts))
       print(
         `  ${name.padEnd(22)} ${entry.chain.toUpperCase()}  ${entry.address}  ${deployment.deployed.includes(name) ? `deployed, ${entry.gasUsed} gas` : "already deployed"}`,
@@ -133,7 +143,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       l1Open.balanceOf!(user.address),
       l2Open.balanceOf!(user.address),
       l2Open.totalSupply!(),
-      l1Open.balanceOf!(addresses.L1StandardBridge),
+      new Contract(addresses.L1StandardBridge, BRIDGE_DEPOSITS, l1Open.runner).deposits!(l1Token, l2Token),
     ])) as bigint[];
 
     print("\nSummary");
@@ -150,7 +160,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (const line of story.lines) print(`  protocol     ${line}`);
     print(`  balances     user ${formatAmount(l1Balance!)} OPEN on L1, ${formatAmount(l2Balance!)} OPEN on L2`);
     print(
-      `  invariant    L2 OPEN supply ${formatAmount(l2Supply!)} ${l2Supply! <= lockedInBridge! ? "<=" : "EXCEEDS"} OPEN locked in the L1 bridge ${formatAmount(lockedInBridge!)}`,
+      `  invariant    L2 OPEN supply ${formatAmount(l2Supply!)} ${l2Supply! <= lockedInBridge! ? "<=" : "EXCEEDS"} OPEN the L1 bridge holds for it ${formatAmount(lockedInBridge!)}`,
     );
 
     const width = Math.max(...l2Txs.map((t) => t.label.length), 10);
@@ -188,6 +198,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       l2Txs,
       l2Supply: l2Supply!,
       lockedInBridge: lockedInBridge!,
+      protocol: story.lines,
     };
   } finally {
     process.off("SIGINT", stopSignal);

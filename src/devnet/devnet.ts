@@ -65,9 +65,9 @@ export function deriveAccounts(mnemonic: string, count: number, offset = 0): Dev
  * Starts an L1 and an OP Stack L2 (two anvils), deploys the L1 contracts, installs the L2
  * predeploys, starts the deposit relayer, the output proposer and the L1 clock, and writes
  * `<dir>/addresses.json`. Throws a PoaError (having stopped whatever it started) when a port is
- * taken or a step fails.
+ * taken, a step fails or `signal` aborts the start-up (Ctrl-C while starting).
  */
-export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promise<Devnet> {
+export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?: AbortSignal): Promise<Devnet> {
   const started = performance.now();
   const config = validateConfig({ ...DEFAULTS, ...overrides });
   const dir = resolve(config.dir);
@@ -76,6 +76,11 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
   writeFileSync(logFile, "");
   const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
 
+  const check = () => {
+    if (signal?.aborted === true)
+      throw new PoaError("the devnet start-up was interrupted", "Nothing was left running.", 130);
+  };
+  check();
   await assertPortFree(config.host, config.l1Port, "L1", "--l1-port");
   await assertPortFree(config.host, config.l2Port, "L2", "--l2-port");
 
@@ -113,7 +118,12 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
 
   try {
     const common = { host: config.host, mnemonic: config.mnemonic, accounts: config.accounts };
-    const [l1Anvil, l2Anvil] = await Promise.all([
+    const track = (anvil: AnvilProcess) => {
+      anvils.push(anvil);
+      return anvil;
+    };
+    // allSettled, not all: when one chain fails to start, the other must be tracked (and stopped) too.
+    const results = await Promise.allSettled([
       startAnvil({
         ...common,
         name: "L1",
@@ -121,7 +131,7 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
         chainId: config.l1ChainId,
         logFile: join(dir, "l1.log"),
         baseFee: config.l1BaseFee,
-      }),
+      }).then(track),
       startAnvil({
         ...common,
         name: "L2",
@@ -130,9 +140,14 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
         logFile: join(dir, "l2.log"),
         optimism: true,
         baseFee: config.l2BaseFee,
-      }),
+      }).then(track),
     ]);
-    anvils.push(l1Anvil, l2Anvil);
+    for (const result of results) if (result.status === "rejected") throw result.reason;
+    const [l1Anvil, l2Anvil] = results.map((r) => (r as PromiseFulfilledResult<AnvilProcess>).value) as [
+      AnvilProcess,
+      AnvilProcess,
+    ];
+    check();
     for (const anvil of anvils)
       void anvil.exited.then((code) => {
         if (stopping === undefined)
@@ -151,6 +166,7 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
       [l1, l2].flatMap((c) => [admin, proposer].map((a) => rpc(c, "anvil_setBalance", [a.address, fund]))),
     );
 
+    check();
     const l1Contracts = await deployL1Contracts(new Sender(l1, admin), {
       admin: admin.address,
       proposer: proposer.address,
@@ -158,6 +174,7 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
       baseFeeScalar: config.baseFeeScalar,
       blobBaseFeeScalar: config.blobBaseFeeScalar,
     });
+    check();
     await Promise.all([installL1Preinstalls(l1), installPredeploys(l2, new Sender(l2, admin), l1Contracts)]);
 
     // anvil funds every account on L2 out of nothing. Back that ETH on L1 as if it had been
@@ -165,6 +182,7 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}): Promis
     const l2Genesis = L2_ACCOUNT_ETH * BigInt(config.accounts) + 2n * OPERATOR_ETH;
     await rpc(l1, "anvil_setBalance", [l1Contracts.OptimismPortal, toHex(l2Genesis)]);
 
+    check();
     const clock = new L1Clock(l1, config.l1BaseFee);
     const relayer = new DepositRelayer({
       l1,

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { Contract, Wallet } from "ethers";
 import { hexToBytes, type Hex } from "viem";
 
-import { deployProtocol, type DeploymentRecord } from "../../deploy/protocol.js";
+import { deployProtocol, PROTOCOL_STEPS, type DeploymentRecord } from "../../deploy/protocol.js";
 import { depositERC20, depositETH, withdrawERC20, withdrawETH } from "../../src/bridge/bridge.js";
 import { createMessenger, signers } from "../../src/bridge/messenger.js";
 import { bedrockArtifact, PREDEPLOYS } from "../../src/devnet/artifacts.js";
@@ -20,7 +20,14 @@ import {
 } from "../../src/devnet/fees.js";
 import { freePort } from "../../src/devnet/ports.js";
 import { devnetProvider, devnetSigners } from "../../src/devnet/signers.js";
+import { runDemo } from "../../src/devnet/demo.js";
 import { PoaError } from "../../src/errors.js";
+import {
+  DatanetRegistry__factory,
+  FeeRouter__factory,
+  L2OpenToken__factory,
+  RewardDistributor__factory,
+} from "../../types/ethers-contracts/index.js";
 
 const OPEN = 10n ** 18n;
 const ERC20 = [
@@ -62,6 +69,13 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
 
   const messengerFor = (index: number) =>
     createMessenger(net.addresses, signers(net.addresses, net.accounts[index]!.privateKey));
+  /** OPEN the L1 bridge holds for one (L1 token, L2 token) pair: what the L2 token may mint. */
+  const lockedFor = async (l1: string, l2: string) =>
+    (await new Contract(
+      net.addresses.L1StandardBridge,
+      ["function deposits(address,address) view returns (uint256)"],
+      devnetProvider(net.addresses.l1Rpc, net.addresses.l1ChainId),
+    ).deposits!(l1, l2)) as bigint;
   const tokens = () => ({ l1: record.contracts.OpenToken!.address, l2: record.contracts.L2OpenToken!.address });
 
   it("writes addresses.json with the configured chains and a contract behind every address", async function () {
@@ -135,7 +149,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     const before = (await l2Token.balanceOf!(account)) as bigint;
     await depositERC20(messengerFor(0), l1, l2, 1_000n * OPEN);
     expect((await l2Token.balanceOf!(account)) as bigint).to.equal(before + 1_000n * OPEN);
-    expect(await l2Token.totalSupply!()).to.equal(await l1Token.balanceOf!(net.addresses.L1StandardBridge));
+    expect(await l2Token.totalSupply!()).to.equal(await lockedFor(l1, l2));
   });
 
   it("proves and finalizes an OPEN withdrawal with the SDK", async function () {
@@ -151,7 +165,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     expect(result.proveTxHash).to.match(/^0x[0-9a-f]{64}$/);
     expect((await l1Token.balanceOf!(account)) as bigint).to.equal(l1Before + 250n * OPEN);
     expect((await l2Token.totalSupply!()) as bigint).to.equal(supplyBefore - 250n * OPEN);
-    expect(await l2Token.totalSupply!()).to.equal(await l1Token.balanceOf!(net.addresses.L1StandardBridge));
+    expect(await l2Token.totalSupply!()).to.equal(await lockedFor(l1, l2));
   });
 
   it("withdraws ETH an L2 account held from genesis: the portal backs the L2's genesis ETH", async function () {
@@ -194,7 +208,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     expect(params.l1BaseFee > 0n).to.equal(true);
   });
 
-  it("deploys idempotently: a re-run deploys nothing, a lost contract is redeployed alone", async function () {
+  it("deploys idempotently: a re-run deploys nothing; a lost contract is redeployed with what was built on it", async function () {
     const key = net.accounts[0]!.privateKey;
     const again = await deployProtocol({
       network: "devnet",
@@ -202,7 +216,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
       file: deploymentFile,
     });
     expect(again.deployed).to.deep.equal([]);
-    expect(again.reused).to.deep.equal(["OpenToken", "L2OpenToken"]);
+    expect(again.reused).to.deep.equal(PROTOCOL_STEPS.map((s) => s.name));
     expect(again.record.contracts).to.deep.equal(record.contracts);
 
     const edited = JSON.parse(readFileSync(deploymentFile, "utf8")) as DeploymentRecord;
@@ -213,10 +227,52 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
       signers: devnetSigners(net.addresses, key),
       file: deploymentFile,
     });
-    expect(repaired.deployed).to.deep.equal(["L2OpenToken"]);
+    // Everything built on the bridged OPEN is redeployed against the new one; OPEN on L1 is kept.
+    expect(repaired.deployed).to.deep.equal(PROTOCOL_STEPS.map((s) => s.name).filter((n) => n !== "OpenToken"));
     expect(repaired.reused).to.deep.equal(["OpenToken"]);
+    for (const name of ["DatanetRegistry", "RewardDistributor", "FeeRouter"])
+      expect(repaired.record.contracts[name]!.dependsOn!.L2OpenToken).to.equal(
+        repaired.record.contracts.L2OpenToken!.address,
+      );
+    const third = await deployProtocol({
+      network: "devnet",
+      signers: devnetSigners(net.addresses, key),
+      file: deploymentFile,
+    });
+    expect(third.deployed).to.deep.equal([]);
     expect(repaired.record.contracts.OpenToken).to.deep.equal(record.contracts.OpenToken);
     record = repaired.record;
+  });
+
+  it("deploys every protocol contract on L2, wired, with roles granted", async function () {
+    expect(Object.keys(record.contracts)).to.deep.equal(PROTOCOL_STEPS.map((s) => s.name));
+    const l2 = devnetProvider(net.addresses.l2Rpc, net.addresses.l2ChainId);
+    const deployer = net.accounts[0]!.address;
+    const c = (name: string) => record.contracts[name]!.address;
+    const distributor = RewardDistributor__factory.connect(c("RewardDistributor"), l2);
+    expect(await distributor.hasRole(await distributor.SETTLER_ROLE(), deployer)).to.equal(true);
+    expect(await distributor.hasRole(await distributor.RESOLVER_ROLE(), deployer)).to.equal(true);
+    const router = FeeRouter__factory.connect(c("FeeRouter"), l2);
+    expect(await router.distributor()).to.equal(c("RewardDistributor"));
+    expect(await router.registry()).to.equal(c("ModelRegistry"));
+    expect(await router.token()).to.equal(c("L2OpenToken"));
+    const datanets = DatanetRegistry__factory.connect(c("DatanetRegistry"), l2);
+    expect(await datanets.hasRole(await datanets.PENALTY_ROLE(), deployer)).to.equal(true);
+    const l2Open = L2OpenToken__factory.connect(c("L2OpenToken"), l2);
+    expect(await l2Open.remoteToken()).to.equal(c("OpenToken"));
+    for (const name of Object.keys(record.contracts))
+      expect(record.contracts[name]!.chain).to.equal(name === "OpenToken" ? "l1" : "l2");
+  });
+
+  it("runs the demo on a running devnet: protocol flow on L2, OPEN out and back, an L1 fee on every L2 transaction", async function () {
+    const lines: string[] = [];
+    const result = await runDemo({ dir, deposit: "5000", withdraw: "10", deploymentFile, print: (l) => lines.push(l) });
+    expect(result.embedded).to.equal(false);
+    expect(result.l2Supply).to.equal(result.lockedInBridge);
+    expect(result.protocol.join("\n")).to.match(/Inference: 11 requests paid/);
+    expect(result.l2Txs.length).to.be.greaterThan(10);
+    for (const tx of result.l2Txs) expect(tx.l1Fee > 0n, `${tx.label} paid an L1 fee`).to.equal(true);
+    expect(lines.join("\n")).to.contain("L1 data fee");
   });
 
   it("refuses to start on a taken port with an error that names it and the option to change", async function () {

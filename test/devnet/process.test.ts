@@ -61,10 +61,10 @@ describe("devnet processes: nothing is left running", function () {
   }
 
   it("SIGTERM (as Ctrl-C) stops the CLI devnet and both chains, exit code 0, ports free", async function () {
-    const { child, proc, l1Port, l2Port } = await startCli();
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const { child, proc, l1Port, l2Port, output } = await startCli();
+    const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => resolve(`${code}/${signal}`)));
     child.kill("SIGTERM");
-    expect(await exited).to.equal(0);
+    expect(await exited, output()).to.equal("0/null");
     for (const pid of proc.anvilPids) expect(isAlive(pid), `anvil ${pid}`).to.equal(false);
     expect(await isPortFree("127.0.0.1", l1Port)).to.equal(true);
     expect(await isPortFree("127.0.0.1", l2Port)).to.equal(true);

@@ -7,7 +7,7 @@ import { network } from "hardhat";
 import { encodeAbiParameters, keccak256, toHex, type Hex } from "viem";
 import { getL2TransactionHash } from "viem/op-stack";
 
-import { deployProtocol } from "../../deploy/protocol.js";
+import { deployProtocol, PROTOCOL_STEPS } from "../../deploy/protocol.js";
 import { formatAmount, parseAmount } from "../../src/bridge/amount.js";
 import { DEFAULTS, validateConfig } from "../../src/devnet/config.js";
 import { runningDevnet } from "../../src/devnet/deploy.js";
@@ -122,7 +122,7 @@ describe("devnet building blocks (pure)", function () {
       const signers = { l1: deployer!, l2: deployer! };
       const file = join(dir, "hardhatOp.json");
       const first = await deployProtocol({ network: "hardhatOp", signers, file });
-      expect(first.deployed).to.deep.equal(["OpenToken", "L2OpenToken"]);
+      expect(first.deployed).to.deep.equal(PROTOCOL_STEPS.map((step) => step.name));
       const l2 = await connection.ethers.getContractAt("L2OpenToken", first.record.contracts.L2OpenToken!.address);
       expect(await l2.remoteToken()).to.equal(first.record.contracts.OpenToken!.address);
       const second = await deployProtocol({ network: "hardhatOp", signers, file });

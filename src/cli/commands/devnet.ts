@@ -67,16 +67,22 @@ Example:
       throw new UsageError(`unexpected argument "${positionals[0]}"`, "Run `npx poa devnet --help`.");
     const { startDevnet } = await import("../../devnet/devnet.js");
     const { banner } = await import("../../devnet/format.js");
-    const net = await startDevnet(devnetOverrides(values));
+    // Handlers first: a signal's default action kills the process at once, even mid-start-up,
+    // which would leave the chains to the reaper. Ctrl-C while starting aborts the start-up.
+    const abort = new AbortController();
+    let net: Awaited<ReturnType<typeof startDevnet>> | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      abort.abort();
+      void net?.stop(`received ${signal}`);
+    };
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+    net = await startDevnet(devnetOverrides(values), abort.signal);
     const dir = resolve(net.config.dir);
     console.log(banner(net.addresses, net.accounts, net.config.dir, net.config.mnemonic));
     console.log(`\nDevnet ready in ${(net.startupMs / 1000).toFixed(2)} s. Addresses: ${join(dir, "addresses.json")}`);
     console.log("Deposits are relayed and outputs proposed automatically. Ctrl-C stops everything.");
-    const onSignal = (signal: NodeJS.Signals) => void net.stop(`received ${signal}`);
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    process.once("SIGHUP", onSignal);
     const reason = await net.stopped;
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.off(signal, onSignal);
     const clean = reason.startsWith("received") || reason === "stopped";
     console.log(`\nDevnet stopped (${reason}).`);
     return clean ? 0 : 1;
