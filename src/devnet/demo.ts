@@ -45,6 +45,7 @@ const ERC20 = ["function balanceOf(address) view returns (uint256)", "function t
 async function devnetFor(
   dir: string,
   print: (line: string) => void,
+  signal: AbortSignal,
 ): Promise<{ addresses: DevnetAddresses; embedded?: Devnet }> {
   const running = await findRunningDevnet(dir);
   if (running !== undefined) {
@@ -56,7 +57,7 @@ async function devnetFor(
   const ports = defaultsFree ? {} : { l1Port: await freePort(), l2Port: await freePort() };
   if (!defaultsFree)
     print(`Ports ${DEFAULTS.l1Port}/${DEFAULTS.l2Port} are taken by something else: using free ports.`);
-  const net = await startDevnet({ dir, ...ports });
+  const net = await startDevnet({ dir, ...ports }, signal);
   print(
     `Started an embedded devnet in ${(net.startupMs / 1000).toFixed(2)} s (L1 ${net.addresses.l1Rpc}, L2 ${net.addresses.l2Rpc}).`,
   );
@@ -76,11 +77,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       "Pass a --withdraw amount at most the --deposit amount.",
     );
 
-  const { addresses, embedded } = await devnetFor(options.dir, print);
-  const stopSignal = () => void embedded?.stop("interrupted");
-  process.once("SIGINT", stopSignal);
-  process.once("SIGTERM", stopSignal);
+  // Ctrl-C at any point stops the embedded devnet (or aborts its start-up) before exiting.
+  const abort = new AbortController();
+  let embedded: Devnet | undefined;
+  const stopSignal = () => {
+    abort.abort();
+    if (embedded !== undefined) void embedded.stop("interrupted").then(() => process.exit(130));
+    else setTimeout(() => process.exit(130), 3000).unref();
+  };
+  process.on("SIGINT", stopSignal);
+  process.on("SIGTERM", stopSignal);
   try {
+    const found = await devnetFor(options.dir, print, abort.signal);
+    const { addresses } = found;
+    embedded = found.embedded;
     const [user, contributor, builder, curator] = deriveAccounts(TEST_MNEMONIC, 4);
     if (user === undefined || contributor === undefined || builder === undefined || curator === undefined)
       throw new Error("no accounts");

@@ -8,7 +8,9 @@ import { PoaError } from "../errors.js";
 import {
   ADDRESSES_FILE,
   ensureDir,
+  isAlive,
   PROCESS_FILE,
+  readProcess,
   removeProcess,
   writeJson,
   type DevnetAddresses,
@@ -73,7 +75,6 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?
   const dir = resolve(config.dir);
   ensureDir(dir);
   const logFile = join(dir, "devnet.log");
-  writeFileSync(logFile, "");
   const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
 
   const check = () => {
@@ -81,8 +82,16 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?
       throw new PoaError("the devnet start-up was interrupted", "Nothing was left running.", 130);
   };
   check();
+  const other = readProcess(dir);
+  if (other !== undefined && isAlive(other.pid))
+    throw new PoaError(
+      `a devnet is already running from ${dir} (process ${other.pid}, L1 ${other.l1Rpc}, L2 ${other.l2Rpc})`,
+      "Use it, stop it with `npx poa devnet stop`, or start another one with --dir <other folder> and other ports.",
+    );
   await assertPortFree(config.host, config.l1Port, "L1", "--l1-port");
   await assertPortFree(config.host, config.l2Port, "L2", "--l2-port");
+  // Only now, with nothing else running from this folder, start a fresh log.
+  writeFileSync(logFile, "");
 
   const anvils: AnvilProcess[] = [];
   const loops: PollLoop[] = [];

@@ -287,6 +287,15 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     expect((error as PoaError).message).to.equal(`L1 port 127.0.0.1:${port} is already in use`);
     expect((error as PoaError).hint).to.contain("--l1-port");
     expect(await net.l1.getChainId()).to.equal(1900); // the running devnet is untouched
+
+    // Starting a second devnet from the same folder is refused before anything is touched.
+    const log = readFileSync(join(dir, "devnet.log"), "utf8");
+    let same: unknown;
+    await startDevnet({ l1Port: await freePort(), l2Port: await freePort(), dir }).catch((e: unknown) => (same = e));
+    expect((same as PoaError).message).to.match(/^a devnet is already running from /);
+    expect((same as PoaError).hint).to.contain("npx poa devnet stop");
+    expect(readFileSync(join(dir, "devnet.log"), "utf8").startsWith(log)).to.equal(true);
+    expect(JSON.parse(readFileSync(join(dir, "addresses.json"), "utf8")).l1Rpc).to.equal(net.addresses.l1Rpc);
   });
 
   it("keeps relaying and proposing without errors", async function () {
