@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
+import { network } from "hardhat";
 import { Contract, Wallet } from "ethers";
 import { hexToBytes, type Hex } from "viem";
 
@@ -273,6 +274,25 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     expect(result.l2Txs.length).to.be.greaterThan(10);
     for (const tx of result.l2Txs) expect(tx.l1Fee > 0n, `${tx.label} paid an L1 fee`).to.equal(true);
     expect(lines.join("\n")).to.contain("L1 data fee");
+  });
+
+  it("works with Hardhat's l1 and l2 networks (l2 is chainType op) pointed at it", async function () {
+    for (const [name, url, chainId] of [
+      ["l1", net.addresses.l1Rpc, 1900],
+      ["l2", net.addresses.l2Rpc, 1901],
+    ] as const) {
+      const connection = await network.create({ network: name, override: { url, chainId } });
+      try {
+        expect(connection.networkConfig.chainType).to.equal(name === "l2" ? "op" : "l1");
+        const [signer] = await connection.ethers.getSigners();
+        expect(signer!.address).to.equal(net.accounts[0]!.address);
+        expect((await connection.ethers.provider.getNetwork()).chainId).to.equal(BigInt(chainId));
+        const token = await connection.ethers.getContractAt("L2OpenToken", record.contracts.L2OpenToken!.address);
+        if (name === "l2") expect(await token.remoteToken()).to.equal(record.contracts.OpenToken!.address);
+      } finally {
+        await connection.close();
+      }
+    }
   });
 
   it("refuses to start on a taken port with an error that names it and the option to change", async function () {
