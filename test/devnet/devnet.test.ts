@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -292,6 +294,38 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
       } finally {
         await connection.close();
       }
+    }
+  });
+
+  it("bridges through the CLI (`poa bridge deposit|withdraw`) and refuses a record from another devnet", async function () {
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ["bin/poa.mjs", ...args, "--dir", dir, "--deployment", deploymentFile], {
+          cwd: fileURLToPath(new URL("../../", import.meta.url)),
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        child.stdout.on("data", (c) => (out += c));
+        child.stderr.on("data", (c) => (out += c));
+        child.once("exit", (code) => resolve({ code, out }));
+      });
+    const deposit = await cli("bridge", "deposit", "12.5");
+    expect(deposit.code, deposit.out).to.equal(0);
+    expect(deposit.out).to.match(/waiting for relay/);
+    expect(deposit.out).to.match(/Deposited 12\.5 OPEN: L1 0x[0-9a-f]{64} -> L2 0x[0-9a-f]{64}/);
+    const withdraw = await cli("bridge", "withdraw", "2.5");
+    expect(withdraw.code, withdraw.out).to.equal(0);
+    expect(withdraw.out).to.match(/proving[\s\S]*finalizing[\s\S]*Withdrew 2\.5 OPEN/);
+
+    const edited = JSON.parse(readFileSync(deploymentFile, "utf8")) as DeploymentRecord;
+    writeFileSync(deploymentFile, JSON.stringify({ ...edited, l1Genesis: "0x" + "11".repeat(32) }));
+    try {
+      const stale = await cli("bridge", "deposit", "1");
+      expect(stale.code).to.equal(1);
+      expect(stale.out).to.contain("was written for another devnet");
+      expect(stale.out).to.contain("npx poa devnet deploy");
+    } finally {
+      writeFileSync(deploymentFile, JSON.stringify(edited));
     }
   });
 
