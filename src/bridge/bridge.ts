@@ -44,6 +44,17 @@ const WITHDRAWAL_FINALIZED = new ethers5.utils.Interface([
   "event WithdrawalFinalized(bytes32 indexed withdrawalHash, bool success)",
 ]);
 
+/**
+ * Gas limit with headroom over an estimate. The SDK sends most transactions with the bare
+ * estimate (it pads only depositETH, by 1.5x), and an estimate can be short when the block that
+ * includes the transaction differs from the one it was estimated on: e.g. burning bridged OPEN
+ * writes a new ERC20Votes total-supply checkpoint in a new second, but only overwrites one in
+ * the same second. The same 1.5x as the SDK's own padding, so such a transaction cannot run out.
+ */
+function buffered(estimate: { toString(): string }): string {
+  return ((BigInt(estimate.toString()) * 3n) / 2n).toString();
+}
+
 const statusName = (status: number) => MessageStatus[status] ?? String(status);
 
 async function waitForStatus(
@@ -115,7 +126,12 @@ export async function depositERC20(
     options.onStep?.("approve");
     await (await messenger.approveERC20(l1Token, l2Token, amount.toString())).wait();
   }
-  const tx = await messenger.depositERC20(l1Token, l2Token, amount.toString(), { overrides: { from } } as never);
+  const gas = await messenger.estimateGas.depositERC20(l1Token, l2Token, amount.toString(), {
+    overrides: { from },
+  } as never);
+  const tx = await messenger.depositERC20(l1Token, l2Token, amount.toString(), {
+    overrides: { from, gasLimit: buffered(gas) },
+  } as never);
   return finishDeposit(messenger, tx, options);
 }
 
@@ -156,7 +172,12 @@ export async function withdrawERC20(
     amount,
     "Withdraw less, or deposit first.",
   );
-  const tx = await messenger.withdrawERC20(l1Token, l2Token, amount.toString());
+  const gas = await messenger.estimateGas.withdrawERC20(l1Token, l2Token, amount.toString(), {
+    overrides: { from },
+  } as never);
+  const tx = await messenger.withdrawERC20(l1Token, l2Token, amount.toString(), {
+    overrides: { gasLimit: buffered(gas) },
+  } as never);
   return finishWithdrawal(messenger, tx, options);
 }
 
@@ -166,7 +187,9 @@ export async function withdrawETH(
   amount: bigint,
   options: BridgeOptions = {},
 ): Promise<WithdrawResult> {
-  const tx = await messenger.withdrawETH(amount.toString());
+  const from = await messenger.l2Signer.getAddress();
+  const gas = await messenger.estimateGas.withdrawETH(amount.toString(), { overrides: { from } } as never);
+  const tx = await messenger.withdrawETH(amount.toString(), { overrides: { gasLimit: buffered(gas) } } as never);
   return finishWithdrawal(messenger, tx, options);
 }
 
@@ -183,7 +206,8 @@ async function finishWithdrawal(
   let proveTxHash = "";
   if ((await messenger.getMessageStatus(tx.hash)) === MessageStatus.READY_TO_PROVE) {
     options.onStep?.("proving");
-    const prove = await messenger.proveMessage(tx.hash);
+    const proveGas = await messenger.estimateGas.proveMessage(tx.hash);
+    const prove = await messenger.proveMessage(tx.hash, { overrides: { gasLimit: buffered(proveGas) } } as never);
     await prove.wait();
     proveTxHash = prove.hash;
   }
@@ -191,7 +215,10 @@ async function finishWithdrawal(
   await waitForStatus(messenger, tx.hash, MessageStatus.READY_FOR_RELAY, options);
   await waitForLaterL1Block(messenger, tx.hash, options);
   options.onStep?.("finalizing");
-  const finalize = await messenger.finalizeMessage(tx.hash);
+  const finalizeGas = await messenger.estimateGas.finalizeMessage(tx.hash);
+  const finalize = await messenger.finalizeMessage(tx.hash, {
+    overrides: { gasLimit: buffered(finalizeGas) },
+  } as never);
   const receipt = await finalize.wait();
   // The portal marks a withdrawal finalized even when the call it carries fails (e.g. the portal
   // holds too little ETH); then the message can only be replayed. Say so instead of waiting.
