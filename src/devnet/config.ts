@@ -16,6 +16,11 @@ export interface DevnetConfig {
   pollMs: number;
   /** L1 base fee the clock pins on the blocks it mines (wei). Feeds the L2's L1 data fee. */
   l1BaseFee: bigint;
+  /**
+   * L1 time starts this many seconds behind the wall clock and advances exactly one second per
+   * block (see clock.ts), so bursts of L1 blocks can use this much before L1 runs ahead.
+   */
+  l1TimeLag: number;
   /** Initial L2 base fee (wei): 0.001 gwei, the order of OP Mainnet's. */
   l2BaseFee: bigint;
   /** Fjord fee scalars written into L1Block (OP Mainnet's values by default). */
@@ -37,6 +42,7 @@ export const DEFAULTS: DevnetConfig = {
   pollMs: 100,
   l1BaseFee: 1_000_000_000n,
   l2BaseFee: 1_000_000n,
+  l1TimeLag: 3600,
   baseFeeScalar: 5227,
   blobBaseFeeScalar: 1_014_213,
 };

@@ -140,6 +140,7 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?
         chainId: config.l1ChainId,
         logFile: join(dir, "l1.log"),
         baseFee: config.l1BaseFee,
+        timestamp: Math.floor(Date.now() / 1000) - config.l1TimeLag,
       }).then(track),
       startAnvil({
         ...common,
@@ -170,6 +171,8 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?
 
     const admin = mnemonicToAccount(config.mnemonic, { addressIndex: OPERATOR_INDEX.admin });
     const proposer = mnemonicToAccount(config.mnemonic, { addressIndex: OPERATOR_INDEX.proposer });
+    // L1 timestamps strictly increase, one second per block (see clock.ts).
+    await rpc(l1, "anvil_setBlockTimestampInterval", [1]);
     const fund = toHex(OPERATOR_ETH);
     await Promise.all(
       [l1, l2].flatMap((c) => [admin, proposer].map((a) => rpc(c, "anvil_setBalance", [a.address, fund]))),
@@ -220,7 +223,7 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?
     loops.push(
       new PollLoop("relayer", config.pollMs, () => relayer.tick(), onError).start(),
       new PollLoop("proposer", config.pollMs, () => outputs.tick(), onError).start(),
-      new PollLoop("clock", 1000, () => clock.tick(), onError).start(),
+      new PollLoop("clock", 250, () => clock.tick(), onError).start(),
     );
     const [relayLoop, proposeLoop] = loops as [PollLoop, PollLoop, PollLoop];
 

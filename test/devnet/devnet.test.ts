@@ -142,6 +142,16 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     expect(await net.l2.getBalance({ address: account })).to.equal(before + 2n * OPEN);
     const receipt = await net.l2.getTransactionReceipt({ hash: result.l2TxHash as Hex });
     expect(receipt.status).to.equal("success");
+
+    // Before relaying, the relayer wrote that L1 block's attributes into L1Block, as op-node does.
+    const l1Receipt = await net.l1.getTransactionReceipt({ hash: result.l1TxHash as Hex });
+    const l1Block = await net.l1.getBlock({ blockNumber: l1Receipt.blockNumber });
+    const read = (functionName: string) =>
+      net.l2.readContract({ address: PREDEPLOYS.L1Block, abi: bedrockArtifact("L1Block").abi, functionName });
+    expect(await read("number")).to.equal(l1Block.number);
+    expect(await read("hash")).to.equal(l1Block.hash);
+    expect(await read("basefee")).to.equal(l1Block.baseFeePerGas);
+    expect(await read("baseFeeScalar")).to.equal(5227);
   });
 
   it("relays an OPEN deposit made with the SDK, and L2 supply equals what the L1 bridge holds", async function () {
@@ -364,5 +374,11 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
       functionName: "latestBlockNumber",
     })) as bigint;
     expect(latest).to.equal(await net.l2.getBlockNumber());
+    // L1 time stays behind the wall clock (viem's waitToFinalize compares the two) and strictly
+    // increases, one second per block (a finalization is never in the proof's second).
+    const latestBlock = await net.l1.getBlock({ blockTag: "latest" });
+    expect(latestBlock.timestamp < BigInt(Math.floor(Date.now() / 1000))).to.equal(true);
+    const parent = await net.l1.getBlock({ blockNumber: latestBlock.number - 1n });
+    expect(latestBlock.timestamp).to.equal(parent.timestamp + 1n);
   });
 });
