@@ -256,7 +256,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         string calldata uri,
         uint256 sizeBytes,
         uint256 stake
-    ) external nonReentrant whenNotPaused returns (uint256 contributionId) {
+    ) external returns (uint256 contributionId) {
         contributionId = _submit(datanetId, contentHash, uri, sizeBytes, stake);
     }
 
@@ -271,7 +271,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external nonReentrant whenNotPaused returns (uint256 contributionId) {
+    ) external returns (uint256 contributionId) {
         // A front-runner may have used the signature already: then the allowance it set is
         // what we need, and failing here would only grief the contributor.
         // solhint-disable-next-line no-empty-blocks
@@ -428,16 +428,18 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         bytes32 contentHash,
         bytes32[] calldata proof
     ) external {
-        Version storage v = _versions[datanetId][versionId];
-        bytes32 root = v.root;
-        require(root != bytes32(0) && !v.disputed, UnknownVersion(datanetId, versionId));
+        Version storage v = _liveVersion(datanetId, versionId);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(contributionId, contentHash))));
-        require(MerkleProof.verifyCalldata(proof, root, leaf), InvalidProof(datanetId, versionId, contributionId));
+        require(MerkleProof.verifyCalldata(proof, v.root, leaf), InvalidProof(datanetId, versionId, contributionId));
         Contribution storage c = _contributions[contributionId];
         bool member = c.datanetId == datanetId && c.contentHash == contentHash && _inVersion(c, versionId);
         require(!member, NotAFalseInclusion(datanetId, versionId, contributionId));
-        v.disputed = true;
-        emit VersionDisputed(datanetId, versionId, contributionId, msg.sender);
+        _markDisputed(v, datanetId, versionId, contributionId);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function revokeVersion(uint256 datanetId, uint256 versionId) external onlyRole(GUARDIAN_ROLE) {
+        _markDisputed(_liveVersion(datanetId, versionId), datanetId, versionId, 0);
     }
 
     /// @inheritdoc IDatanetVersions
@@ -561,7 +563,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         string calldata uri,
         uint256 sizeBytes,
         uint256 stake
-    ) internal returns (uint256 contributionId) {
+    ) internal nonReentrant whenNotPaused returns (uint256 contributionId) {
         uint256 day = _admitSubmission(datanetId, contentHash, sizeBytes, stake);
         contributionId = ++_contributionCount;
         _contentOwner[datanetId][contentHash] = contributionId;
@@ -619,6 +621,17 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         require(unbondingAt == 0, CuratorUnbonding(datanetId, account, unbondingAt));
         uint256 required = _bounds.curatorBond;
         require(c.bond >= required, CuratorBondTooLow(datanetId, account, c.bond, required));
+    }
+
+    /// @dev A published, undisputed version.
+    function _liveVersion(uint256 datanetId, uint256 versionId) internal view returns (Version storage v) {
+        v = _versions[datanetId][versionId];
+        require(v.root != bytes32(0) && !v.disputed, UnknownVersion(datanetId, versionId));
+    }
+
+    function _markDisputed(Version storage v, uint256 datanetId, uint256 versionId, uint256 contributionId) internal {
+        v.disputed = true;
+        emit VersionDisputed(datanetId, versionId, contributionId, msg.sender);
     }
 
     function _inVersion(Contribution storage c, uint256 versionId) internal view returns (bool) {

@@ -14,10 +14,12 @@ import {ISemver} from "../interfaces/ISemver.sol";
 
 /// @title RewardDistributor
 /// @notice Escrows OPEN per epoch and pays it out against optimistic, cumulative Merkle roots.
-/// @dev    Storage is laid out for the hot paths. A claim reads `_root` (one slot), reads and
-///         writes `_totals` (finalized total and all claims so far, packed in one slot) and
-///         reads and writes the account's `_claimed` slot; nothing else. A batch touches `_root`
-///         and `_totals` once. `fund` (called by the FeeRouter) reads and writes one packed
+/// @dev    Storage is laid out for the hot paths. The finalized root's totals (declared total
+///         and all claims so far, packed in one slot) are keyed by the root itself, and only the
+///         current root's entry is non-zero. So `claimWithRoot`, given the root, reads and
+///         writes that one slot (which both proves the root current and enforces the cap) and
+///         the account's `_claimed` slot; nothing else. `claim` reads `_root` first. A batch
+///         touches the totals once. `fund` (called by the FeeRouter) reads and writes one packed
 ///         `_escrow` slot plus the epoch's escrow. The pending root's slots are never zeroed
 ///         between epochs (a zero `challengeDeadline` marks "none pending"), so each proposal
 ///         rewrites warm, non-zero slots instead of paying for fresh ones.
@@ -58,10 +60,11 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint128 claimed;
     }
 
-    /// @dev Finalized root: the one slot every claim reads.
+    /// @dev The finalized root (zero before the first finalization).
     bytes32 private _root;
-    /// @dev Finalized total and sum of all claims: the one shared slot every claim writes.
-    Totals private _totals;
+    /// @dev Totals of the finalized root; zero for every other root (a stale or unfinalized
+    ///      root has no entry, which is how `claimWithRoot` recognises the current one).
+    mapping(bytes32 root => Totals totals) private _totals;
     /// @dev OPEN paid so far per account (its cumulative amount at its last claim).
     mapping(address account => uint256 amount) private _claimed;
 
@@ -175,7 +178,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 endsAt = _epochEnd(epoch);
         require(endsAt <= block.timestamp, EpochNotEnded(epoch, endsAt));
         require(root_ != bytes32(0), ZeroRoot());
-        uint256 finalizedTotal_ = _totals.finalized;
+        uint256 finalizedTotal_ = _totals[_root].finalized;
         require(totalCumulative >= finalizedTotal_, TotalDecreasing(totalCumulative, finalizedTotal_));
         uint256 escrowed = _escrowedSettled + _escrowBetween(next, epoch);
         require(totalCumulative <= escrowed, TotalAboveEscrow(totalCumulative, escrowed));
@@ -252,8 +255,13 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         require(block.timestamp >= p.challengeDeadline, WindowNotOver(p.challengeDeadline, block.timestamp));
         _escrowedSettled += _escrowBetween(_escrow.nextEpoch, p.epoch);
         _escrow.nextEpoch = p.epoch + 1; // epoch < block.timestamp < 2^64 - 1
-        _root = p.root;
-        _totals.finalized = p.totalCumulative;
+        bytes32 previous = _root;
+        uint128 claimedSoFar = _totals[previous].claimed;
+        if (p.root != previous) {
+            delete _totals[previous];
+            _root = p.root;
+        }
+        _totals[p.root] = Totals({finalized: p.totalCumulative, claimed: claimedSoFar});
         _pending.challengeDeadline = 0;
         emit RootFinalized(p.epoch, p.root, p.totalCumulative, msg.sender);
         _creditBond(p.settler, p.settlerBond);
@@ -269,7 +277,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 cumulativeAmount,
         bytes32[] calldata proof
     ) external nonReentrant returns (uint256 amount) {
-        amount = _claimOne(_root, account, cumulativeAmount, proof);
+        bytes32 root_ = _root;
+        amount = _claimOne(root_, _totals[root_], account, cumulativeAmount, proof);
         OPEN.safeTransfer(account, amount);
     }
 
@@ -280,17 +289,16 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 cumulativeAmount,
         bytes32[] calldata proof
     ) external nonReentrant returns (uint256 amount) {
-        bytes32 root_ = _root;
-        require(root_ == expectedRoot, RootChanged(expectedRoot, root_));
-        amount = _claimOne(root_, account, cumulativeAmount, proof);
+        Totals storage totals = _currentTotals(expectedRoot);
+        amount = _claimOne(expectedRoot, totals, account, cumulativeAmount, proof);
         OPEN.safeTransfer(account, amount);
     }
 
     /// @inheritdoc IRewardDistributor
     function claimBatch(bytes32 expectedRoot, Claim[] calldata claims) external nonReentrant returns (uint256 total) {
-        bytes32 root_ = _root;
-        require(expectedRoot == bytes32(0) || root_ == expectedRoot, RootChanged(expectedRoot, root_));
-        Totals memory t = _totals;
+        bytes32 root_ = expectedRoot == bytes32(0) ? _root : expectedRoot;
+        Totals storage totals = _currentTotals(root_);
+        Totals memory t = totals;
         uint256 n = claims.length;
         uint256[] memory amounts = new uint256[](n);
         for (uint256 i = 0; i < n; ++i) {
@@ -311,7 +319,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
             emit Claimed(c.account, amount);
         }
         // t.claimed + total <= t.finalized < 2^128 (checked per entry): the cast is exact.
-        _totals.claimed = uint128(t.claimed + total);
+        totals.claimed = uint128(t.claimed + total);
         for (uint256 i = 0; i < n; ++i) {
             if (amounts[i] != 0) OPEN.safeTransfer(claims[i].account, amounts[i]);
         }
@@ -363,12 +371,12 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @inheritdoc IRewardDistributor
     function finalizedTotal() external view returns (uint256) {
-        return _totals.finalized;
+        return _totals[_root].finalized;
     }
 
     /// @inheritdoc IRewardDistributor
     function totalClaimed() external view returns (uint256) {
-        return _totals.claimed;
+        return _totals[_root].claimed;
     }
 
     /// @inheritdoc IRewardDistributor
@@ -439,6 +447,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @dev Verifies, records and emits one claim; the caller transfers `amount` afterwards.
     function _claimOne(
         bytes32 root_,
+        Totals storage totals,
         address account,
         uint256 cumulativeAmount,
         bytes32[] calldata proof
@@ -450,7 +459,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         unchecked {
             amount = cumulativeAmount - already;
         }
-        _recordClaims(amount);
+        _recordClaims(totals, amount);
         emit Claimed(account, amount);
     }
 
@@ -468,14 +477,25 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     }
 
     /// @dev Adds `amount` to all claims, never past the finalized total.
-    function _recordClaims(uint256 amount) private {
-        Totals memory t = _totals;
+    function _recordClaims(Totals storage totals, uint256 amount) private {
+        Totals memory t = totals;
         // t.claimed <= t.finalized always holds (this function is the only writer of claimed,
         // and finalized never decreases), so the subtraction cannot underflow.
         unchecked {
             require(amount <= t.finalized - t.claimed, ClaimsAboveTotal(t.claimed, amount, t.finalized));
             // t.claimed + amount <= t.finalized < 2^128, so the sum and the cast are exact.
-            _totals.claimed = uint128(t.claimed + amount);
+            totals.claimed = uint128(t.claimed + amount);
+        }
+    }
+
+    /// @dev The totals of `root`, which must be the finalized root. Its entry is non-zero unless
+    ///      it is stale, unfinalized, or a finalized root that declared a zero total; only then
+    ///      is `_root` read to tell them apart.
+    function _currentTotals(bytes32 root_) private view returns (Totals storage totals) {
+        totals = _totals[root_];
+        if (totals.finalized == 0) {
+            bytes32 current = _root;
+            require(root_ == current, RootChanged(root_, current));
         }
     }
 

@@ -153,6 +153,7 @@ interface IDatanetRegistry is IDatanetVersions {
     // Events
     // =========================================================================================
 
+    /// @notice A Datanet was created; its metadata URI lives in this event (and later updates).
     event DatanetCreated(
         uint256 indexed datanetId,
         address indexed owner,
@@ -160,24 +161,34 @@ interface IDatanetRegistry is IDatanetVersions {
         string metadataURI,
         Params params
     );
+    /// @notice The owner replaced the metadata URI; the latest event is current.
     event DatanetMetadataUpdated(uint256 indexed datanetId, string metadataURI);
+    /// @notice The owner set new parameters (within the bounds in force).
     event DatanetParamsUpdated(uint256 indexed datanetId, Params params);
+    /// @notice The owner named a pending owner (zero: transfer cancelled).
     event DatanetOwnershipTransferStarted(
         uint256 indexed datanetId,
         address indexed owner,
         address indexed pendingOwner
     );
+    /// @notice The pending owner accepted ownership.
     event DatanetOwnershipTransferred(
         uint256 indexed datanetId,
         address indexed previousOwner,
         address indexed newOwner
     );
 
+    /// @notice The owner appointed a curator (who votes once bonded).
     event CuratorAppointed(uint256 indexed datanetId, address indexed curator);
+    /// @notice The owner removed a curator; its bond stays its own.
     event CuratorRemoved(uint256 indexed datanetId, address indexed curator);
+    /// @notice `amount` OPEN added to a curator's bond, now `bond`.
     event CuratorBondDeposited(uint256 indexed datanetId, address indexed curator, uint256 amount, uint256 bond);
+    /// @notice The curator stopped voting; its bond is withdrawable from `unbondingAt`.
     event CuratorUnbondingStarted(uint256 indexed datanetId, address indexed curator, uint256 unbondingAt);
+    /// @notice The curator took its whole bond back.
     event CuratorBondWithdrawn(uint256 indexed datanetId, address indexed curator, uint256 amount);
+    /// @notice PENALTY_ROLE slashed `amount` of a curator's bond into the treasury's pool.
     event CuratorBondSlashed(uint256 indexed datanetId, address indexed curator, uint256 amount, bytes32 reason);
 
     /// @notice `sizeBytes` counted against `day` (UTC day index) of the contributor's cap.
@@ -191,6 +202,7 @@ interface IDatanetRegistry is IDatanetVersions {
         uint256 stake,
         uint256 day
     );
+    /// @notice A curator voted; the tallies include this vote.
     event ContributionVoted(
         uint256 indexed contributionId,
         address indexed curator,
@@ -228,7 +240,9 @@ interface IDatanetRegistry is IDatanetVersions {
     /// @notice A stake (or what is left of it) went back to its contributor.
     event StakeReleased(uint256 indexed contributionId, address indexed contributor, uint256 amount);
 
+    /// @notice The owner published version `version` (root and size of the accepted, non-revoked set).
     event VersionPublished(uint256 indexed datanetId, uint256 indexed version, bytes32 root, uint256 count, string uri);
+    /// @notice Someone proved a false leaf in a version's root; the version is unusable for good.
     event VersionDisputed(
         uint256 indexed datanetId,
         uint256 indexed version,
@@ -236,8 +250,11 @@ interface IDatanetRegistry is IDatanetVersions {
         address challenger
     );
 
+    /// @notice Slashed OPEN moved to the treasury.
     event SlashedSwept(address indexed treasury, uint256 amount);
+    /// @notice Governance set the treasury.
     event TreasuryUpdated(address indexed treasury);
+    /// @notice Governance set the global bounds.
     event BoundsUpdated(Bounds bounds);
 
     // =========================================================================================
@@ -263,7 +280,9 @@ interface IDatanetRegistry is IDatanetVersions {
     error ZeroContentHash();
     error ZeroSize();
     error StakeBelowMinimum(uint256 datanetId, uint256 stake, uint256 minStake);
+    /// @notice Stakes and bonds are stored in 128 bits.
     error StakeTooLarge(uint256 stake, uint256 max);
+    /// @notice `sizeBytes` more would pass the contributor's cap for UTC day `day` (timestamp / 1 days), of which `usedToday` is used.
     error DailyByteCapExceeded(
         uint256 datanetId,
         address contributor,
@@ -272,34 +291,49 @@ interface IDatanetRegistry is IDatanetVersions {
         uint256 sizeBytes,
         uint256 cap
     );
+    /// @notice The content hash is already pending, accepted or revoked in this Datanet, as `existingContributionId`.
     error DuplicateContent(uint256 datanetId, bytes32 contentHash, uint256 existingContributionId);
     /// @notice `permit` failed and the allowance does not cover the stake either.
     error PermitFailed(address owner, uint256 allowance, uint256 needed);
 
     error AlreadyCurator(uint256 datanetId, address account);
     error NotCurator(uint256 datanetId, address account);
+    /// @notice The curator's bond is below the global curator bond, so it cannot vote.
     error CuratorBondTooLow(uint256 datanetId, address curator, uint256 bond, uint256 required);
+    /// @notice The curator asked to unbond (withdrawable at `unbondingAt`): it neither votes nor adds bond.
     error CuratorUnbonding(uint256 datanetId, address curator, uint256 unbondingAt);
     error CuratorNotUnbonding(uint256 datanetId, address curator);
+    /// @notice The unbonding delay has not passed.
     error CuratorBondLocked(uint256 datanetId, address curator, uint256 unbondingAt, uint256 nowTs);
     error SlashExceedsBond(uint256 datanetId, address curator, uint256 amount, uint256 bond);
     error ZeroAmount();
 
+    /// @notice Votes and pending withdrawals need a pending contribution.
     error NotPending(uint256 contributionId, Status status);
     error AlreadyVoted(uint256 contributionId, address curator);
+    /// @notice A curator cannot vote on its own contribution.
     error SelfReview(uint256 contributionId, address curator);
 
     error NotAccepted(uint256 contributionId, Status status);
+    /// @notice Penalties apply only while the accepted stake is bonded.
     error BondPeriodOver(uint256 contributionId, uint256 bondedUntil, uint256 nowTs);
+    /// @notice The accepted stake is withdrawable from `bondedUntil`.
     error StillBonded(uint256 contributionId, uint256 bondedUntil, uint256 nowTs);
+    /// @notice The stake was already withdrawn: each stake leaves exactly once.
     error StakeAlreadyReleased(uint256 contributionId);
+    /// @notice The contribution's state releases no stake.
     error NothingToWithdraw(uint256 contributionId, Status status);
+    /// @notice A penalty above 100% (10,000 bps).
     error SlashShareTooHigh(uint256 slashBps);
 
     error ZeroRoot();
+    /// @notice A version needs at least one accepted, non-revoked contribution.
     error EmptyVersion(uint256 datanetId);
+    /// @notice The posted count is not the on-chain count of accepted, non-revoked contributions.
     error VersionCountMismatch(uint256 datanetId, uint256 posted, uint256 liveAccepted);
+    /// @notice The Merkle proof does not lead to the version's root.
     error InvalidProof(uint256 datanetId, uint256 version, uint256 contributionId);
+    /// @notice The leaf proven is a true member of the version: nothing to dispute.
     error NotAFalseInclusion(uint256 datanetId, uint256 version, uint256 contributionId);
     error NothingToSweep();
 
@@ -453,6 +487,12 @@ interface IDatanetRegistry is IDatanetVersions {
         bytes32 contentHash,
         bytes32[] calldata proof
     ) external;
+
+    /// @notice GUARDIAN_ROLE: marks a version disputed without an on-chain proof, for the wrong
+    ///         roots the chain cannot prove by itself (a root that omits a member, flagged by the
+    ///         TypeScript verifier). Same effect as `disputeVersion` (`contributionId` 0 in the
+    ///         event); it moves no funds and the root itself stays recorded.
+    function revokeVersion(uint256 datanetId, uint256 version) external;
 
     // =========================================================================================
     // Views

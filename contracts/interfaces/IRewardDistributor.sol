@@ -261,7 +261,8 @@ interface IRewardDistributor is IEpochEscrow, ISemver {
     ) external returns (uint256 amount);
 
     /// @notice `claim`, reverting with `RootChanged` unless the finalized root is `expectedRoot`,
-    ///         so a claim never runs against a root the caller did not see.
+    ///         so a claim never runs against a root the caller did not see. Also the cheapest
+    ///         single claim: the root's totals slot both proves it current and caps the claims.
     function claimWithRoot(
         bytes32 expectedRoot,
         address account,

@@ -188,8 +188,11 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     function retireModel(uint256 modelId) external onlyModelOwner(modelId) notRetired(modelId) {
         Model storage m = _models[modelId];
         m.status = ModelStatus.Retired;
-        delete m.pendingOwner;
         emit ModelRetired(modelId);
+        if (m.pendingOwner != address(0)) {
+            delete m.pendingOwner;
+            emit OwnershipTransferStarted(modelId, msg.sender, address(0));
+        }
     }
 
     /// @inheritdoc IModelRegistry

@@ -2,6 +2,7 @@
  * Reads a Datanet's history from the chain (the only I/O of this module set): the four events
  * that decide its versions, as `DatanetHistoryEvent`s for `replayDatanet` and `verifyVersions`.
  */
+import { PoaError } from "../errors.js";
 import type { DatanetRegistry } from "../../types/ethers-contracts/index.js";
 import type { DatanetHistoryEvent } from "./history.js";
 
@@ -9,6 +10,11 @@ import type { DatanetHistoryEvent } from "./history.js";
 export interface HistoryRange {
   readonly fromBlock?: number;
   readonly toBlock?: number | "latest";
+  /**
+   * Blocks per `eth_getLogs` request (default 50,000). Public RPC endpoints cap the range of a
+   * log query; lower this when a node refuses a query as too large.
+   */
+  readonly chunkSize?: number;
 }
 
 /** Fetches every event of `datanetId` that decides its versions (four indexed log queries). */
@@ -18,7 +24,38 @@ export async function fetchDatanetHistory(
   range: HistoryRange = {},
 ): Promise<DatanetHistoryEvent[]> {
   const from = range.fromBlock ?? 0;
-  const to = range.toBlock ?? "latest";
+  let to: number;
+  if (range.toBlock === undefined || range.toBlock === "latest") {
+    const provider = registry.runner?.provider;
+    if (provider == null) {
+      throw new PoaError(
+        "the registry contract has no provider to read logs with",
+        "Connect it with DatanetRegistry__factory.connect(address, providerOrSignerWithProvider).",
+      );
+    }
+    to = await provider.getBlockNumber();
+  } else {
+    to = range.toBlock;
+  }
+  const chunk = Math.max(1, range.chunkSize ?? 50_000);
+  const events: DatanetHistoryEvent[] = [];
+  const toLatest = range.toBlock === undefined || range.toBlock === "latest";
+  for (let start = from; start <= to; start += chunk) {
+    const end = start + chunk - 1;
+    // The last chunk of an open range reads up to "latest", not to a block number that a
+    // provider may have cached from before the newest blocks.
+    const last = end >= to;
+    events.push(...(await fetchRange(registry, datanetId, start, last && toLatest ? "latest" : Math.min(to, end))));
+  }
+  return events;
+}
+
+async function fetchRange(
+  registry: DatanetRegistry,
+  datanetId: bigint,
+  from: number,
+  to: number | "latest",
+): Promise<DatanetHistoryEvent[]> {
   const [submitted, accepted, revoked, published] = await Promise.all([
     registry.queryFilter(registry.filters.ContributionSubmitted(undefined, datanetId), from, to),
     registry.queryFilter(registry.filters.ContributionAccepted(undefined, datanetId), from, to),

@@ -2,3 +2,4 @@
 export * from "./history.js";
 export * from "./versionRoot.js";
 export * from "./chain.js";
+export * from "./verifyOnChain.js";

@@ -7,6 +7,7 @@
  * The library sorts leaves by hash, so the root depends only on the set, not on its order.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { keccak256 } from "ethers";
 
 import { PoaError } from "../errors.js";
 import { replayDatanet, type DatanetHistoryEvent, type VersionMember } from "./history.js";
@@ -29,6 +30,42 @@ export function buildVersionTree(members: readonly VersionMember[]): StandardMer
     members.map((m) => [m.contributionId, m.contentHash]),
     [...VERSION_LEAF_ENCODING],
   );
+}
+
+/**
+ * The root of `buildVersionTree(members)`, computed without building the library's tree
+ * object: the same leaves (`keccak256(keccak256(abi.encode(id, contentHash)))`), sorted the same
+ * way (ascending leaf hash), hashed in the same array layout (node `i` = sorted pair of nodes
+ * `2i + 1` and `2i + 2`, leaves at the end in reverse order). Equality with the library is tested
+ * on random sets; this is what a verifier needs, and it is several times faster on big versions.
+ */
+export function versionRootOf(members: readonly VersionMember[]): string {
+  if (members.length === 0) return buildVersionTree(members).root; // throws the same error
+  const leaves = members.map((m) => {
+    if (m.contributionId < 0n || m.contributionId >= 1n << 256n) {
+      throw new PoaError(`contribution id ${m.contributionId} does not fit a uint256`, "Pass ids read from the chain.");
+    }
+    const hash = m.contentHash.toLowerCase();
+    if (!/^0x[0-9a-f]{64}$/.test(hash)) {
+      throw new PoaError(`content hash ${m.contentHash} is not 32 bytes of hex`, "Pass hashes read from the chain.");
+    }
+    const encoded = "0x" + m.contributionId.toString(16).padStart(64, "0") + hash.slice(2);
+    return keccak256(keccak256(encoded));
+  });
+  // Lower-case hex strings of equal length sort exactly like the bytes they encode.
+  leaves.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const size = 2 * leaves.length - 1;
+  const tree = new Array<string>(size);
+  for (let i = 0; i < leaves.length; i++) tree[size - 1 - i] = leaves[i]!;
+  for (let i = size - 1 - leaves.length; i >= 0; i--) {
+    const left = tree[2 * i + 1]!;
+    const right = tree[2 * i + 2]!;
+    tree[i] =
+      left < right
+        ? keccak256("0x" + left.slice(2) + right.slice(2))
+        : keccak256("0x" + right.slice(2) + left.slice(2));
+  }
+  return tree[0]!;
 }
 
 /** What the owner posts for the next version: root and count of the current live set. */
@@ -64,7 +101,7 @@ export interface VersionCheck {
 /** Recomputes the root of every published version from the events and compares. */
 export function verifyVersions(events: readonly DatanetHistoryEvent[]): VersionCheck[] {
   return replayDatanet(events).versions.map((v) => {
-    const expectedRoot = buildVersionTree(v.members).root;
+    const expectedRoot = versionRootOf(v.members);
     const expectedCount = BigInt(v.members.length);
     return {
       version: v.version,
@@ -86,7 +123,7 @@ export function recomputeVersionRoot(events: readonly DatanetHistoryEvent[], ver
       "Check the Datanet id and version, and fetch logs up to the latest block.",
     );
   }
-  return buildVersionTree(replayed.members).root;
+  return versionRootOf(replayed.members);
 }
 
 /** Arguments of `DatanetRegistry.disputeVersion` for a leaf the version must not hold. */

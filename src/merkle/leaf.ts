@@ -41,14 +41,9 @@ export function checkEntry(entry: RewardEntry, index: number): void {
 
 /** `abi.encode(account, cumulativeAmount)`: two 32-byte words, written into `out` at `offset`. */
 export function encodeLeafInto(entry: RewardEntry, out: Uint8Array, offset = 0): void {
-  out.fill(0, offset, offset + 64);
-  const hex = entry.account.slice(2);
-  for (let i = 0; i < 20; i++) out[offset + 12 + i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  let v = entry.cumulativeAmount;
-  for (let i = 63; i >= 32 && v > 0n; i--) {
-    out[offset + i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
+  out.fill(0, offset, offset + 12);
+  out.set(Buffer.from(entry.account.slice(2), "hex"), offset + 12);
+  out.set(Buffer.from(entry.cumulativeAmount.toString(16).padStart(64, "0"), "hex"), offset + 32);
 }
 
 /** The double-hashed leaf of one entry (32 bytes). */

@@ -22,6 +22,8 @@ export interface RewardTree {
   readonly entries: readonly RewardEntry[];
   /** Proof for `entries[i]`, leaf to root, as StandardMerkleTree.getProof(i) returns it. */
   proof(i: number): Hex[];
+  /** Index in `entries` of `account` (any letter case). */
+  indexOf(account: string): number;
   /** Position of `entries[i]` in the heap array (the library's `treeIndex`). */
   treeIndex(i: number): number;
   /** Node `index` of the heap array, as hex. */
@@ -180,6 +182,16 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
   });
   const tree = buildHashTree(rewardLeafHashes(entries), options);
   return {
+    indexOf(account) {
+      const i = seen.get(account.toLowerCase());
+      if (i === undefined) {
+        throw new PoaError(
+          `account ${account} is not in this tree`,
+          "Check the address, or that the tree is the epoch you mean: an account appears once it has earned.",
+        );
+      }
+      return i;
+    },
     root: tree.root,
     entries,
     nodeCount: tree.nodeCount,

@@ -786,6 +786,109 @@ contract DatanetRegistryTest is DatanetFixture {
         assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Rejected), "rejected by the reject vote");
     }
 
+    /// @notice Random ballots from five curators with a random quorum: the contribution is
+    ///         decided exactly by the first vote that brings its own side to the quorum, and
+    ///         no vote is accepted after that.
+    function testFuzz_vote_decidesAtQuorum(uint8 quorum, uint256 ballots) public {
+        quorum = uint8(bound(quorum, 1, 5));
+        address[5] memory cs = [curator1, curator2, curator3, makeAddr("curator4"), makeAddr("curator5")];
+        _appointAndBond(datanetId, cs[3]);
+        _appointAndBond(datanetId, cs[4]);
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.quorum = quorum;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+
+        uint256 accepts;
+        uint256 rejects;
+        for (uint256 i = 0; i < 5; ++i) {
+            bool accept = (ballots >> i) & 1 == 1;
+            bool decided = accepts >= quorum || rejects >= quorum;
+            if (decided) {
+                vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, id, _status(id)));
+            }
+            vm.prank(cs[i]);
+            registry.vote(id, accept);
+            if (decided) continue;
+            if (accept) ++accepts;
+            else ++rejects;
+            IDatanetRegistry.Status expected =
+                accepts >= quorum
+                    ? IDatanetRegistry.Status.Accepted
+                    : rejects >= quorum
+                        ? IDatanetRegistry.Status.Rejected
+                        : IDatanetRegistry.Status.Pending;
+            assertEq(uint256(_status(id)), uint256(expected), "status after vote");
+        }
+    }
+
+    /// @notice Any parameters: accepted exactly when every field is within the bounds, else
+    ///         refused with the error of the first field out of bounds, in checking order.
+    function testFuzz_setParams_withinBoundsOnly(uint256[5] memory raw, uint8 outOfRange) public {
+        // Each field is drawn inside its bounds, or (one bit of `outOfRange` per field) just
+        // outside them, so both outcomes are common.
+        IDatanetRegistry.Bounds memory bb = defaultBounds();
+        uint128 minStake = uint128(_pick(raw[0], bb.minStakeFloor, bb.minStakeCeiling, outOfRange & 1 != 0));
+        uint64 cap = uint64(_pick(raw[1], 1, bb.maxDailyByteCap, outOfRange & 2 != 0));
+        uint32 bondPeriod = uint32(_pick(raw[2], bb.minBondPeriod, bb.maxBondPeriod, outOfRange & 4 != 0));
+        uint16 slashBps = uint16(_pick(raw[3], bb.minSlashBps, bb.maxSlashBps, outOfRange & 8 != 0));
+        uint8 quorum = uint8(_pick(raw[4], bb.minQuorum, bb.maxQuorum, outOfRange & 16 != 0));
+        IDatanetRegistry.Params memory p = IDatanetRegistry.Params(minStake, cap, bondPeriod, slashBps, quorum);
+        IDatanetRegistry.Bounds memory b = defaultBounds();
+        bytes memory err;
+        if (minStake < b.minStakeFloor || minStake > b.minStakeCeiling) {
+            err = abi.encodeWithSelector(
+                IDatanetRegistry.MinStakeOutOfBounds.selector,
+                minStake,
+                b.minStakeFloor,
+                b.minStakeCeiling
+            );
+        } else if (cap == 0 || cap > b.maxDailyByteCap) {
+            err = abi.encodeWithSelector(IDatanetRegistry.DailyByteCapOutOfBounds.selector, cap, b.maxDailyByteCap);
+        } else if (bondPeriod < b.minBondPeriod || bondPeriod > b.maxBondPeriod) {
+            err = abi.encodeWithSelector(
+                IDatanetRegistry.BondPeriodOutOfBounds.selector,
+                bondPeriod,
+                b.minBondPeriod,
+                b.maxBondPeriod
+            );
+        } else if (slashBps < b.minSlashBps || slashBps > b.maxSlashBps) {
+            err = abi.encodeWithSelector(
+                IDatanetRegistry.SlashShareOutOfBounds.selector,
+                slashBps,
+                b.minSlashBps,
+                b.maxSlashBps
+            );
+        } else if (quorum < b.minQuorum || quorum > b.maxQuorum) {
+            err = abi.encodeWithSelector(IDatanetRegistry.QuorumOutOfBounds.selector, quorum, b.minQuorum, b.maxQuorum);
+        }
+        if (err.length != 0) vm.expectRevert(err);
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        if (err.length == 0) assertEq(registry.getDatanet(datanetId).params.bondPeriod, bondPeriod, "stored");
+        assertEq(err.length == 0, outOfRange & 31 == 0, "accepted iff every field in bounds");
+    }
+
+    /// @dev A value in [lo, hi], or when `outside`, lo - 1 (if lo > 0) or hi + 1.
+    function _pick(uint256 raw, uint256 lo, uint256 hi, bool outside) internal pure returns (uint256) {
+        if (!outside) return bound(raw, lo, hi);
+        return raw % 2 == 0 && lo > 0 ? lo - 1 : hi + 1;
+    }
+
+    function test_views_unknownOrPast_succeeds() public {
+        assertFalse(registry.isInVersion(999, 1), "unknown contribution is in no version");
+        _submit(alice, H1, 500, 10 ether);
+        uint256 today = block.timestamp / 1 days;
+        assertEq(registry.bytesSubmittedOn(datanetId, alice, today - 1), 0, "another day reads 0");
+        assertEq(registry.bytesSubmittedOn(datanetId, bob, today), 0, "another contributor");
+        IDatanetRegistry.Curator memory c = registry.getCurator(datanetId, curator1);
+        assertTrue(c.appointed, "appointed");
+        assertEq(c.bond, CURATOR_BOND, "bond");
+        assertEq(c.unbondingAt, 0, "bonded");
+        assertFalse(registry.canVote(datanetId, bob), "not a curator");
+    }
+
     function test_vote_badInput_reverts() public {
         uint256 id = _submit(alice, H1, 100, 10 ether);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownContribution.selector, 99));
@@ -1093,6 +1196,46 @@ contract DatanetRegistryTest is DatanetFixture {
         registry.publishVersion(datanetId, _leaf(a, H2), 1, "");
         registry.disputeVersion(datanetId, 1, a, H2, new bytes32[](0));
         assertFalse(registry.isPublishedVersion(datanetId, 1), "disputed");
+    }
+
+    /// @notice A root that omits a member cannot be proven wrong on-chain; the guardian revokes
+    ///         it once the TypeScript verifier flags it. Only the guardian, only once.
+    function test_revokeVersion_byGuardian_succeeds() public {
+        uint256 a = _submit(alice, H1, 100, 10 ether);
+        uint256 b = _submit(bob, H2, 100, 10 ether);
+        _accept(a);
+        _accept(b);
+        // a twice, b omitted: count 2 matches, and no leaf is a false inclusion.
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _pair(_leaf(a, H1), _leaf(a, H1)), 2, "");
+        bytes32[] memory proof = new bytes32[](1);
+        proof[0] = _leaf(a, H1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotAFalseInclusion.selector, datanetId, 1, a));
+        registry.disputeVersion(datanetId, 1, a, H1, proof);
+
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                governance,
+                registry.GUARDIAN_ROLE()
+            )
+        );
+        vm.prank(governance);
+        registry.revokeVersion(datanetId, 1);
+
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.VersionDisputed(datanetId, 1, 0, guardian);
+        vm.prank(guardian);
+        registry.revokeVersion(datanetId, 1);
+        assertFalse(registry.isPublishedVersion(datanetId, 1), "revoked");
+        assertEq(registry.versionRoot(datanetId, 1), bytes32(0), "root hidden");
+
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownVersion.selector, datanetId, 1));
+        vm.prank(guardian);
+        registry.revokeVersion(datanetId, 1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownVersion.selector, datanetId, 2));
+        vm.prank(guardian);
+        registry.revokeVersion(datanetId, 2);
     }
 
     function test_disputeVersion_honestRoot_reverts() public {

@@ -12,6 +12,7 @@ import {
   nextVersion,
   recomputeVersionRoot,
   replayDatanet,
+  versionRootOf,
   verifyVersions,
   type DatanetHistoryEvent,
 } from "../../src/datanet/index.js";
@@ -66,6 +67,20 @@ describe("Datanet version roots (pure)", function () {
     const events = [submitted(1), submitted(2), accepted(1), accepted(2)];
     const shuffled = [events[3]!, events[1]!, events[0]!, events[2]!];
     expect(nextVersion(shuffled).root).to.equal(nextVersion(events).root);
+  });
+
+  it("computes the library's root without the library (versionRootOf), for every size 1..40 and 1000", function () {
+    for (const n of [...Array.from({ length: 40 }, (_, i) => i + 1), 1000]) {
+      // Ids with gaps and random-looking hashes, in a scrambled order.
+      const members = Array.from({ length: n }, (_, i) => ({
+        contributionId: BigInt((i * 7919) % 10007) + 1n,
+        contentHash: h(i * 31 + n),
+      }));
+      expect(versionRootOf(members), `n = ${n}`).to.equal(buildVersionTree(members).root);
+    }
+    expectPoaError(() => versionRootOf([]), /nothing to publish/);
+    expectPoaError(() => versionRootOf([{ contributionId: -1n, contentHash: h(1) }]), /does not fit a uint256/);
+    expectPoaError(() => versionRootOf([{ contributionId: 1n, contentHash: "0x12" }]), /not 32 bytes/);
   });
 
   it("excludes revoked contributions from later versions only", function () {
@@ -216,6 +231,11 @@ describe("Datanet version roots against the contract (random histories)", functi
       }
     }
     expect(versionsChecked, "the walk published versions").to.be.greaterThan(3);
+    // Reading the logs in small block ranges (as public RPCs require) gives the same history.
+    const whole = await fetchDatanetHistory(registry, 1n);
+    const chunked = await fetchDatanetHistory(registry, 1n, { chunkSize: 7 });
+    expect(chunked.length).to.equal(whole.length);
+    expect(verifyVersions(chunked)).to.deep.equal(verifyVersions(whole));
     await connection.close();
   });
 });

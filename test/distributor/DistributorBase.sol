@@ -8,8 +8,10 @@ import {RewardDistributor} from "../../contracts/distributor/RewardDistributor.s
 import {L2OpenToken} from "../../contracts/token/L2OpenToken.sol";
 import {Test} from "../lib/Test.sol";
 
-/// @notice Builds trees exactly as StandardMerkleTree lays them out (heap array, leaf i at
-///         index length-1-i, sorted-pair node hash) over double-hashed (address, uint256) leaves.
+/// @notice Builds trees in StandardMerkleTree's layout (heap array, leaf i at index
+///         length-1-i, sorted-pair node hash) over double-hashed (address, uint256) leaves, in
+///         the order given (the library also sorts the leaves by hash first; proofs verify the
+///         same way in any order). The TypeScript differential test covers the library itself.
 library TestTree {
     function leaf(address account, uint256 amount) internal pure returns (bytes32) {
         return keccak256(bytes.concat(keccak256(abi.encode(account, amount))));
@@ -19,7 +21,8 @@ library TestTree {
         uint256 n = leaves.length;
         tree = new bytes32[](2 * n - 1);
         for (uint256 i = 0; i < n; ++i) tree[tree.length - 1 - i] = leaves[i];
-        for (uint256 i = tree.length - 1 - n + 1; i > 0; --i) {
+        // Inner nodes are 0 .. n - 2, hashed from the bottom up.
+        for (uint256 i = n - 1; i > 0; --i) {
             uint256 k = i - 1;
             tree[k] = Hashes.commutativeKeccak256(tree[2 * k + 1], tree[2 * k + 2]);
         }

@@ -86,7 +86,9 @@ contract RewardDistributorTest is DistributorBase {
         vm.expectEmit(address(distributor));
         emit IEpochEscrow.EpochFunded(3, funder, 500);
         fundEpoch(3, 500);
+        vm.snapshotGasLastCall("RewardDistributor", "fund (new epoch)");
         fundEpoch(3, 250);
+        vm.snapshotGasLastCall("RewardDistributor", "fund (epoch already funded)");
         fundEpoch(0, 1);
         assertEq(distributor.epochEscrow(3), 750);
         assertEq(distributor.totalEscrowed(), 751);
@@ -491,6 +493,8 @@ contract RewardDistributorTest is DistributorBase {
         assertEq(distributor.totalClaimed(), 260);
         assertEq(distributor.claimable(bob, 260), 0);
         assertEq(distributor.claimable(alice, 150), 150);
+        distributor.claimWithRoot(t[0], alice, 150, TestTree.proof(t, 0));
+        vm.snapshotGasLastCall("RewardDistributor", "claimWithRoot (first, after another claim)");
     }
 
     function test_claim_skippedEpochsInOneClaim_succeeds() public {
@@ -560,6 +564,7 @@ contract RewardDistributorTest is DistributorBase {
         bytes32[] memory t = tree4(100, 200, 300, 400);
         settle(0, t[0], 1000);
         assertEq(distributor.claimWithRoot(t[0], carol, 300, TestTree.proof(t, 2)), 300);
+        vm.snapshotGasLastCall("RewardDistributor", "claimWithRoot (first)");
         assertEq(open.balanceOf(carol), 300);
     }
 
@@ -569,6 +574,65 @@ contract RewardDistributorTest is DistributorBase {
         bytes32[] memory proof = TestTree.proof(t, 2);
         vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.RootChanged.selector, keccak256("old"), t[0]));
         distributor.claimWithRoot(keccak256("old"), carol, 300, proof);
+    }
+
+    function test_claimWithRoot_staleRoot_reverts() public {
+        bytes32[] memory t0 = tree4(100, 200, 300, 400);
+        settle(0, t0[0], 1000);
+        bytes32[] memory t1 = tree4(110, 220, 330, 440);
+        settle(1, t1[0], 1100);
+        bytes32[] memory proof = TestTree.proof(t0, 0);
+        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.RootChanged.selector, t0[0], t1[0]));
+        distributor.claimWithRoot(t0[0], alice, 100, proof);
+    }
+
+    function test_claimWithRoot_pendingRoot_reverts() public {
+        bytes32[] memory t0 = tree4(100, 200, 300, 400);
+        settle(0, t0[0], 1000);
+        bytes32[] memory t1 = tree4(110, 220, 330, 440);
+        fundEpoch(1, 100);
+        vm.warp(endOfEpoch(1));
+        propose(1, t1[0], 1100);
+        bytes32[] memory proof = TestTree.proof(t1, 0);
+        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.RootChanged.selector, t1[0], t0[0]));
+        distributor.claimWithRoot(t1[0], alice, 110, proof);
+    }
+
+    function test_claimWithRoot_zeroRootBeforeAnyRoot_reverts() public {
+        vm.expectRevert(IRewardDistributor.NoFinalizedRoot.selector);
+        distributor.claimWithRoot(bytes32(0), alice, 1, new bytes32[](0));
+    }
+
+    function test_finalize_sameRootTwice_keepsClaims_succeeds() public {
+        bytes32[] memory t = tree4(100, 200, 300, 400);
+        settle(0, t[0], 1000);
+        distributor.claim(alice, 100, TestTree.proof(t, 0));
+        settle(1, t[0], 1000); // an epoch without rewards re-posts the same root
+        assertEq(distributor.root(), t[0]);
+        assertEq(distributor.totalClaimed(), 100);
+        assertEq(distributor.finalizedTotal(), 1000);
+        distributor.claimWithRoot(t[0], bob, 200, TestTree.proof(t, 1));
+        assertEq(distributor.totalClaimed(), 300);
+    }
+
+    function test_finalize_carriesClaimsToTheNewRoot_succeeds() public {
+        bytes32[] memory t0 = tree4(100, 200, 300, 400);
+        settle(0, t0[0], 1000);
+        distributor.claim(alice, 100, TestTree.proof(t0, 0));
+        bytes32[] memory t1 = tree4(110, 220, 330, 440);
+        settle(1, t1[0], 1100);
+        assertEq(distributor.totalClaimed(), 100);
+        assertEq(distributor.finalizedTotal(), 1100);
+        assertEq(distributor.claimWithRoot(t1[0], alice, 110, TestTree.proof(t1, 0)), 10);
+        assertEq(distributor.totalClaimed(), 110);
+    }
+
+    function test_claimWithRoot_zeroTotalRoot_reverts() public {
+        bytes32[] memory t = tree4(100, 0, 0, 0);
+        settle(0, t[0], 0);
+        bytes32[] memory proof = TestTree.proof(t, 0);
+        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.ClaimsAboveTotal.selector, 0, 100, 0));
+        distributor.claimWithRoot(t[0], alice, 100, proof);
     }
 
     function _batch(
@@ -629,6 +693,54 @@ contract RewardDistributorTest is DistributorBase {
         IRewardDistributor.Claim[] memory c = _batch(t, [uint256(100), 200, 300, 400]);
         vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.ClaimsAboveTotal.selector, 300, 300, 500));
         distributor.claimBatch(bytes32(0), c);
+    }
+
+    function test_claimBatch_duplicateAccount_paysOnce_succeeds() public {
+        bytes32[] memory t = tree4(100, 200, 300, 400);
+        settle(0, t[0], 1000);
+        IRewardDistributor.Claim[] memory c = new IRewardDistributor.Claim[](3);
+        c[0] = IRewardDistributor.Claim(carol, 300, TestTree.proof(t, 2));
+        c[1] = IRewardDistributor.Claim(carol, 300, TestTree.proof(t, 2));
+        c[2] = IRewardDistributor.Claim(alice, 100, TestTree.proof(t, 0));
+        assertEq(distributor.claimBatch(bytes32(0), c), 400);
+        assertEq(open.balanceOf(carol), 300);
+        assertEq(distributor.totalClaimed(), 400);
+    }
+
+    /// @notice Random trees of 1 to 40 random leaves (built in the StandardMerkleTree layout):
+    ///         every leaf's proof pays exactly its amount, once, and no other amount verifies.
+    function testFuzz_claim_randomTrees_everyLeafPaysOnce(uint256 seed, uint256 size) public {
+        size = bound(size, 1, 40);
+        address[] memory accounts = new address[](size);
+        uint256[] memory amounts = new uint256[](size);
+        bytes32[] memory leaves = new bytes32[](size);
+        uint256 total;
+        for (uint256 i = 0; i < size; ++i) {
+            accounts[i] = address(uint160(uint256(keccak256(abi.encode(seed, i)))));
+            amounts[i] = uint256(keccak256(abi.encode(seed, i, "amount"))) % 1e24;
+            leaves[i] = TestTree.leaf(accounts[i], amounts[i]);
+            total += amounts[i];
+        }
+        bytes32[] memory t = TestTree.build(leaves);
+        settle(0, t[0], total);
+        uint256 k = seed % size;
+        bytes32[] memory proof = TestTree.proof(t, k);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRewardDistributor.InvalidProof.selector, accounts[k], amounts[k] + 1, t[0])
+        );
+        distributor.claim(accounts[k], amounts[k] + 1, proof);
+        for (uint256 i = 0; i < size; ++i) {
+            if (amounts[i] == 0) continue;
+            distributor.claim(accounts[i], amounts[i], TestTree.proof(t, i));
+            assertEq(open.balanceOf(accounts[i]), amounts[i], "paid exactly the leaf");
+        }
+        assertEq(distributor.totalClaimed(), total, "every leaf paid");
+        if (amounts[k] != 0) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IRewardDistributor.NothingToClaim.selector, accounts[k], amounts[k], amounts[k])
+            );
+            distributor.claim(accounts[k], amounts[k], proof);
+        }
     }
 
     /// @notice Any cumulative sequence pays exactly the final amount, in any number of claims.

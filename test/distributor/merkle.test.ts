@@ -92,6 +92,8 @@ describe("src/merkle: identical to @openzeppelin/merkle-tree (differential)", fu
     expect(() => buildRewardTree([{ ...ok, cumulativeAmount: -1n }])).to.throw(PoaError, /not a uint256/);
     expect(() => buildRewardTree([{ ...ok, cumulativeAmount: 1n << 256n }])).to.throw(PoaError, /not a uint256/);
     expect(() => buildRewardTree([ok]).proof(1)).to.throw(PoaError, /no entry 1 in a tree of 1/);
+    expect(() => buildRewardTree([ok]).indexOf("0x" + "22".repeat(20))).to.throw(PoaError, /is not in this tree/);
+    expect(buildRewardTree([ok]).indexOf(ok.account.toUpperCase().replace("0X", "0x"))).to.equal(0);
     try {
       buildRewardTree([]);
     } catch (err) {

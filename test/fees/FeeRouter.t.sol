@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {FeeRouter} from "../../contracts/fees/FeeRouter.sol";
@@ -90,7 +91,7 @@ contract FeeRouterTest is FeeRouterFixture {
         );
         vm.prank(payer);
         (uint256 id, uint256 fee) = router.pay(model, H1, 1_000, 500, FEE);
-        vm.snapshotGasLastCall("FeeRouter", "pay (first request of the model in the epoch)");
+        vm.snapshotGasLastCall("FeeRouter", "pay (first payment: fresh slots)");
 
         assertEq(id, 1);
         assertEq(fee, FEE);
@@ -109,7 +110,7 @@ contract FeeRouterTest is FeeRouterFixture {
 
         vm.prank(payer);
         router.pay(model, H2, 1_000, 500, FEE);
-        vm.snapshotGasLastCall("FeeRouter", "pay (repeat: model already paid in the epoch)");
+        vm.snapshotGasLastCall("FeeRouter", "pay (second payment, same model and epoch)");
         assertEq(distributor.epochEscrow(0), 2 * (STAKERS + CONTRIBUTORS));
         assertEq(router.lastRequestId(), 2);
     }
@@ -257,6 +258,20 @@ contract FeeRouterTest is FeeRouterFixture {
         vm.prank(payer);
         router.pay(model, H1, 1_000, 500, FEE);
         assertEq(router.requestIdOf(H1), 0, "nothing recorded: the hash can be paid again");
+    }
+
+    function test_pay_amountAbove96Bits_reverts() public {
+        // More than all OPEN that can exist (10^27 < 2^90): the packed totals refuse it.
+        IModelRegistry.Registration memory r = _registration(keccak256("absurd"));
+        (r.pricePerKInput, r.pricePerKOutput) = (type(uint80).max, 0);
+        vm.prank(modelOwner);
+        uint256 absurd = registry.registerModel(r);
+        _mint(payer, 2 ** 120);
+        (uint256 fee, IFeeRouter.Parts memory p) = router.quote(absurd, type(uint64).max, 0);
+        assertGt(p.platform, type(uint96).max, "platform part above 96 bits");
+        vm.expectRevert(abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 96, p.platform));
+        vm.prank(payer);
+        router.pay(absurd, H1, type(uint64).max, 0, fee);
     }
 
     function test_pay_priceChangeNeedsNotice_succeeds() public {

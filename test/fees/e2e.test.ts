@@ -3,11 +3,11 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { ContractTransactionResponse, Signer } from "ethers";
 
+import { deployDatanetRegistry } from "../../deploy/datanets.js";
 import { deployRewardDistributor, grantDistributorRoles } from "../../deploy/distributor.js";
 import { checkSplitBounds, DEFAULT_SPLIT_BOUNDS, deployFeeRouter, deployModelsAndFees } from "../../deploy/models.js";
 import { deployL2OpenToken, deployOpenToken } from "../../deploy/tokens.js";
 import { PoaError } from "../../src/errors.js";
-import { DatanetRegistry__factory } from "../../types/ethers-contracts/index.js";
 import type { FeeRouter } from "../../types/ethers-contracts/index.js";
 
 const OPEN = 10n ** 18n;
@@ -73,26 +73,12 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
     const mint = async (to: Signer, amount: bigint) =>
       (await open.connect(bridge).mint(await to.getAddress(), amount)).wait();
 
-    const datanets = await new DatanetRegistry__factory(deployer).deploy(
-      await open.getAddress(),
-      treasury!.address,
-      governance!.address,
-      guardian!.address,
-      {
-        minStakeFloor: OPEN,
-        minStakeCeiling: 1_000_000n * OPEN,
-        maxDailyByteCap: 10_000_000n,
-        minBondPeriod: DAY,
-        maxBondPeriod: 90n * DAY,
-        minSlashBps: 100n,
-        maxSlashBps: 5_000n,
-        minQuorum: 1n,
-        maxQuorum: 15n,
-        curatorBond: 1_000n * OPEN,
-        curatorUnbondingDelay: 14n * DAY,
-      },
-    );
-    await datanets.waitForDeployment();
+    const datanets = await deployDatanetRegistry(deployer!, {
+      token: await open.getAddress(),
+      treasury: treasury!.address,
+      governance: governance!.address,
+      guardian: guardian!.address,
+    });
 
     const genesis = BigInt(await networkHelpers.time.latest());
     const distributor = await deployRewardDistributor(deployer!, {

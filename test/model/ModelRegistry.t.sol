@@ -491,6 +491,8 @@ contract ModelRegistryTest is ModelFixture {
         registry.transferModelOwnership(id, stranger);
         vm.expectEmit(address(registry));
         emit IModelRegistry.ModelRetired(id);
+        vm.expectEmit(address(registry));
+        emit IModelRegistry.OwnershipTransferStarted(id, builder, address(0));
         vm.prank(builder);
         registry.retireModel(id);
         assertEq(uint256(registry.statusOf(id)), uint256(IModelRegistry.ModelStatus.Retired));

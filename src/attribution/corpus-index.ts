@@ -1,0 +1,230 @@
+/**
+ * The span index of a corpus: its token ids (documents joined by the separator id 0), their
+ * suffix array, the vocabulary with unigram counts, and the document table. An exact duplicate
+ * document (the same token sequence as an earlier one) is not indexed again: it is listed as an
+ * alias of the first document, which keeps the credit with the first contributor and stops
+ * copies from inflating occurrence counts (and so from pushing spans over --max-count).
+ *
+ * On disk (a directory): meta.json, vocab.json, docs.json, tokens.bin and sa.bin (little-endian
+ * int32). Loading checks sizes and the format version.
+ */
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+
+import { PoaError } from "../errors.js";
+import { canonicalJson, type Json } from "./canonical-json.js";
+import type { CorpusRow, Located } from "./jsonl.js";
+import { SuffixArrayBuilder } from "./sais.js";
+import { bucketStartsOf } from "./spans.js";
+import { SEPARATOR_ID, tokenize, Vocabulary } from "./tokenize.js";
+
+export const INDEX_FORMAT = "poa-span-index";
+export const INDEX_VERSION = 1;
+
+export interface IndexedDocument {
+  id: string;
+  contributor: string;
+  /** Line in the corpus file (acceptance order). */
+  line: number;
+  /** First token in `tokens`, or -1 for a duplicate. */
+  start: number;
+  /** Number of tokens. */
+  length: number;
+  /** Index (into `documents`) of the document credited for this one: itself, or the first copy. */
+  owner: number;
+}
+
+export interface CorpusIndex {
+  tokens: Int32Array;
+  sa: Int32Array;
+  vocabulary: Vocabulary;
+  documents: IndexedDocument[];
+  /** Token start of each indexed (non-duplicate) document, ascending. */
+  docStarts: Int32Array;
+  /** documents[] position of the document starting at docStarts[k]. */
+  docOf: Int32Array;
+  /** First-token table for the span search (see spans.ts). */
+  bucketStarts: Int32Array;
+  /** Bytes of memory the suffix array construction used (text + suffix array + buckets). */
+  buildBytes: number;
+}
+
+export interface BuildObserver {
+  /** Called per document during tokenisation. */
+  onDocument?: (done: number, total: number) => void;
+  /** Called when a stage starts ("tokenise", "suffix array"). */
+  onStage?: (stage: string) => void;
+}
+
+/** Builds the index of corpus rows (in acceptance order). */
+export function buildIndex(rows: readonly Located<CorpusRow>[], observer: BuildObserver = {}): CorpusIndex {
+  observer.onStage?.("tokenise");
+  const vocabulary = new Vocabulary();
+  const documents: IndexedDocument[] = [];
+  const seen = new Map<string, number>();
+  // Token ids go straight into WASM memory: no second copy of the text while building.
+  const builder = new SuffixArrayBuilder();
+  const separator = Int32Array.of(SEPARATOR_ID);
+  let n = 0;
+  const starts: number[] = [];
+  const docOf: number[] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const { line, value } = rows[r] as Located<CorpusRow>;
+    const { words } = tokenize(value.text);
+    const ids = new Int32Array(words.length);
+    for (let i = 0; i < words.length; i++) ids[i] = vocabulary.add(words[i] as string);
+    const digest = createHash("sha256").update(new Uint8Array(ids.buffer)).digest("hex");
+    const first = seen.get(digest);
+    if (first !== undefined) {
+      documents.push({
+        id: value.id,
+        contributor: value.contributor,
+        line,
+        start: -1,
+        length: ids.length,
+        owner: first,
+      });
+    } else {
+      seen.set(digest, documents.length);
+      starts.push(n);
+      docOf.push(documents.length);
+      documents.push({
+        id: value.id,
+        contributor: value.contributor,
+        line,
+        start: n,
+        length: ids.length,
+        owner: documents.length,
+      });
+      builder.append(ids);
+      builder.append(separator);
+      for (const id of ids) (vocabulary.counts[id] as number)++;
+      n += ids.length + 1;
+      vocabulary.counts[0] = (vocabulary.counts[0] as number) + 1;
+    }
+    observer.onDocument?.(r + 1, rows.length);
+  }
+  if (vocabulary.size <= 1) {
+    throw new PoaError("the corpus contains no tokens (every text is empty)", "Add documents with text.");
+  }
+  observer.onStage?.("suffix array");
+  const { sa, peakBytes } = builder.build(vocabulary.size);
+  return {
+    tokens: builder.text,
+    sa,
+    bucketStarts: bucketStartsOf(builder.text, vocabulary.size),
+    vocabulary,
+    documents,
+    docStarts: Int32Array.from(starts),
+    docOf: Int32Array.from(docOf),
+    buildBytes: peakBytes,
+  };
+}
+
+function writeInt32File(path: string, data: Int32Array): void {
+  const fd = openSync(path, "w");
+  try {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const chunk = 1 << 26;
+    for (let off = 0; off < bytes.length; off += chunk) writeSync(fd, bytes.subarray(off, off + chunk));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readInt32File(path: string, expected: number): Int32Array {
+  const buffer = readFileSync(path);
+  if (buffer.byteLength !== expected * 4) {
+    throw new PoaError(
+      `${path} has ${buffer.byteLength} bytes, expected ${expected * 4}`,
+      "The index is damaged: rebuild it with `poa index build`.",
+    );
+  }
+  if (buffer.byteOffset % 4 === 0) return new Int32Array(buffer.buffer, buffer.byteOffset, expected);
+  return new Int32Array(new Uint8Array(buffer).buffer);
+}
+
+/** Writes the index into `dir` (created if needed); files are written then renamed into place. */
+export function saveIndex(index: CorpusIndex, dir: string, corpusSha256: string): void {
+  if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error("big-endian hosts are not supported");
+  mkdirSync(dir, { recursive: true });
+  const put = (name: string, write: (path: string) => void) => {
+    const tmp = join(dir, `${name}.tmp`);
+    write(tmp);
+    renameSync(tmp, join(dir, name));
+  };
+  put("tokens.bin", (p) => writeInt32File(p, index.tokens));
+  put("sa.bin", (p) => writeInt32File(p, index.sa));
+  put("vocab.json", (p) =>
+    writeFileSync(p, canonicalJson({ counts: index.vocabulary.counts, words: index.vocabulary.words }, 0) + "\n"),
+  );
+  put("docs.json", (p) => writeFileSync(p, canonicalJson(index.documents as unknown as Json, 0) + "\n"));
+  // meta.json last: its presence marks a complete index.
+  put("meta.json", (p) =>
+    writeFileSync(
+      p,
+      canonicalJson({
+        corpusSha256,
+        documents: index.documents.length,
+        format: INDEX_FORMAT,
+        indexedDocuments: index.docStarts.length,
+        tokens: index.tokens.length,
+        version: INDEX_VERSION,
+        vocabulary: index.vocabulary.size,
+      }) + "\n",
+    ),
+  );
+}
+
+function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new PoaError(`${path} is missing`, "Build the index first: `poa index build --corpus C --out DIR`.");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new PoaError(
+      `${path}: malformed JSON (${(error as Error).message})`,
+      "Rebuild the index with `poa index build`.",
+    );
+  }
+}
+
+/** Loads an index written by saveIndex. */
+export function loadIndex(dir: string): CorpusIndex & { corpusSha256: string } {
+  const meta = readJsonFile(join(dir, "meta.json")) as Record<string, unknown>;
+  if (meta.format !== INDEX_FORMAT || meta.version !== INDEX_VERSION) {
+    throw new PoaError(
+      `${dir} is not a ${INDEX_FORMAT} version ${INDEX_VERSION} directory`,
+      "Rebuild the index with `poa index build`.",
+    );
+  }
+  const n = meta.tokens as number;
+  const vocab = readJsonFile(join(dir, "vocab.json")) as { words: string[]; counts: number[] };
+  const documents = readJsonFile(join(dir, "docs.json")) as IndexedDocument[];
+  const tokens = readInt32File(join(dir, "tokens.bin"), n);
+  const sa = readInt32File(join(dir, "sa.bin"), n);
+  const starts: number[] = [];
+  const docOf: number[] = [];
+  documents.forEach((d, i) => {
+    if (d.start >= 0) {
+      starts.push(d.start);
+      docOf.push(i);
+    }
+  });
+  return {
+    tokens,
+    sa,
+    bucketStarts: bucketStartsOf(tokens, vocab.words.length),
+    vocabulary: Vocabulary.from(vocab.words, vocab.counts),
+    documents,
+    docStarts: Int32Array.from(starts),
+    docOf: Int32Array.from(docOf),
+    buildBytes: 0,
+    corpusSha256: meta.corpusSha256 as string,
+  };
+}

@@ -1,0 +1,13 @@
+/** Proof of Attribution engine: span attribution (suffix array) and influence attribution. */
+export * from "./canonical-json.js";
+export * from "./corpus-index.js";
+export * from "./influence.js";
+export * from "./influence-attribution.js";
+export * from "./jsonl.js";
+export * from "./payout.js";
+export * from "./random.js";
+export * from "./sais.js";
+export * from "./span-attribution.js";
+export * from "./spans.js";
+export * from "./stats.js";
+export * from "./tokenize.js";

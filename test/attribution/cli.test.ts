@@ -1,0 +1,276 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+
+import { main } from "../../src/cli/main.js";
+
+/** Runs the CLI in-process and returns its exit code and what it printed. */
+async function poa(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  const write = process.stderr.write.bind(process.stderr);
+  console.log = (...a: unknown[]) => void out.push(a.join(" "));
+  console.error = (...a: unknown[]) => void err.push(a.join(" "));
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    const code = await main(argv);
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+    process.stderr.write = write;
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), "poa-attr-cli-"));
+function file(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, lines.join("\n") + "\n");
+  return path;
+}
+
+const ADDR = "0x1111111111111111111111111111111111111111";
+const EX = "examples/attribution";
+
+describe("poa attribute / poa index build", function () {
+  this.timeout(60_000);
+
+  it("gives byte-identical results for identical inputs, with or without a saved index", async function () {
+    const args = ["--method", "spans", "--outputs", `${EX}/outputs.jsonl`, "--min-span", "3", "--pool", "1000000"];
+    const a = join(dir, "a.json");
+    const b = join(dir, "b.json");
+    const c = join(dir, "c.json");
+    expect((await poa("attribute", ...args, "--corpus", `${EX}/corpus.jsonl`, "--out", a)).code).to.equal(0);
+    expect((await poa("attribute", ...args, "--corpus", `${EX}/corpus.jsonl`, "--out", b)).code).to.equal(0);
+    const built = await poa("index", "build", "--corpus", `${EX}/corpus.jsonl`, "--out", join(dir, "index"));
+    expect(built.code).to.equal(0);
+    expect(built.out).to.match(/indexed 5 documents \(1 exact duplicates/);
+    expect((await poa("attribute", ...args, "--index", join(dir, "index"), "--out", c)).code).to.equal(0);
+    expect(readFileSync(b)).to.deep.equal(readFileSync(a));
+    expect(readFileSync(c)).to.deep.equal(readFileSync(a));
+    const result = JSON.parse(readFileSync(a, "utf8"));
+    expect(result.method).to.equal("spans");
+    const total = Object.values(result.payouts as Record<string, string>).reduce((s, v) => s + BigInt(v), 0n);
+    expect(total).to.equal(1000000n);
+    // Keys are sorted and numbers use at most 12 significant digits.
+    const text = readFileSync(a, "utf8");
+    expect(text).to.equal(JSON.stringify(JSON.parse(text), null, 2) + "\n");
+  });
+
+  it("influence results are byte-identical across runs and shares sum to 1", async function () {
+    const args = [
+      "--method",
+      "influence",
+      "--train",
+      `${EX}/train.jsonl`,
+      "--test",
+      `${EX}/test.jsonl`,
+      "--pool",
+      "999",
+    ];
+    const a = join(dir, "ia.json");
+    const b = join(dir, "ib.json");
+    expect((await poa("attribute", ...args, "--out", a)).code).to.equal(0);
+    expect((await poa("attribute", ...args, "--out", b)).code).to.equal(0);
+    expect(readFileSync(b)).to.deep.equal(readFileSync(a));
+    const result = JSON.parse(readFileSync(a, "utf8"));
+    expect(result.lambda).to.equal(0.1);
+    expect(result.scores).to.have.length(4);
+    const shares = Object.values(result.contributors as Record<string, number>).reduce((s, v) => s + v, 0);
+    expect(shares).to.be.closeTo(1, 1e-9);
+    const total = Object.values(result.payouts as Record<string, string>).reduce((s, v) => s + BigInt(v), 0n);
+    expect(total).to.equal(999n);
+  });
+
+  it("has --help for both commands", async function () {
+    expect((await poa("attribute", "--help")).out).to.contain("--method spans");
+    expect((await poa("index", "build", "--help")).out).to.contain("--corpus FILE");
+  });
+
+  describe("bad input: the file, the line and what is wrong", function () {
+    const outputs = file("outputs.jsonl", ['{"id": "o", "text": "hello world"}']);
+    const spans = (corpus: string) =>
+      poa("attribute", "--method", "spans", "--corpus", corpus, "--outputs", outputs, "--out", join(dir, "x.json"));
+
+    it("malformed JSON", async function () {
+      const corpus = file("malformed.jsonl", [`{"id": "a", "contributor": "${ADDR}", "text": "ok"}`, '{"id": "b", ']);
+      const r = await spans(corpus);
+      expect(r.code).to.equal(1);
+      expect(r.err).to.contain(`${corpus}:2: malformed JSON`);
+    });
+
+    it("missing field", async function () {
+      const corpus = file("missing.jsonl", [`{"id": "a", "text": "ok"}`]);
+      const r = await spans(corpus);
+      expect(r.code).to.equal(1);
+      expect(r.err).to.contain(`${corpus}:1: missing field "contributor"`);
+    });
+
+    it("bad address (not hex, wrong length, bad checksum)", async function () {
+      for (const [bad, what] of [
+        ["0x123", 'bad address "0x123"'],
+        ["0xZZ11111111111111111111111111111111111111", "bad address"],
+        [
+          "0x52908400098527886E0F7030069857D2E4169Ee7",
+          'bad address "0x52908400098527886E0F7030069857D2E4169Ee7" in field "contributor" (EIP-55 checksum mismatch)',
+        ],
+      ] as const) {
+        const corpus = file("address.jsonl", [
+          `{"id": "a", "contributor": "${ADDR}", "text": "ok"}`,
+          `{"id": "b", "contributor": "${bad}", "text": "ok"}`,
+        ]);
+        const r = await spans(corpus);
+        expect(r.code).to.equal(1);
+        expect(r.err, r.err).to.contain(`${corpus}:2: ${what}`);
+      }
+    });
+
+    it("dimension mismatch (within the training set and between train and test)", async function () {
+      const train = file("train.jsonl", [
+        `{"id": "a", "contributor": "${ADDR}", "x": [1, 2], "y": 1}`,
+        `{"id": "b", "contributor": "${ADDR}", "x": [1, 2, 3], "y": 0}`,
+      ]);
+      const test = file("test.jsonl", ['{"id": "t", "x": [1, 2], "y": 1}']);
+      const r = await poa(
+        "attribute",
+        "--method",
+        "influence",
+        "--train",
+        train,
+        "--test",
+        test,
+        "--out",
+        join(dir, "x.json"),
+      );
+      expect(r.code).to.equal(1);
+      expect(r.err).to.contain(`${train}:2: dimension mismatch: "x" has 3 numbers, expected 2`);
+      const train2 = file("train2.jsonl", [`{"id": "a", "contributor": "${ADDR}", "x": [1, 2], "y": 1}`]);
+      const test2 = file("test2.jsonl", ['{"id": "t", "x": [1, 2], "y": 1}', '{"id": "u", "x": [1], "y": 0}']);
+      const r2 = await poa(
+        "attribute",
+        "--method",
+        "influence",
+        "--train",
+        train2,
+        "--test",
+        test2,
+        "--out",
+        join(dir, "x.json"),
+      );
+      expect(r2.err).to.contain(`${test2}:2: dimension mismatch: "x" has 1 numbers, expected 2`);
+    });
+
+    it("empty corpus (no rows, or no tokens)", async function () {
+      const empty = file("empty.jsonl", [""]);
+      const r = await spans(empty);
+      expect(r.code).to.equal(1);
+      expect(r.err).to.contain(`${empty}: empty corpus (no rows)`);
+      const blank = file("blank.jsonl", [`{"id": "a", "contributor": "${ADDR}", "text": "   "}`]);
+      const r2 = await spans(blank);
+      expect(r2.err).to.contain("the corpus contains no tokens");
+    });
+
+    it("wrong types, bad labels, duplicate ids, a missing file, a missing index", async function () {
+      const corpus = file("types.jsonl", [`{"id": 5, "contributor": "${ADDR}", "text": "ok"}`]);
+      expect((await spans(corpus)).err).to.contain(`${corpus}:1: field "id" must be a string`);
+      const dup = file("dup.jsonl", [
+        `{"id": "a", "contributor": "${ADDR}", "text": "x"}`,
+        `{"id": "a", "contributor": "${ADDR}", "text": "y"}`,
+      ]);
+      expect((await spans(dup)).err).to.contain(`${dup}:2: duplicate id "a" (first on line 1)`);
+      const label = file("label.jsonl", [`{"id": "a", "contributor": "${ADDR}", "x": [1], "y": 2}`]);
+      const r = await poa(
+        "attribute",
+        "--method",
+        "influence",
+        "--train",
+        label,
+        "--test",
+        label,
+        "--out",
+        join(dir, "x.json"),
+      );
+      expect(r.err).to.contain(`${label}:1: field "y" must be 0 or 1 (got 2)`);
+      expect((await spans(join(dir, "nope.jsonl"))).err).to.contain("cannot read");
+      const r3 = await poa(
+        "attribute",
+        "--method",
+        "spans",
+        "--index",
+        join(dir, "no-index"),
+        "--outputs",
+        outputs,
+        "--out",
+        join(dir, "x.json"),
+      );
+      expect(r3.err).to.contain("meta.json is missing");
+    });
+
+    it("features that overflow the training", async function () {
+      const train = file("huge.jsonl", [
+        `{"id": "a", "contributor": "${ADDR}", "x": [1e200], "y": 1}`,
+        `{"id": "b", "contributor": "${ADDR}", "x": [-1e200], "y": 0}`,
+      ]);
+      const test = file("huge-test.jsonl", ['{"id": "t", "x": [1], "y": 1}']);
+      const r = await poa(
+        "attribute",
+        "--method",
+        "influence",
+        "--train",
+        train,
+        "--test",
+        test,
+        "--out",
+        join(dir, "x.json"),
+      );
+      expect(r.code).to.equal(1);
+      expect(r.err).to.contain("training failed");
+      expect(r.err).to.contain("Scale the features");
+    });
+
+    it("an output path that cannot be written", async function () {
+      const r = await poa(
+        "attribute",
+        "--method",
+        "spans",
+        "--corpus",
+        `${EX}/corpus.jsonl`,
+        "--outputs",
+        outputs,
+        "--out",
+        join(dir, "no-such-folder", "x.json"),
+      );
+      expect(r.code).to.equal(1);
+      expect(r.err).to.contain("cannot write");
+      const blocker = file("blocker", ["not a folder"]);
+      const r2 = await poa("index", "build", "--corpus", `${EX}/corpus.jsonl`, "--out", join(blocker, "index"));
+      expect(r2.code).to.equal(1);
+      expect(r2.err).to.contain("cannot write the index");
+    });
+
+    it("bad options", async function () {
+      expect((await poa("attribute", "--method", "magic", "--out", "x")).code).to.equal(2);
+      expect((await poa("attribute", "--method", "spans", "--outputs", outputs, "--out", "x")).err).to.contain(
+        "exactly one of --corpus and --index",
+      );
+      const r = await poa(
+        "attribute",
+        "--method",
+        "spans",
+        "--corpus",
+        outputs,
+        "--outputs",
+        outputs,
+        "--out",
+        "x",
+        "--min-span",
+        "0",
+      );
+      expect(r.err).to.contain("--min-span must be a positive integer");
+    });
+  });
+});

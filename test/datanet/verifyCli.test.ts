@@ -1,0 +1,116 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { keccak256, toBeHex, type Signer } from "ethers";
+
+import { deployL2OpenToken } from "../../deploy/tokens.js";
+import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
+import { main } from "../../src/cli/main.js";
+import { PoaError } from "../../src/errors.js";
+import {
+  fetchDatanetHistory,
+  formatVersionReports,
+  nextVersion,
+  verifyDatanetOnChain,
+} from "../../src/datanet/index.js";
+
+/** Runs the CLI with console output captured. */
+async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => void out.push(a.join(" "));
+  console.error = (...a: unknown[]) => void err.push(a.join(" "));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+describe("poa datanet verify", function () {
+  it("refuses bad input with a message and a hint, before touching the network", async function () {
+    let r = await runCli(["datanet", "verify", "--datanet", "1"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.match(/missing --registry/);
+
+    r = await runCli(["datanet", "verify", "--registry", "0x1234", "--datanet", "1"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.match(/"0x1234" is not an address/);
+
+    const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    r = await runCli(["datanet", "verify", "--registry", registry, "--datanet", "one"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.match(/--datanet must be a non-negative integer, got "one"/);
+
+    r = await runCli(["datanet", "verify", "--registry", registry, "--datanet", "1", "--chunk-size", "0"]);
+    expect(r.code).to.equal(2);
+    expect(r.err).to.match(/--chunk-size must be at least 1/);
+
+    r = await runCli(["datanet", "verify", "--registry", registry, "--datanet", "1", "--rpc", "http://127.0.0.1:9"]);
+    expect(r.code).to.equal(1);
+    expect(r.err).to.match(/cannot reach a JSON-RPC node at http:\/\/127\.0\.0\.1:9/);
+    expect(r.err).to.match(/--rpc/);
+
+    r = await runCli(["datanet", "verify", "--help"]);
+    expect(r.code).to.equal(0);
+    expect(r.out).to.match(/Usage: poa datanet verify/);
+  });
+
+  it("reports each version right, wrong or disputed, from a registry's events", async function () {
+    const connection = await network.create({ network: "hardhatOp", chainType: "op" });
+    const { ethers, provider } = connection;
+    const [deployer, owner, c1, alice] = (await ethers.getSigners()) as unknown as [Signer, Signer, Signer, Signer];
+    const open = await deployL2OpenToken(deployer, "0x000000000000000000000000000000000000dEaD");
+    const registry = await deployDatanetRegistry(deployer, {
+      token: await open.getAddress(),
+      treasury: await deployer.getAddress(),
+      governance: await deployer.getAddress(),
+    });
+    const bridge = "0x4200000000000000000000000000000000000010";
+    await provider.request({ method: "hardhat_impersonateAccount", params: [bridge] });
+    await provider.request({ method: "hardhat_setBalance", params: [bridge, "0xde0b6b3a7640000"] });
+    for (const who of [c1, alice]) {
+      await open.connect(await ethers.getSigner(bridge)).mint(await who.getAddress(), 10_000n * 10n ** 18n);
+      await open.connect(who).approve(await registry.getAddress(), ethers.MaxUint256);
+    }
+    await registry.connect(owner).createDatanet(0, "ipfs://d", { ...DEFAULT_DATANET_PARAMS, quorum: 1n });
+    await registry.connect(owner).appointCurator(1n, await c1.getAddress());
+    await registry.connect(c1).depositCuratorBond(1n, 1_000n * 10n ** 18n);
+
+    expect(formatVersionReports(1n, await verifyDatanetOnChain(registry, 1n))).to.deep.equal([
+      "Datanet 1: no version published yet",
+    ]);
+
+    await registry.connect(alice).submit(1n, keccak256(toBeHex(1, 32)), "ipfs://a", 10n, 10n ** 19n);
+    await registry.connect(c1).vote(1n, true);
+    const v1 = nextVersion(await fetchDatanetHistory(registry, 1n));
+    await registry.connect(owner).publishVersion(1n, v1.root, 1n, "");
+    // A wrong leaf (the right id with another content hash), disputed at once.
+    const wrong = keccak256(
+      keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "bytes32"], [1n, ethers.ZeroHash.replace(/0$/, "1")]),
+      ),
+    );
+    await registry.connect(owner).publishVersion(1n, wrong, 1n, "");
+    await registry.disputeVersion(1n, 2n, 1n, ethers.ZeroHash.replace(/0$/, "1"), []);
+
+    const reports = await verifyDatanetOnChain(registry, 1n);
+    const lines = formatVersionReports(1n, reports);
+    expect(lines[0]).to.equal(`Datanet 1 version 1: ok    root ${v1.root}, 1 contributions`);
+    expect(lines[1]).to.match(
+      /^Datanet 1 version 2: WRONG posted root 0x[0-9a-f]{64}, expected 0x[0-9a-f]{64}; count posted 1, expected 1 \(disputed on-chain\)$/,
+    );
+
+    try {
+      await verifyDatanetOnChain(registry, 2n);
+      expect.fail("unknown Datanet accepted");
+    } catch (error) {
+      expect(error).to.be.instanceOf(PoaError);
+      expect((error as PoaError).message).to.equal("Datanet 2 does not exist on this registry (it has 1)");
+    }
+    await connection.close();
+  });
+});
