@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 
 import { isAlive, type DevnetProcess } from "../../src/devnet/addresses.js";
+import { startDevnet } from "../../src/devnet/devnet.js";
 import { freePort, isPortFree } from "../../src/devnet/ports.js";
+import { PoaError } from "../../src/errors.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -75,6 +77,29 @@ describe("devnet processes: nothing is left running", function () {
     child.kill("SIGKILL");
     await waitUntil(() => proc.anvilPids.every((pid) => !isAlive(pid)), 5_000, "the reaper stopped both anvils");
     if (proc.reaperPid !== undefined) await waitUntil(() => !isAlive(proc.reaperPid!), 5_000, "the reaper exited");
+  });
+
+  it("Ctrl-C during start-up (an aborted start) stops what was already started", async function () {
+    for (const delay of [0, 30, 150]) {
+      const [l1Port, l2Port] = [await freePort(), await freePort()];
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), delay);
+      let error: unknown;
+      const net = await startDevnet({ l1Port, l2Port, dir: join(dir, `abort-${delay}`) }, abort.signal).catch(
+        (e: unknown) => {
+          error = e;
+          return undefined;
+        },
+      );
+      if (net !== undefined)
+        await net.stop(); // start-up finished before the abort landed
+      else {
+        expect(error, `abort after ${delay} ms`).to.be.instanceOf(PoaError);
+        expect((error as PoaError).message).to.equal("the devnet start-up was interrupted");
+      }
+      expect(await isPortFree("127.0.0.1", l1Port), `L1 port after abort at ${delay} ms`).to.equal(true);
+      expect(await isPortFree("127.0.0.1", l2Port), `L2 port after abort at ${delay} ms`).to.equal(true);
+    }
   });
 
   it("a crash (uncaught exception) in a program that embeds the devnet leaves no chain behind", async function () {
