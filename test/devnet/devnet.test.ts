@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { network } from "hardhat";
 import { Contract, Wallet } from "ethers";
-import { hexToBytes, type Hex } from "viem";
+import { createWalletClient, hexToBytes, http, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { getL2TransactionHashes } from "viem/op-stack";
 
 import { deployProtocol, PROTOCOL_STEPS, type DeploymentRecord } from "../../deploy/protocol.js";
 import { depositERC20, depositETH, withdrawERC20, withdrawETH } from "../../src/bridge/bridge.js";
@@ -152,6 +154,46 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     expect(await read("hash")).to.equal(l1Block.hash);
     expect(await read("basefee")).to.equal(l1Block.baseFeePerGas);
     expect(await read("baseFeeScalar")).to.equal(5227);
+  });
+
+  it("relays several deposits of one L1 block in log order, with the block-level log index", async function () {
+    const account = privateKeyToAccount(net.accounts[8]!.privateKey);
+    const wallet = createWalletClient({ account, chain: net.l1.chain, transport: http(net.addresses.l1Rpc) });
+    const portal = bedrockArtifact("OptimismPortal").abi;
+    // Mine once and let the L1 clock see it, so its idle-second heartbeat cannot split the batch.
+    await net.l1.request({ method: "evm_mine" as never, params: [] as never });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await net.l1.request({ method: "evm_setAutomine" as never, params: [false] as never });
+    const hashes: Hex[] = [];
+    try {
+      for (let i = 0; i < 3; i++)
+        hashes.push(
+          await wallet.writeContract({
+            address: net.addresses.OptimismPortal,
+            abi: portal,
+            functionName: "depositTransaction",
+            args: [net.accounts[9]!.address, BigInt(i + 1), 100_000n, false, "0x"],
+            value: BigInt(i + 1),
+            gas: 300_000n,
+            nonce: (await net.l1.getTransactionCount({ address: account.address })) + i,
+          }),
+        );
+      await net.l1.request({ method: "evm_mine" as never, params: [] as never });
+    } finally {
+      await net.l1.request({ method: "evm_setAutomine" as never, params: [true] as never });
+    }
+    const receipts = await Promise.all(hashes.map((hash) => net.l1.waitForTransactionReceipt({ hash })));
+    expect(new Set(receipts.map((r) => r.blockNumber)).size, "one L1 block").to.equal(1);
+    // viem derives each L2 hash from the log's index within the L1 block; the relayer must agree.
+    const l2Hashes = receipts.map((r) => getL2TransactionHashes(r)[0]!);
+    const l2Receipts = await Promise.all(
+      l2Hashes.map((hash) => net.l2.waitForTransactionReceipt({ hash, pollingInterval: 20 })),
+    );
+    const l2Blocks = l2Receipts.map((r) => r.blockNumber);
+    expect(l2Blocks[0]! < l2Blocks[1]! && l2Blocks[1]! < l2Blocks[2]!, `L2 blocks ${l2Blocks.join(", ")}`).to.equal(
+      true,
+    );
+    for (const r of l2Receipts) expect(r.status).to.equal("success");
   });
 
   it("relays an OPEN deposit made with the SDK, and L2 supply equals what the L1 bridge holds", async function () {
