@@ -26,6 +26,9 @@ try {
 const SOLC_VERSION = "0.8.37";
 const solcPath = fileURLToPath(new URL("./node_modules/solc/soljson.js", import.meta.url));
 
+/** The devnet's well-known test mnemonic (never use it for real funds). */
+const DEVNET_MNEMONIC = "test test test test test test test test test test test junk";
+
 /** Fixed seed so that a CI failure reproduces byte for byte on any machine. */
 const CI_SEED = "0x6f70656e6c65646765722d706f612d63692d736565642d303030303030303031";
 
@@ -79,5 +82,21 @@ export default defineConfig({
   networks: {
     hardhatOp: { type: "edr-simulated", chainType: "op" },
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    // The local devnet (`npx poa devnet`): its L1 and its OP Stack L2, with the devnet's funded
+    // test accounts. Ports and chain ids are the devnet's defaults.
+    l1: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+      chainId: 900,
+      accounts: { mnemonic: DEVNET_MNEMONIC },
+    },
+    l2: {
+      type: "http",
+      chainType: "op",
+      url: "http://127.0.0.1:9545",
+      chainId: 901,
+      accounts: { mnemonic: DEVNET_MNEMONIC },
+    },
   },
 });
