@@ -67,7 +67,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: false, strict: true });
+      parsed = parseArgs({
+        args: rest,
+        options: command.options,
+        allowPositionals: command.positionals === true,
+        strict: true,
+      });
     } catch (error) {
       throw new UsageError((error as Error).message, `Run \`npx poa ${command.name} --help\`.`);
     }

@@ -61,6 +61,7 @@ function amountArg(positionals: string[], verb: string): string {
 
 export const bridgeDeposit: Command = {
   name: "bridge deposit",
+  positionals: true,
   summary: "Deposit OPEN (or ETH) from the devnet's L1 to its L2 with the Optimism SDK, waiting for the relay",
   help: `Usage: poa bridge deposit <amount> [--eth] [options]
 
@@ -95,6 +96,7 @@ Example:
 
 export const bridgeWithdraw: Command = {
   name: "bridge withdraw",
+  positionals: true,
   summary: "Withdraw OPEN (or ETH) from the devnet's L2 to L1 with the Optimism SDK: initiate, prove, finalize",
   help: `Usage: poa bridge withdraw <amount> [--eth] [options]
 
