@@ -11,11 +11,20 @@ export type AddressCheck =
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+/**
+ * What is wrong with `value` as an address, or undefined when nothing is. Costs a keccak only for
+ * a mixed-case address (the checksum), so tree builders can check millions of entries.
+ */
+export function addressProblem(value: unknown): "format" | "checksum" | undefined {
+  if (typeof value !== "string" || !ADDRESS.test(value)) return "format";
+  const mixedCase = /[a-f]/.test(value) && /[A-F]/.test(value); // the "0x" prefix is lower-case x only
+  if (mixedCase && getAddress(value) !== value) return "checksum";
+  return undefined;
+}
+
 /** Checks `value`; on success returns it EIP-55 checksummed. */
 export function checkAddress(value: unknown): AddressCheck {
-  if (typeof value !== "string" || !ADDRESS.test(value)) return { ok: false, problem: "format" };
-  const checksummed = getAddress(value);
-  const mixedCase = /[a-f]/.test(value.slice(2)) && /[A-F]/.test(value.slice(2));
-  if (mixedCase && checksummed !== value) return { ok: false, problem: "checksum" };
-  return { ok: true, address: checksummed };
+  const problem = addressProblem(value);
+  if (problem !== undefined) return { ok: false, problem };
+  return { ok: true, address: getAddress(value as string) };
 }

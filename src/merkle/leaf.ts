@@ -4,7 +4,7 @@
  * `keccak256(keccak256(abi.encode(account, cumulativeAmount)))`.
  */
 import { PoaError } from "../errors.js";
-import { checkAddress } from "./address.js";
+import { addressProblem } from "./address.js";
 import { standardLeafHash } from "./hash.js";
 
 /** One leaf: an account and its cumulative reward since genesis (base units of OPEN). */
@@ -20,14 +20,14 @@ const MAX_UINT256 = (1n << 256n) - 1n;
 
 /** Checks one entry, throwing a PoaError that names it (by `index`) and says what to fix. */
 export function checkEntry(entry: RewardEntry, index: number): void {
-  const account = checkAddress(entry.account);
-  if (!account.ok && account.problem === "format") {
+  const problem = addressProblem(entry.account);
+  if (problem === "format") {
     throw new PoaError(
       `entry ${index}: account ${String(entry.account)} is not a 20-byte hex address`,
       "Give each account as 0x followed by 40 hex digits.",
     );
   }
-  if (!account.ok) {
+  if (problem === "checksum") {
     throw new PoaError(
       `entry ${index}: account ${entry.account} has a bad EIP-55 checksum (mixed case that is not the checksum)`,
       "Fix the capitalisation or write the address in lower case.",

@@ -10,8 +10,8 @@
  * inner nodes hash their two children in ascending byte order (OpenZeppelin `MerkleProof`).
  */
 import { PoaError } from "../errors.js";
-import { bytes32ToHex as toHex, compareBytes32, hashPair, type Hex } from "./hash.js";
-import { checkEntry, leafHash, type RewardEntry } from "./leaf.js";
+import { bytes32ToHex as toHex, compareBytes32, hashPair, standardLeafHash, type Hex } from "./hash.js";
+import { checkEntry, encodeLeafInto, type RewardEntry } from "./leaf.js";
 
 export type { Hex } from "./hash.js";
 
@@ -127,8 +127,10 @@ export function rewardLeafHashes(entries: readonly RewardEntry[], options: Build
   const n = entries.length;
   const report = options.onProgress ?? (() => {});
   const leaves = new Uint8Array(n * 32);
+  const encoded = new Uint8Array(64);
   for (let i = 0; i < n; i++) {
-    leaves.set(leafHash(entries[i]!), i * 32);
+    encodeLeafInto(entries[i]!, encoded);
+    leaves.set(standardLeafHash(encoded), i * 32);
     if ((i & 0x3fff) === 0) report(i, n);
   }
   report(n, n);
