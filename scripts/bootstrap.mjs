@@ -4,24 +4,15 @@
 // `npm install`, whose post-install step (scripts/check-install.mjs) repairs what npm skips
 // under an old Node. Everything after it in the npm script runs under the pinned Node 22.
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
+import { STAMP_FILE, installFingerprint } from "./lib/install-fingerprint.mjs";
+
 const root = new URL("..", import.meta.url).pathname;
-const stamp = join(root, "node_modules", ".poa-install-stamp");
+const stamp = join(root, STAMP_FILE);
 
-/** Same function as in check-install.mjs: the stamp it writes after a verified install. */
-function installFingerprint() {
-  const hash = createHash("sha256");
-  for (const file of ["package.json", "package-lock.json"]) {
-    const path = join(root, file);
-    hash.update(existsSync(path) ? readFileSync(path) : "");
-  }
-  return hash.digest("hex");
-}
-
-const installed = existsSync(stamp) && readFileSync(stamp, "utf8") === installFingerprint();
+const installed = existsSync(stamp) && readFileSync(stamp, "utf8") === installFingerprint(root);
 
 if (!installed) {
   console.log("[bootstrap] installing dependencies (first run, or package.json changed)...");

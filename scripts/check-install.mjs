@@ -9,11 +9,12 @@
 // and unpacks it from the registry, so that a plain `npm install` always leaves a working tree.
 // If it cannot, it fails the install with a message that says what to run.
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+import { STAMP_FILE, installFingerprint } from "./lib/install-fingerprint.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const require = createRequire(join(root, "package.json"));
@@ -60,7 +61,7 @@ function installFromRegistry({ name, version }) {
   const dir = mkdtempSync(join(tmpdir(), "poa-install-"));
   try {
     const out = execFileSync("npm", ["pack", `${name}@${version}`, "--pack-destination", dir, "--silent"], {
-      cwd: dir,
+      cwd: root,
       encoding: "utf8",
     });
     const tarball = join(dir, out.trim().split("\n").pop());
@@ -98,10 +99,5 @@ try {
 }
 // The stamp lets scripts/bootstrap.mjs skip `npm install` while package.json and the lock file
 // are unchanged since this verified install.
-const hash = createHash("sha256");
-for (const file of ["package.json", "package-lock.json"]) {
-  const path = join(root, file);
-  hash.update(existsSync(path) ? readFileSync(path) : "");
-}
-writeFileSync(join(root, "node_modules", ".poa-install-stamp"), hash.digest("hex"));
+writeFileSync(join(root, STAMP_FILE), installFingerprint(root));
 console.log(`[check-install] ok: Node ${process.version}, Hardhat simulator ${edr.name}@${edr.version}`);

@@ -8,6 +8,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 
+import { countResults } from "./lib/count-results.mjs";
+
 const bin = (name) => join(new URL("..", import.meta.url).pathname, "node_modules", ".bin", name);
 
 const args = process.argv.slice(2);
@@ -36,28 +38,6 @@ function run(command, commandArgs) {
     child.on("error", (error) => resolve({ code: 1, output: `${output}\n${error.message}` }));
     child.on("close", (code) => resolve({ code: code ?? 1, output }));
   });
-}
-
-/**
- * Counts results from Hardhat's output. `hardhat test` ends with a combined summary
- * ("N passing (X solidity, Y mocha)", "N failing (...)") whose passing figure includes mocha's
- * pending tests, so pending ones are subtracted and reported as skipped. A single runner prints
- * only its own "N passing" / "N failing" lines, which are summed instead.
- */
-export function countResults(output) {
-  const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
-  const sum = (re) => [...plain.matchAll(re)].reduce((acc, m) => acc + Number(m[1]), 0);
-  const skipped = sum(/^\s*(\d+) pending\b/gm);
-  const combinedPassing = [...plain.matchAll(/^(\d+) passing \(.*(?:solidity|mocha|nodejs).*\)$/gm)].pop();
-  if (combinedPassing !== undefined) {
-    const combinedFailing = [...plain.matchAll(/^(\d+) failing \(.*\)$/gm)].pop();
-    return {
-      passed: Number(combinedPassing[1]) - skipped,
-      failed: combinedFailing === undefined ? 0 : Number(combinedFailing[1]),
-      skipped,
-    };
-  }
-  return { passed: sum(/^\s*(\d+) passing\b/gm), failed: sum(/^\s*(\d+) failing\b/gm), skipped };
 }
 
 const runs = [

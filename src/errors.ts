@@ -13,9 +13,14 @@ export class PoaError extends Error {
   }
 }
 
-/** A command line that cannot be understood: unknown command, missing or bad option. */
+export const GENERIC_USAGE_HINT = "Run `npx poa --help` for the list of commands.";
+
+/**
+ * A command line that cannot be understood: unknown command, missing or bad option (exit 2).
+ * Without a hint, the CLI points at the help of the command that raised it.
+ */
 export class UsageError extends PoaError {
   constructor(message: string, hint?: string) {
-    super(message, hint ?? "Run `npx poa --help` for the list of commands.", 2);
+    super(message, hint ?? GENERIC_USAGE_HINT, 2);
   }
 }

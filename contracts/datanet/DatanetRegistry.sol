@@ -297,7 +297,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         _voted[contributionId][msg.sender] = true;
 
         Datanet storage d = _datanets[datanetId];
-        uint256 quorum = d.params.quorum;
+        // The quorum stored at submission: fixed for the contribution's life, so both tallies
+        // stay below it until one side reaches it, and the first side to reach it decides.
+        uint256 quorum = c.quorum;
         uint256 accepts = c.acceptVotes;
         uint256 rejects = c.rejectVotes;
         // Both counts stay below the quorum (<= 255) until one reaches it, and a decided
@@ -308,8 +310,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         }
         emit ContributionVoted(contributionId, msg.sender, accept, accepts, rejects);
 
-        // Only the side just voted for can reach the quorum with this vote (`>=`: the owner may
-        // have lowered the quorum since the earlier votes).
+        // Only the side just voted for can reach the quorum with this vote.
         if (accept && accepts >= quorum) {
             uint256 bondedUntil = block.timestamp + d.params.bondPeriod;
             // versionCount < 2^32 - 1: each version is a transaction.
@@ -325,7 +326,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         } else if (!accept && rejects >= quorum) {
             c.status = Status.Rejected;
             delete _contentOwner[datanetId][c.contentHash];
-            (uint256 slashed, uint256 refundable) = _slashStakeDown(c, d.params.slashBps);
+            (uint256 slashed, uint256 refundable) = _slashStakeDown(c, c.slashBps);
             emit ContributionRejected(contributionId, datanetId, slashed, refundable);
         }
     }
@@ -342,7 +343,11 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         if (status == Status.Pending) {
             c.status = Status.Withdrawn;
             delete _contentOwner[datanetId][c.contentHash];
-            emit ContributionWithdrawn(contributionId, datanetId);
+            // Once a curator has voted to reject, leaving costs what a rejection would: else a
+            // contributor escapes the slash by withdrawing just before the deciding vote.
+            uint256 slashed;
+            if (c.rejectVotes != 0) (slashed, ) = _slashStakeDown(c, c.slashBps);
+            emit ContributionWithdrawn(contributionId, datanetId, slashed);
         } else if (status == Status.Accepted) {
             uint256 bondedUntil = c.bondedUntil;
             require(block.timestamp >= bondedUntil, StillBonded(contributionId, bondedUntil, block.timestamp));
@@ -570,6 +575,11 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         Contribution storage c = _contributions[contributionId];
         c.contributor = msg.sender;
         c.status = Status.Pending;
+        // The terms it is judged by, in the slot written here anyway: a later `setParams`
+        // cannot change them mid-review.
+        Params storage p = _datanets[datanetId].params;
+        c.quorum = p.quorum;
+        c.slashBps = p.slashBps;
         // Both fit: datanetId <= _datanetCount (one per transaction), sizeBytes <= dailyByteCap
         // (a uint64), stake <= type(uint128).max, all checked in _admitSubmission.
         c.datanetId = uint64(datanetId);

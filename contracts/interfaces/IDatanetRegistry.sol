@@ -106,6 +106,10 @@ interface IDatanetRegistry is IDatanetVersions {
     /// @param stake        OPEN still held for this contribution (0 once withdrawn or fully
     ///                     slashed).
     /// @param bondedUntil  For an accepted contribution, when its stake can be withdrawn.
+    /// @param quorum       The Datanet's quorum when it was submitted: it decides this
+    ///                     contribution whatever the owner sets later.
+    /// @param slashBps     The Datanet's slash share when it was submitted: what a rejection,
+    ///                     or a withdrawal after a reject vote, slashes.
     /// @param firstVersion First version that contains it (0 if never accepted).
     /// @param revokedFromVersion First version that no longer contains it (0 if not revoked).
     struct Contribution {
@@ -115,6 +119,8 @@ interface IDatanetRegistry is IDatanetVersions {
         uint8 rejectVotes;
         bool stakeReleased;
         uint40 bondedUntil;
+        uint8 quorum;
+        uint16 slashBps;
         uint64 datanetId;
         uint64 sizeBytes;
         uint128 stake;
@@ -235,8 +241,9 @@ interface IDatanetRegistry is IDatanetVersions {
         uint256 revokedFromVersion,
         bytes32 reason
     );
-    /// @notice The contributor withdrew a pending contribution (full refund).
-    event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId);
+    /// @notice The contributor withdrew a pending contribution; `slashed` went to the
+    ///         treasury's pool (non-zero only if a curator had voted to reject it).
+    event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId, uint256 slashed);
     /// @notice A stake (or what is left of it) went back to its contributor.
     event StakeReleased(uint256 indexed contributionId, address indexed contributor, uint256 amount);
 
@@ -368,8 +375,9 @@ interface IDatanetRegistry is IDatanetVersions {
         Params calldata params
     ) external returns (uint256 datanetId);
 
-    /// @notice Owner only. Parameters apply to submissions and votes from now on; a pending
-    ///         contribution is judged by the quorum and slash share in force at the deciding vote.
+    /// @notice Owner only. Parameters apply to submissions from now on; a contribution is
+    ///         judged by the quorum and slash share in force when it was submitted (stored in
+    ///         it), so changing them never changes the terms of one already under review.
     function setParams(uint256 datanetId, Params calldata params) external;
 
     /// @notice Owner only: emits the new metadata URI (events are its only storage).
@@ -439,13 +447,18 @@ interface IDatanetRegistry is IDatanetVersions {
     ) external returns (uint256 contributionId);
 
     /// @notice A bonded, appointed curator (not the contributor) votes on a pending
-    ///         contribution. The vote that brings its own side to the quorum decides it:
-    ///         accepted (stake bonded for the bond period) or rejected (slash share slashed,
-    ///         rounded down, so dust stays with the contributor; the rest withdrawable).
+    ///         contribution. The first side to reach the contribution's quorum (the one stored
+    ///         at submission) decides it: accepted (stake bonded for the bond period) or
+    ///         rejected (its slash share slashed, rounded down, so dust stays with the
+    ///         contributor; the rest withdrawable). Both tallies stay below that quorum until
+    ///         then, so no later change of the Datanet's quorum can let a minority decide.
     function vote(uint256 contributionId, bool accept) external;
 
     /// @notice The contributor takes its stake back, exactly once: a pending contribution is
-    ///         withdrawn with a full refund (its content hash is free again); a rejected or
+    ///         withdrawn (its content hash is free again) with a full refund while no curator
+    ///         has voted to reject it, and otherwise minus its slash share, as if rejected
+    ///         (rounded down, dust to the contributor), so a rejection cannot be escaped by
+    ///         withdrawing before the deciding vote; a rejected or
     ///         revoked one returns what the slash left; an accepted one after its bond period
     ///         (it stays accepted).
     /// @return amount OPEN sent to the contributor.

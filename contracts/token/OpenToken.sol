@@ -10,7 +10,9 @@ import {ISemver} from "../interfaces/ISemver.sol";
 /// @title OpenToken
 /// @notice OPEN on L1. The whole supply, 1,000,000,000 OPEN, is minted once in the constructor;
 ///         there is no owner and no way to mint again. Holders can burn and permit.
-/// @dev    See IOpenToken for the guarantees. Not upgradeable by design: nothing can change it.
+/// @dev    Guarantees integrators may rely on: a fixed supply of exactly 1,000,000,000 OPEN (18
+///         decimals) minted once to one recipient; no owner, no mint, no pause, no upgrade, no
+///         fee on transfer, no transfer callbacks. Supply never increases; holders' burns lower it.
 contract OpenToken is ERC20, ERC20Burnable, ERC20Permit, ISemver {
     /// @notice 1,000,000,000 OPEN with 18 decimals.
     uint256 public constant INITIAL_SUPPLY = 1_000_000_000 ether;

@@ -9,7 +9,7 @@
  * int32). Loading checks sizes and the format version.
  */
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 import { PoaError } from "../errors.js";
@@ -133,13 +133,23 @@ function writeInt32File(path: string, data: Int32Array): void {
   }
 }
 
+const REBUILD = "The index is damaged or incomplete: rebuild it with `poa index build --corpus C --out DIR`.";
+
+/** A PoaError about one file of the index. */
+function damaged(path: string, what: string): PoaError {
+  return new PoaError(`${path}: ${what}`, REBUILD);
+}
+
 function readInt32File(path: string, expected: number): Int32Array {
-  const buffer = readFileSync(path);
+  let buffer: Buffer;
+  try {
+    buffer = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw damaged(path, code === "ENOENT" ? "missing" : `cannot be read (${code ?? (error as Error).message})`);
+  }
   if (buffer.byteLength !== expected * 4) {
-    throw new PoaError(
-      `${path} has ${buffer.byteLength} bytes, expected ${expected * 4}`,
-      "The index is damaged: rebuild it with `poa index build`.",
-    );
+    throw damaged(path, `has ${buffer.byteLength} bytes, expected ${expected * 4} (${expected} int32 values)`);
   }
   if (buffer.byteOffset % 4 === 0) return new Int32Array(buffer.buffer, buffer.byteOffset, expected);
   return new Int32Array(new Uint8Array(buffer).buffer);
@@ -149,6 +159,9 @@ function readInt32File(path: string, expected: number): Int32Array {
 export function saveIndex(index: CorpusIndex, dir: string, corpusSha256: string): void {
   if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error("big-endian hosts are not supported");
   mkdirSync(dir, { recursive: true });
+  // meta.json marks a complete index: remove it first, so that a write interrupted below leaves
+  // a directory `loadIndex` refuses instead of new files under an old, matching meta.json.
+  rmSync(join(dir, "meta.json"), { force: true });
   const put = (name: string, write: (path: string) => void) => {
     const tmp = join(dir, `${name}.tmp`);
     write(tmp);
@@ -181,33 +194,118 @@ function readJsonFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
-  } catch {
-    throw new PoaError(`${path} is missing`, "Build the index first: `poa index build --corpus C --out DIR`.");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      throw new PoaError(`${path} is missing`, "Build the index first: `poa index build --corpus C --out DIR`.");
+    }
+    throw damaged(path, `cannot be read (${code ?? (error as Error).message})`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new PoaError(
-      `${path}: malformed JSON (${(error as Error).message})`,
-      "Rebuild the index with `poa index build`.",
-    );
+    throw damaged(path, `malformed JSON (${(error as Error).message})`);
   }
 }
 
-/** Loads an index written by saveIndex. */
-export function loadIndex(dir: string): CorpusIndex & { corpusSha256: string } {
-  const meta = readJsonFile(join(dir, "meta.json")) as Record<string, unknown>;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** meta.json: the format, the version and the counts the other files must match. */
+interface IndexMeta {
+  corpusSha256: string;
+  documents: number;
+  indexedDocuments: number;
+  tokens: number;
+  vocabulary: number;
+}
+
+function checkMeta(path: string, dir: string, meta: unknown): IndexMeta {
+  if (!isObject(meta)) throw damaged(path, `expected a JSON object, got ${meta === null ? "null" : typeof meta}`);
   if (meta.format !== INDEX_FORMAT || meta.version !== INDEX_VERSION) {
     throw new PoaError(
       `${dir} is not a ${INDEX_FORMAT} version ${INDEX_VERSION} directory`,
       "Rebuild the index with `poa index build`.",
     );
   }
-  const n = meta.tokens as number;
-  const vocab = readJsonFile(join(dir, "vocab.json")) as { words: string[]; counts: number[] };
-  const documents = readJsonFile(join(dir, "docs.json")) as IndexedDocument[];
+  for (const key of ["documents", "indexedDocuments", "tokens", "vocabulary"] as const) {
+    if (!isCount(meta[key])) throw damaged(path, `"${key}" must be a non-negative integer, got ${String(meta[key])}`);
+  }
+  if (typeof meta.corpusSha256 !== "string") {
+    throw damaged(path, `"corpusSha256" must be a string, got ${String(meta.corpusSha256)}`);
+  }
+  return meta as unknown as IndexMeta;
+}
+
+function checkVocabulary(path: string, vocab: unknown, meta: IndexMeta): { words: string[]; counts: number[] } {
+  if (!isObject(vocab) || !Array.isArray(vocab.words) || !Array.isArray(vocab.counts)) {
+    throw damaged(path, `expected {"words": [strings], "counts": [integers]}`);
+  }
+  const { words, counts } = vocab;
+  if (words.length !== meta.vocabulary || counts.length !== meta.vocabulary) {
+    throw damaged(
+      path,
+      `has ${words.length} words and ${counts.length} counts, but meta.json says the vocabulary has ${meta.vocabulary}`,
+    );
+  }
+  for (let i = 0; i < words.length; i++) {
+    if (typeof words[i] !== "string") throw damaged(path, `words[${i}] is not a string`);
+    if (!isCount(counts[i])) throw damaged(path, `counts[${i}] is not a non-negative integer`);
+  }
+  return { words: words as string[], counts: counts as number[] };
+}
+
+function checkDocuments(path: string, documents: unknown, meta: IndexMeta): IndexedDocument[] {
+  if (!Array.isArray(documents)) throw damaged(path, "expected a JSON array of documents");
+  if (documents.length !== meta.documents) {
+    throw damaged(path, `has ${documents.length} documents, but meta.json says ${meta.documents}`);
+  }
+  let indexed = 0;
+  for (let i = 0; i < documents.length; i++) {
+    const d: unknown = documents[i];
+    const ok =
+      isObject(d) &&
+      typeof d.id === "string" &&
+      typeof d.contributor === "string" &&
+      isCount(d.line) &&
+      isCount(d.length) &&
+      isCount(d.owner) &&
+      d.owner < documents.length &&
+      Number.isSafeInteger(d.start) &&
+      ((d.start as number) === -1 || ((d.start as number) >= 0 && (d.start as number) + d.length <= meta.tokens));
+    if (!ok) {
+      throw damaged(
+        path,
+        `document ${i} is not {"id", "contributor", "line", "start", "length", "owner"} with counts inside the index`,
+      );
+    }
+    if ((d.start as number) >= 0) indexed++;
+  }
+  if (indexed !== meta.indexedDocuments) {
+    throw damaged(path, `has ${indexed} indexed documents, but meta.json says ${meta.indexedDocuments}`);
+  }
+  return documents as IndexedDocument[];
+}
+
+/** Loads an index written by saveIndex; every file is checked against meta.json. */
+export function loadIndex(dir: string): CorpusIndex & { corpusSha256: string } {
+  const metaPath = join(dir, "meta.json");
+  const meta = checkMeta(metaPath, dir, readJsonFile(metaPath));
+  const vocabPath = join(dir, "vocab.json");
+  const vocab = checkVocabulary(vocabPath, readJsonFile(vocabPath), meta);
+  const docsPath = join(dir, "docs.json");
+  const documents = checkDocuments(docsPath, readJsonFile(docsPath), meta);
+  const n = meta.tokens;
   const tokens = readInt32File(join(dir, "tokens.bin"), n);
   const sa = readInt32File(join(dir, "sa.bin"), n);
+  for (let i = 0; i < n; i++) {
+    const t = tokens[i]!;
+    if (t < 0 || t >= meta.vocabulary) {
+      throw damaged(join(dir, "tokens.bin"), `token ${i} has id ${t}, outside the vocabulary of ${meta.vocabulary}`);
+    }
+    const p = sa[i]!;
+    if (p < 0 || p >= n) throw damaged(join(dir, "sa.bin"), `entry ${i} is ${p}, not a position below ${n}`);
+  }
   const starts: number[] = [];
   const docOf: number[] = [];
   documents.forEach((d, i) => {
@@ -225,6 +323,6 @@ export function loadIndex(dir: string): CorpusIndex & { corpusSha256: string } {
     docStarts: Int32Array.from(starts),
     docOf: Int32Array.from(docOf),
     buildBytes: 0,
-    corpusSha256: meta.corpusSha256 as string,
+    corpusSha256: meta.corpusSha256,
   };
 }

@@ -4,6 +4,7 @@ export * from "./corpus-index.js";
 export * from "./influence.js";
 export * from "./influence-attribution.js";
 export * from "./jsonl.js";
+export * from "./output.js";
 export * from "./payout.js";
 export * from "./random.js";
 export * from "./sais.js";

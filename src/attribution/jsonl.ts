@@ -6,9 +6,8 @@
 import { createReadStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 
-import { getAddress } from "ethers";
-
 import { PoaError } from "../errors.js";
+import { checkAddress } from "../merkle/address.js";
 
 export interface Located<T> {
   line: number;
@@ -41,9 +40,11 @@ export async function* readJsonl(
   const total = checkReadable(file);
   const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
+  for await (const read of lines) {
     line++;
-    onBytes?.(Buffer.byteLength(text) + 1, total);
+    // A byte order mark (Windows editors write one) is not part of the first line's JSON.
+    const text = line === 1 && read.startsWith("\uFEFF") ? read.slice(1) : read;
+    onBytes?.(Buffer.byteLength(read) + 1, total);
     if (text.trim() === "") continue;
     let value: unknown;
     try {
@@ -119,19 +120,17 @@ function id(row: Record<string, unknown>, file: string, line: number, shape: str
 /** A 20-byte hex address; mixed case must carry a valid EIP-55 checksum. Returned checksummed. */
 export function address(row: Record<string, unknown>, file: string, line: number, shape: string): string {
   const v = str(row, "contributor", file, line, shape);
-  if (!/^0x[0-9a-fA-F]{40}$/.test(v)) {
+  const checked = checkAddress(v);
+  if (checked.ok) return checked.address;
+  if (checked.problem === "format") {
     throw inputError(file, line, `bad address "${v}" in field "contributor"`, "Use a 0x-prefixed 20-byte hex address.");
   }
-  try {
-    return getAddress(v);
-  } catch {
-    throw inputError(
-      file,
-      line,
-      `bad address "${v}" in field "contributor" (EIP-55 checksum mismatch)`,
-      "Fix the capitalisation or write the address in lower case.",
-    );
-  }
+  throw inputError(
+    file,
+    line,
+    `bad address "${v}" in field "contributor" (EIP-55 checksum mismatch)`,
+    "Fix the capitalisation or write the address in lower case.",
+  );
 }
 
 function vector(row: Record<string, unknown>, file: string, line: number, shape: string): number[] {

@@ -28,7 +28,9 @@ export function allocateLargestRemainder(weights: ReadonlyMap<string, number>, p
     }
   }
   const parts = keys.map((k) => exactDyadic(weights.get(k) as number));
-  const minExp = Math.min(...parts.map((p) => p.exponent));
+  // A loop, not Math.min(...spread): spreading 200,000 arguments overflows the call stack.
+  let minExp = Infinity;
+  for (const p of parts) if (p.exponent < minExp) minExp = p.exponent;
   const units = parts.map((p) => p.mantissa << BigInt(p.exponent - minExp));
   const total = units.reduce((a, b) => a + b, 0n);
   if (total === 0n) throw new PoaError("every weight is zero: nothing to distribute", "Check the attribution result.");

@@ -18,6 +18,8 @@ export interface Command {
   /** Full help: usage line, what it does, options, an example. */
   help: string;
   options: OptionSpec;
+  /** True when the command takes positional arguments (all others refuse stray words). */
+  positionals?: boolean;
   /** Returns the process exit code (0 when omitted). Throws PoaError for user errors. */
   run(input: CommandInput): Promise<number | void>;
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 
-import { PoaError, UsageError } from "../errors.js";
+import { GENERIC_USAGE_HINT, PoaError, UsageError } from "../errors.js";
 import type { Command } from "./command.js";
 import { commands } from "./commands/index.js";
 
@@ -31,15 +31,35 @@ export function findCommand(argv: readonly string[]): { command: Command; rest: 
   return best;
 }
 
+/** The generated folder a failed import points into (types/ or artifacts/), if that is the cause. */
+function missingBuildOutput(error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code !== "ERR_MODULE_NOT_FOUND" || message === undefined) return undefined;
+  const match = /Cannot find module '([^']*\/(?:types|artifacts)\/[^']*)'/.exec(message);
+  return match?.[1];
+}
+
 /** Runs the CLI and returns the process exit code. Never throws. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    if (argv.length === 0) {
+      console.error(overview());
+      return 2;
+    }
+    if (argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
       console.log(overview());
-      return argv.length === 0 ? 2 : 0;
+      return 0;
     }
     const found = findCommand(argv);
-    if (found === undefined) throw new UsageError(`unknown command "${argv.join(" ")}"`);
+    if (found === undefined) {
+      const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
+      if (group.length > 0) {
+        // A group word alone (`poa index`, `poa datanet --help`): list its subcommands.
+        console.log(group.map((c) => `  ${c.name}  ${c.summary}`).join("\n"));
+        return argv.length === 1 || argv[1] === "--help" || argv[1] === "-h" ? 0 : 2;
+      }
+      throw new UsageError(`unknown command "${argv.join(" ")}"`);
+    }
     const { command, rest } = found;
     if (rest.includes("--help") || rest.includes("-h")) {
       console.log(command.help);
@@ -47,16 +67,35 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args: rest,
+        options: command.options,
+        allowPositionals: command.positionals === true,
+        strict: true,
+      });
     } catch (error) {
       throw new UsageError((error as Error).message, `Run \`npx poa ${command.name} --help\`.`);
     }
-    return (await command.run({ values: parsed.values, positionals: parsed.positionals })) ?? 0;
+    try {
+      return (await command.run({ values: parsed.values, positionals: parsed.positionals })) ?? 0;
+    } catch (error) {
+      // A usage error raised inside a command points at that command's help.
+      if (error instanceof UsageError && error.hint === GENERIC_USAGE_HINT) {
+        throw new UsageError(error.message, `Run \`npx poa ${command.name} --help\`.`);
+      }
+      throw error;
+    }
   } catch (error) {
     if (error instanceof PoaError) {
       console.error(`error: ${error.message}`);
       if (error.hint !== undefined) console.error(error.hint);
       return error.exitCode;
+    }
+    const missing = missingBuildOutput(error);
+    if (missing !== undefined) {
+      console.error(`error: the compiled contracts are missing (${missing}).`);
+      console.error("Run `npx hardhat build` (or `npm start`, which builds first), then run the command again.");
+      return 1;
     }
     console.error(error);
     return 1;

@@ -11,6 +11,7 @@ export interface Progress {
 export function progress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
   let current = 0;
   let lastDecile = -1;
+  let finished = false;
   const started = Date.now();
   const tty = stream.isTTY === true;
   const width = 30;
@@ -25,7 +26,7 @@ export function progress(label: string, total: number, stream: NodeJS.WriteStrea
       return;
     }
     const decile = Math.floor(fraction * 10);
-    if (decile !== lastDecile || final) {
+    if (decile !== lastDecile) {
       lastDecile = decile;
       stream.write(`${label}: ${current}/${total} (${Math.round(fraction * 100)}%) ${seconds}s\n`);
     }
@@ -37,6 +38,8 @@ export function progress(label: string, total: number, stream: NodeJS.WriteStrea
       render(false);
     },
     done() {
+      if (finished) return;
+      finished = true;
       current = total;
       render(true);
     },

@@ -37,6 +37,12 @@ export async function fetchDatanetHistory(
   } else {
     to = range.toBlock;
   }
+  if (from > to) {
+    throw new PoaError(
+      `--from-block ${from} is after the last block ${to}: there is nothing to read`,
+      `Pass a first block at or before the Datanet's creation (at most ${to}), or leave it at 0.`,
+    );
+  }
   const chunk = Math.max(1, range.chunkSize ?? 50_000);
   const events: DatanetHistoryEvent[] = [];
   const toLatest = range.toBlock === undefined || range.toBlock === "latest";
@@ -45,7 +51,9 @@ export async function fetchDatanetHistory(
     // The last chunk of an open range reads up to "latest", not to a block number that a
     // provider may have cached from before the newest blocks.
     const last = end >= to;
-    events.push(...(await fetchRange(registry, datanetId, start, last && toLatest ? "latest" : Math.min(to, end))));
+    const batch = await fetchRange(registry, datanetId, start, last && toLatest ? "latest" : Math.min(to, end));
+    // A loop, not push(...batch): spreading ~130,000 arguments overflows the call stack.
+    for (const event of batch) events.push(event);
   }
   return events;
 }
@@ -63,21 +71,12 @@ async function fetchRange(
     registry.queryFilter(registry.filters.VersionPublished(datanetId), from, to),
   ]);
   const at = (log: { blockNumber: number; index: number }) => ({ blockNumber: log.blockNumber, logIndex: log.index });
-  return [
-    ...submitted.map((l) => ({
-      kind: "submitted" as const,
-      at: at(l),
-      contributionId: l.args.contributionId,
-      contentHash: l.args.contentHash,
-    })),
-    ...accepted.map((l) => ({ kind: "accepted" as const, at: at(l), contributionId: l.args.contributionId })),
-    ...revoked.map((l) => ({ kind: "revoked" as const, at: at(l), contributionId: l.args.contributionId })),
-    ...published.map((l) => ({
-      kind: "published" as const,
-      at: at(l),
-      version: l.args.version,
-      root: l.args.root,
-      count: l.args.count,
-    })),
-  ];
+  const out: DatanetHistoryEvent[] = [];
+  for (const l of submitted)
+    out.push({ kind: "submitted", at: at(l), contributionId: l.args.contributionId, contentHash: l.args.contentHash });
+  for (const l of accepted) out.push({ kind: "accepted", at: at(l), contributionId: l.args.contributionId });
+  for (const l of revoked) out.push({ kind: "revoked", at: at(l), contributionId: l.args.contributionId });
+  for (const l of published)
+    out.push({ kind: "published", at: at(l), version: l.args.version, root: l.args.root, count: l.args.count });
+  return out;
 }

@@ -13,7 +13,11 @@ export interface VersionReport extends VersionCheck {
   readonly disputed: boolean;
 }
 
-/** Checks every published version of `datanetId`. Throws PoaError for an unknown Datanet. */
+/**
+ * Checks every published version of `datanetId`. Throws PoaError for an unknown Datanet and when
+ * the logs read hold fewer (or more) versions than the registry records: an empty report then
+ * always means "no version published", never "nothing was read".
+ */
 export async function verifyDatanetOnChain(
   registry: DatanetRegistry,
   datanetId: bigint,
@@ -26,7 +30,20 @@ export async function verifyDatanetOnChain(
       "Pass an id from 1 to datanetCount() with --datanet.",
     );
   }
+  // The registry's own version count, read before and after the logs: a version published in
+  // between may be in the logs or not, anything outside the two counts means logs are missing.
+  const before = BigInt((await registry.getDatanet(datanetId)).versionCount);
   const checks = verifyVersions(await fetchDatanetHistory(registry, datanetId, range));
+  const after = BigInt((await registry.getDatanet(datanetId)).versionCount);
+  const found = BigInt(checks.length);
+  if (found < before || found > after) {
+    throw new PoaError(
+      `found ${found} VersionPublished event(s) for Datanet ${datanetId}, but the registry records ${after} version(s)`,
+      range.fromBlock !== undefined && range.fromBlock > 0
+        ? `Lower --from-block (now ${range.fromBlock}) to the Datanet's creation block or 0, and check that the node serves all logs.`
+        : "The node did not return every log: check --rpc (an archive or full node of this chain) and lower --chunk-size.",
+    );
+  }
   const reports: VersionReport[] = [];
   for (const check of checks) {
     const disputed = (await registry.getVersion(datanetId, check.version)).disputed;

@@ -7,9 +7,9 @@
  * The library sorts leaves by hash, so the root depends only on the set, not on its order.
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { keccak256 } from "ethers";
 
 import { PoaError } from "../errors.js";
+import { buildHashTree, hexToBytes32, standardLeafHash } from "../merkle/index.js";
 import { replayDatanet, type DatanetHistoryEvent, type VersionMember } from "./history.js";
 
 /** The ABI types of a leaf. */
@@ -33,39 +33,33 @@ export function buildVersionTree(members: readonly VersionMember[]): StandardMer
 }
 
 /**
+ * The leaf of one member: `keccak256(keccak256(abi.encode(uint256 contributionId, bytes32
+ * contentHash)))`, 32 bytes. Throws a PoaError for an id that is not a uint256 or a content hash
+ * that is not 32 bytes of hex.
+ */
+export function versionLeafHash(member: VersionMember): Uint8Array {
+  const { contributionId, contentHash } = member;
+  if (typeof contributionId !== "bigint" || contributionId < 0n || contributionId >= 1n << 256n) {
+    throw new PoaError(`contribution id ${contributionId} does not fit a uint256`, "Pass ids read from the chain.");
+  }
+  const encoded = new Uint8Array(64);
+  encoded.set(Buffer.from(contributionId.toString(16).padStart(64, "0"), "hex"), 0);
+  encoded.set(hexToBytes32(contentHash, "content hash"), 32);
+  return standardLeafHash(encoded);
+}
+
+/**
  * The root of `buildVersionTree(members)`, computed without building the library's tree
- * object: the same leaves (`keccak256(keccak256(abi.encode(id, contentHash)))`), sorted the same
- * way (ascending leaf hash), hashed in the same array layout (node `i` = sorted pair of nodes
- * `2i + 1` and `2i + 2`, leaves at the end in reverse order). Equality with the library is tested
- * on random sets; this is what a verifier needs, and it is several times faster on big versions.
+ * object: the shared Merkle core of src/merkle (`buildHashTree`: leaves sorted by hash, the
+ * library's heap layout, sorted-pair nodes) over `versionLeafHash` leaves. Equality with the
+ * library is tested on random sets; this is what a verifier needs, and it is several times
+ * faster on big versions.
  */
 export function versionRootOf(members: readonly VersionMember[]): string {
   if (members.length === 0) return buildVersionTree(members).root; // throws the same error
-  const leaves = members.map((m) => {
-    if (m.contributionId < 0n || m.contributionId >= 1n << 256n) {
-      throw new PoaError(`contribution id ${m.contributionId} does not fit a uint256`, "Pass ids read from the chain.");
-    }
-    const hash = m.contentHash.toLowerCase();
-    if (!/^0x[0-9a-f]{64}$/.test(hash)) {
-      throw new PoaError(`content hash ${m.contentHash} is not 32 bytes of hex`, "Pass hashes read from the chain.");
-    }
-    const encoded = "0x" + m.contributionId.toString(16).padStart(64, "0") + hash.slice(2);
-    return keccak256(keccak256(encoded));
-  });
-  // Lower-case hex strings of equal length sort exactly like the bytes they encode.
-  leaves.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const size = 2 * leaves.length - 1;
-  const tree = new Array<string>(size);
-  for (let i = 0; i < leaves.length; i++) tree[size - 1 - i] = leaves[i]!;
-  for (let i = size - 1 - leaves.length; i >= 0; i--) {
-    const left = tree[2 * i + 1]!;
-    const right = tree[2 * i + 2]!;
-    tree[i] =
-      left < right
-        ? keccak256("0x" + left.slice(2) + right.slice(2))
-        : keccak256("0x" + right.slice(2) + left.slice(2));
-  }
-  return tree[0]!;
+  const leaves = new Uint8Array(members.length * 32);
+  members.forEach((m, i) => leaves.set(versionLeafHash(m), i * 32));
+  return buildHashTree(leaves).root;
 }
 
 /** What the owner posts for the next version: root and count of the current live set. */
@@ -101,6 +95,13 @@ export interface VersionCheck {
 /** Recomputes the root of every published version from the events and compares. */
 export function verifyVersions(events: readonly DatanetHistoryEvent[]): VersionCheck[] {
   return replayDatanet(events).versions.map((v) => {
+    if (v.members.length === 0) {
+      // The registry refuses to publish an empty set: the accepting events were not read.
+      throw new PoaError(
+        `version ${v.version} has no member in the events read: the history is incomplete`,
+        "Read the logs from the Datanet's creation block (or 0), from a node that serves all of them.",
+      );
+    }
     const expectedRoot = versionRootOf(v.members);
     const expectedCount = BigInt(v.members.length);
     return {

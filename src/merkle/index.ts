@@ -1,4 +1,11 @@
-/** The RewardDistributor's Merkle tree: StandardMerkleTree-compatible, built to scale. */
+/**
+ * Merkle trees in the layout of OpenZeppelin `StandardMerkleTree` (sorted leaves, sorted pairs),
+ * built to scale: a leaf-encoding-agnostic core (`buildHashTree`, `processProofFromLeaf`,
+ * `hashPair`, `standardLeafHash`) and the RewardDistributor's `(address, uint256)` leaves on it.
+ * Datanet versions use the same core with `(uint256, bytes32)` leaves (src/datanet/versionRoot.ts).
+ */
+export { addressProblem, checkAddress, type AddressCheck } from "./address.js";
+export { bytes32ToHex, compareBytes32, hashPair, hexToBytes32, keccak, standardLeafHash, type Hex } from "./hash.js";
 export { LEAF_ENCODING, leafHash, type RewardEntry } from "./leaf.js";
 export {
   buildHashTree,
@@ -6,8 +13,7 @@ export {
   rewardLeafHashes,
   type BuildOptions,
   type HashTree,
-  type Hex,
   type RewardTree,
   type StandardDump,
 } from "./tree.js";
-export { processProof, verifyProof } from "./verify.js";
+export { processProof, processProofFromLeaf, verifyProof } from "./verify.js";

@@ -3,9 +3,9 @@
  * `@openzeppelin/merkle-tree` with leaf encoding `["address", "uint256"]`:
  * `keccak256(keccak256(abi.encode(account, cumulativeAmount)))`.
  */
-import { keccak256 } from "viem";
-
 import { PoaError } from "../errors.js";
+import { addressProblem } from "./address.js";
+import { standardLeafHash } from "./hash.js";
 
 /** One leaf: an account and its cumulative reward since genesis (base units of OPEN). */
 export interface RewardEntry {
@@ -16,15 +16,21 @@ export interface RewardEntry {
 /** The leaf encoding, as `StandardMerkleTree` names it. */
 export const LEAF_ENCODING = ["address", "uint256"] as const;
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const MAX_UINT256 = (1n << 256n) - 1n;
 
 /** Checks one entry, throwing a PoaError that names it (by `index`) and says what to fix. */
 export function checkEntry(entry: RewardEntry, index: number): void {
-  if (typeof entry.account !== "string" || !ADDRESS.test(entry.account)) {
+  const problem = addressProblem(entry.account);
+  if (problem === "format") {
     throw new PoaError(
       `entry ${index}: account ${String(entry.account)} is not a 20-byte hex address`,
       "Give each account as 0x followed by 40 hex digits.",
+    );
+  }
+  if (problem === "checksum") {
+    throw new PoaError(
+      `entry ${index}: account ${entry.account} has a bad EIP-55 checksum (mixed case that is not the checksum)`,
+      "Fix the capitalisation or write the address in lower case.",
     );
   }
   if (
@@ -50,5 +56,5 @@ export function encodeLeafInto(entry: RewardEntry, out: Uint8Array, offset = 0):
 export function leafHash(entry: RewardEntry): Uint8Array {
   const encoded = new Uint8Array(64);
   encodeLeafInto(entry, encoded);
-  return keccak256(keccak256(encoded, "bytes"), "bytes");
+  return standardLeafHash(encoded);
 }

@@ -9,12 +9,11 @@
  * the root at 0; leaves sorted by hash (ascending bytes), leaf k stored at index 2n - 2 - k;
  * inner nodes hash their two children in ascending byte order (OpenZeppelin `MerkleProof`).
  */
-import { keccak256 } from "viem";
-
 import { PoaError } from "../errors.js";
+import { bytes32ToHex as toHex, compareBytes32, hashPair, standardLeafHash, type Hex } from "./hash.js";
 import { checkEntry, encodeLeafInto, type RewardEntry } from "./leaf.js";
 
-export type Hex = `0x${string}`;
+export type { Hex } from "./hash.js";
 
 /** A built tree. `entries` keeps the caller's order; proofs are asked for by that index. */
 export interface RewardTree {
@@ -47,23 +46,6 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-function toHex(bytes: Uint8Array, offset: number): Hex {
-  let s = "0x";
-  for (let i = offset; i < offset + 32; i++) s += HEX[bytes[i]!];
-  return s as Hex;
-}
-
-/** Compares two 32-byte nodes in `buf` as unsigned big-endian numbers. */
-function compareNodes(buf: Uint8Array, a: number, b: number): number {
-  for (let i = 0; i < 32; i++) {
-    const d = buf[a + i]! - buf[b + i]!;
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
 /**
  * A sorted-leaf, sorted-pair heap tree over raw 32-byte leaf hashes (`count * 32` bytes in
  * `leafHashes`, in the caller's order): the layout of `StandardMerkleTree`, for any leaf encoding.
@@ -90,7 +72,7 @@ export function buildHashTree(leafHashes: Uint8Array, options: BuildOptions = {}
   const report = options.onProgress ?? (() => {});
   // Sort by hash; Array.prototype.sort is stable, as the library's is.
   const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => compareNodes(leafHashes, a * 32, b * 32));
+  order.sort((a, b) => compareBytes32(leafHashes, a * 32, leafHashes, b * 32));
 
   const nodes = new Uint8Array(total * 32);
   const treeIndexOf = new Uint32Array(n);
@@ -102,12 +84,7 @@ export function buildHashTree(leafHashes: Uint8Array, options: BuildOptions = {}
   }
   const pair = new Uint8Array(64);
   for (let i = total - 1 - n; i >= 0; i--) {
-    const l = (2 * i + 1) * 32;
-    const r = (2 * i + 2) * 32;
-    const [lo, hi] = compareNodes(nodes, l, r) <= 0 ? [l, r] : [r, l];
-    pair.set(nodes.subarray(lo, lo + 32), 0);
-    pair.set(nodes.subarray(hi, hi + 32), 32);
-    nodes.set(keccak256(pair, "bytes"), i * 32);
+    nodes.set(hashPair(nodes, (2 * i + 1) * 32, nodes, (2 * i + 2) * 32, pair), i * 32);
     if ((i & 0x3fff) === 0) report(n - 1 - i, n - 1);
   }
   report(n - 1, n - 1);
@@ -153,7 +130,7 @@ export function rewardLeafHashes(entries: readonly RewardEntry[], options: Build
   const encoded = new Uint8Array(64);
   for (let i = 0; i < n; i++) {
     encodeLeafInto(entries[i]!, encoded);
-    leaves.set(keccak256(keccak256(encoded, "bytes"), "bytes"), i * 32);
+    leaves.set(standardLeafHash(encoded), i * 32);
     if ((i & 0x3fff) === 0) report(i, n);
   }
   report(n, n);

@@ -1,35 +1,27 @@
 /** Proof checking with the contract's rules, for scripts and wallets that hold no tree. */
-import { keccak256 } from "viem";
-
+import { bytes32ToHex, hashPair, hexToBytes32, type Hex } from "./hash.js";
 import { leafHash, type RewardEntry } from "./leaf.js";
-import type { Hex } from "./tree.js";
 
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) out[i] = parseInt(hex.slice(2 + 2 * i, 4 + 2 * i), 16);
-  return out;
-}
-
-function compare(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
-}
-
-/** The root a proof leads to from `entry` (sorted-pair hashing, as OpenZeppelin MerkleProof). */
-export function processProof(entry: RewardEntry, proof: readonly Hex[]): Hex {
-  let node = leafHash(entry);
+/**
+ * The root a proof leads to from a 32-byte leaf hash (sorted-pair hashing, as OpenZeppelin
+ * `MerkleProof.processProof`), for any leaf encoding. A sibling that is not 32 bytes of hex is a
+ * PoaError naming its position.
+ */
+export function processProofFromLeaf(leaf: Uint8Array, proof: readonly string[]): Hex {
+  let node = leaf;
   const pair = new Uint8Array(64);
-  for (const sibling of proof) {
-    const s = hexToBytes(sibling);
-    const [lo, hi] = compare(node, s) <= 0 ? [node, s] : [s, node];
-    pair.set(lo, 0);
-    pair.set(hi, 32);
-    node = keccak256(pair, "bytes");
-  }
-  return `0x${Buffer.from(node).toString("hex")}`;
+  proof.forEach((sibling, i) => {
+    node = hashPair(node, 0, hexToBytes32(sibling, `proof[${i}]`), 0, pair);
+  });
+  return bytes32ToHex(node);
 }
 
-/** Whether `proof` places `entry` in the tree with `root`. */
+/** The root a proof leads to from `entry`. */
+export function processProof(entry: RewardEntry, proof: readonly Hex[]): Hex {
+  return processProofFromLeaf(leafHash(entry), proof);
+}
+
+/** Whether `proof` places `entry` in the tree with `root` (a malformed root is a PoaError). */
 export function verifyProof(root: Hex, entry: RewardEntry, proof: readonly Hex[]): boolean {
-  return processProof(entry, proof) === root.toLowerCase();
+  return processProof(entry, proof) === bytes32ToHex(hexToBytes32(root, "root"));
 }

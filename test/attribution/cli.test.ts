@@ -1,10 +1,21 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
 
 import { main } from "../../src/cli/main.js";
+
+/**
+ * |actual - expected| <= delta. Not chai's closeTo: hardhat-ethers-chai-matchers (loaded when a
+ * suite imports "hardhat" in the same run) replaces it with a BigInt version that rejects floats.
+ */
+function expectClose(actual: number | undefined, expected: number, delta: number): void {
+  expect(actual).to.be.a("number");
+  expect(Math.abs((actual as number) - expected) <= delta, `${actual} is not within ${delta} of ${expected}`).to.equal(
+    true,
+  );
+}
 
 /** Runs the CLI in-process and returns its exit code and what it printed. */
 async function poa(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -81,7 +92,7 @@ describe("poa attribute / poa index build", function () {
     expect(result.lambda).to.equal(0.1);
     expect(result.scores).to.have.length(4);
     const shares = Object.values(result.contributors as Record<string, number>).reduce((s, v) => s + v, 0);
-    expect(shares).to.be.closeTo(1, 1e-9);
+    expectClose(shares, 1, 1e-9);
     const total = Object.values(result.payouts as Record<string, string>).reduce((s, v) => s + BigInt(v), 0n);
     expect(total).to.equal(999n);
   });
@@ -232,8 +243,10 @@ describe("poa attribute / poa index build", function () {
       expect(r.err).to.contain("Scale the features");
     });
 
-    it("an output path that cannot be written", async function () {
-      const r = await poa(
+    it("an output path that cannot be written is refused before any input is read", async function () {
+      // A missing folder is created.
+      const fresh = join(dir, "no-such-folder", "deeper", "x.json");
+      const ok = await poa(
         "attribute",
         "--method",
         "spans",
@@ -242,14 +255,124 @@ describe("poa attribute / poa index build", function () {
         "--outputs",
         outputs,
         "--out",
-        join(dir, "no-such-folder", "x.json"),
+        fresh,
       );
-      expect(r.code).to.equal(1);
-      expect(r.err).to.contain("cannot write");
+      expect(ok.code, ok.err).to.equal(0);
+      expect(existsSync(fresh)).to.equal(true);
+      // The inputs below do not exist: the output problem must be reported first, not "cannot read".
+      const missing = join(dir, "never.jsonl");
       const blocker = file("blocker", ["not a folder"]);
-      const r2 = await poa("index", "build", "--corpus", `${EX}/corpus.jsonl`, "--out", join(blocker, "index"));
+      const r1 = await poa("attribute", "--method", "spans", "--corpus", missing, "--outputs", missing, "--out", dir);
+      expect(r1.code).to.equal(1);
+      expect(r1.err).to.contain(`${dir} is a folder, but --out names the result file`);
+      const r2 = await poa(
+        "attribute",
+        "--method",
+        "influence",
+        "--train",
+        missing,
+        "--test",
+        missing,
+        "--out",
+        join(blocker, "x.json"),
+      );
       expect(r2.code).to.equal(1);
-      expect(r2.err).to.contain("cannot write the index");
+      expect(r2.err).to.contain(`${blocker} is a file, but --out needs a folder there`);
+      const r3 = await poa("index", "build", "--corpus", missing, "--out", blocker);
+      expect(r3.code).to.equal(1);
+      expect(r3.err).to.contain(`${blocker} is a file, but --out needs a folder there`);
+      const r4 = await poa("index", "build", "--corpus", missing, "--out", join(blocker, "index"));
+      expect(r4.code).to.equal(1);
+      expect(r4.err).to.contain(`${blocker} is a file, but --out needs a folder there`);
+      // An index folder that does not exist yet is created.
+      const r5 = await poa("index", "build", "--corpus", `${EX}/corpus.jsonl`, "--out", join(dir, "new", "idx"));
+      expect(r5.code, r5.err).to.equal(0);
+    });
+
+    it("a corpus whose first line starts with a byte order mark", async function () {
+      const corpus = join(dir, "bom.jsonl");
+      writeFileSync(corpus, `\uFEFF{"id": "a", "contributor": "${ADDR}", "text": "hello world again"}\n`);
+      const r = await spans(corpus);
+      expect(r.code, r.err).to.equal(0);
+      // Only line 1 may carry one: elsewhere it is still an error.
+      writeFileSync(corpus, `{"id": "a", "contributor": "${ADDR}", "text": "x"}\n\uFEFF{"id": "b"}\n`);
+      expect((await spans(corpus)).err).to.contain(`${corpus}:2: malformed JSON`);
+    });
+
+    describe("a damaged index: the file and what is wrong, never a stack trace", function () {
+      const corpusFile = `${EX}/corpus.jsonl`;
+      async function damagedIndex(name: string, damage: (index: string) => void): Promise<string> {
+        const index = join(dir, `damaged-${name}`);
+        const built = await poa("index", "build", "--corpus", corpusFile, "--out", index);
+        expect(built.code, built.err).to.equal(0);
+        damage(index);
+        const r = await poa(
+          "attribute",
+          "--method",
+          "spans",
+          "--index",
+          index,
+          "--outputs",
+          outputs,
+          "--out",
+          join(dir, "x.json"),
+        );
+        expect(r.code).to.equal(1);
+        expect(r.err).to.not.match(/\n\s+at /);
+        expect(r.err).to.contain("rebuild it with `poa index build");
+        return r.err;
+      }
+      const edit = (path: string, f: (v: Record<string, unknown>) => unknown) =>
+        writeFileSync(path, JSON.stringify(f(JSON.parse(readFileSync(path, "utf8")))));
+
+      it("a missing tokens.bin", async function () {
+        const err = await damagedIndex("tokens", (i) => rmSync(join(i, "tokens.bin")));
+        expect(err).to.contain(`${join(dir, "damaged-tokens", "tokens.bin")}: missing`);
+      });
+      it("docs.json that is not an array, or has the wrong count", async function () {
+        expect(await damagedIndex("docs", (i) => writeFileSync(join(i, "docs.json"), "{}"))).to.contain(
+          "docs.json: expected a JSON array of documents",
+        );
+        const err = await damagedIndex("docs2", (i) =>
+          edit(join(i, "docs.json"), (d) => (d as unknown as unknown[]).slice(1)),
+        );
+        expect(err).to.contain("docs.json: has 4 documents, but meta.json says 5");
+      });
+      it("meta.json that is null", async function () {
+        expect(await damagedIndex("meta", (i) => writeFileSync(join(i, "meta.json"), "null"))).to.contain(
+          "meta.json: expected a JSON object, got null",
+        );
+      });
+      it("vocab.json inconsistent with meta.json", async function () {
+        const err = await damagedIndex("vocab", (i) =>
+          edit(join(i, "vocab.json"), (v) => ({ ...v, words: (v.words as string[]).slice(1) })),
+        );
+        expect(err).to.match(/vocab\.json: has \d+ words and \d+ counts, but meta\.json says the vocabulary has \d+/);
+      });
+      it("sa.bin of the wrong size, or pointing outside the text", async function () {
+        expect(
+          await damagedIndex("sa", (i) =>
+            writeFileSync(join(i, "sa.bin"), readFileSync(join(i, "sa.bin")).subarray(4)),
+          ),
+        ).to.match(/sa\.bin: has \d+ bytes, expected \d+/);
+        const err = await damagedIndex("sa2", (i) => {
+          const bytes = readFileSync(join(i, "sa.bin"));
+          bytes.writeInt32LE(1 << 30, 0);
+          writeFileSync(join(i, "sa.bin"), bytes);
+        });
+        expect(err).to.match(/sa\.bin: entry 0 is 1073741824, not a position below \d+/);
+      });
+      it("a rebuild removes meta.json first, so an interrupted one is never taken as complete", async function () {
+        const index = join(dir, "damaged-rebuild");
+        expect((await poa("index", "build", "--corpus", corpusFile, "--out", index)).code).to.equal(0);
+        // Make the write of docs.json fail: a folder in its place.
+        rmSync(join(index, "docs.json"));
+        mkdirSync(join(index, "docs.json.tmp"));
+        const r = await poa("index", "build", "--corpus", corpusFile, "--out", index);
+        expect(r.code).to.equal(1);
+        expect(r.err).to.contain("cannot write the index");
+        expect(existsSync(join(index, "meta.json"))).to.equal(false);
+      });
     });
 
     it("bad options", async function () {

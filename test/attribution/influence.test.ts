@@ -10,6 +10,17 @@ import {
 } from "../../src/attribution/index.js";
 import { syntheticDataset } from "./synthetic.js";
 
+/**
+ * |actual - expected| <= delta. Not chai's closeTo: hardhat-ethers-chai-matchers (loaded when a
+ * suite imports "hardhat" in the same run) replaces it with a BigInt version that rejects floats.
+ */
+function expectClose(actual: number | undefined, expected: number, delta: number): void {
+  expect(actual).to.be.a("number");
+  expect(Math.abs((actual as number) - expected) <= delta, `${actual} is not within ${delta} of ${expected}`).to.equal(
+    true,
+  );
+}
+
 describe("influence attribution (L2-regularised logistic regression)", function () {
   // Seeded synthetic dataset: n = 300 training rows, d = 20 features (+ intercept), 50 test rows,
   // lambda = 0.1, seed 7.
@@ -92,7 +103,7 @@ describe("influence attribution (L2-regularised logistic regression)", function 
       expect(v).to.be.at.least(0);
       total += v;
     }
-    expect(total).to.be.closeTo(1, 1e-12);
+    expectClose(total, 1, 1e-12);
     // A contributor whose only row contradicts the test row (same x, opposite label) hurts it:
     // the negative influence is reported and the contributor gets nothing.
     const bad = "0x" + "f".repeat(40);

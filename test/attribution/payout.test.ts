@@ -4,6 +4,18 @@ import { allocateLargestRemainder, Random } from "../../src/attribution/index.js
 import { PoaError } from "../../src/errors.js";
 
 describe("payout rounding (largest remainder)", function () {
+  it("pays 200,000 contributors (no argument spreading that overflows the stack)", function () {
+    this.timeout(60_000);
+    const weights = new Map<string, number>();
+    for (let i = 0; i < 200_000; i++) weights.set(`0x${i.toString(16).padStart(40, "0")}`, 1 + (i % 97) / 7);
+    const pool = 10n ** 24n + 12_345n;
+    const out = allocateLargestRemainder(weights, pool);
+    expect(out.size).to.equal(200_000);
+    let sum = 0n;
+    for (const v of out.values()) sum += v;
+    expect(sum).to.equal(pool);
+  });
+
   it("sums exactly to the pool for random weights and pools", function () {
     const rng = new Random(21);
     for (let trial = 0; trial < 300; trial++) {

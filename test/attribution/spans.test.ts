@@ -21,6 +21,17 @@ import {
   type SpanMatch,
 } from "../../src/attribution/index.js";
 
+/**
+ * |actual - expected| <= delta. Not chai's closeTo: hardhat-ethers-chai-matchers (loaded when a
+ * suite imports "hardhat" in the same run) replaces it with a BigInt version that rejects floats.
+ */
+function expectClose(actual: number | undefined, expected: number, delta: number): void {
+  expect(actual).to.be.a("number");
+  expect(Math.abs((actual as number) - expected) <= delta, `${actual} is not within ${delta} of ${expected}`).to.equal(
+    true,
+  );
+}
+
 const A = "0xaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaAaA";
 const B = "0xbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbBbB";
 const C = "0xcCcCcCcCcCcCcCcCcCcCcCcCcCcCcCcCcCcCcCcC";
@@ -134,14 +145,14 @@ describe("span credit", function () {
     expect(o1.spans[0]!.count).to.equal(4);
     expect(o1.spans[0]!.contributions).to.deep.equal(["a1", "b1", "b2", "c1"]);
     // Contributors A, B, C get 1/3 each; B's third is split over b1 and b2.
-    expect(o1.weights.get("a1")).to.be.closeTo(1 / 3, 1e-12);
-    expect(o1.weights.get("b1")).to.be.closeTo(1 / 6, 1e-12);
-    expect(o1.weights.get("b2")).to.be.closeTo(1 / 6, 1e-12);
-    expect(o1.weights.get("c1")).to.be.closeTo(1 / 3, 1e-12);
+    expectClose(o1.weights.get("a1"), 1 / 3, 1e-12);
+    expectClose(o1.weights.get("b1"), 1 / 6, 1e-12);
+    expectClose(o1.weights.get("b2"), 1 / 6, 1e-12);
+    expectClose(o1.weights.get("c1"), 1 / 3, 1e-12);
     expect(result.outputs[2]!.weights.size).to.equal(0);
     let total = 0;
     for (const v of result.contributors.values()) total += v;
-    expect(total).to.be.closeTo(1, 1e-12);
+    expectClose(total, 1, 1e-12);
   });
 
   it("gives an exact duplicate document's credit to its first contributor", function () {
@@ -175,9 +186,9 @@ describe("span credit", function () {
     );
     const out = [{ id: "o", text: "w x y z and p q r s" }];
     const byLength = attributeSpans(index, out, options).outputs[0]!.weights;
-    expect(byLength.get("a")).to.be.closeTo(0.5, 1e-12);
+    expectClose(byLength.get("a"), 0.5, 1e-12);
     const bySurprisal = attributeSpans(index, out, { ...options, value: "surprisal" }).outputs[0]!.weights;
-    expect(bySurprisal.get("b")! + bySurprisal.get("a")!).to.be.closeTo(1, 1e-12);
+    expectClose(bySurprisal.get("b")! + bySurprisal.get("a")!, 1, 1e-12);
     expect(bySurprisal.get("b")!).to.be.greaterThan(2 * bySurprisal.get("a")!);
   });
 

@@ -37,6 +37,9 @@ contract DatanetHandler is Test {
     uint256 public ghostOut; // OPEN that left it
     uint256 public ghostSwept;
     uint256 public ghostBondSlashed;
+    /// @dev Withdrawals that paid other than the stake held minus, after a reject vote, the
+    ///      stored slash share.
+    uint256 public ghostSlashEscapes;
     /// @dev (datanetId, version) => id => member at publication.
     mapping(uint256 datanetId => mapping(uint256 version => mapping(uint256 id => bool))) public ghostMember;
     uint256 public publications;
@@ -142,10 +145,31 @@ contract DatanetHandler is Test {
         vm.prank(c.contributor);
         uint256 amount = registry.withdraw(id);
         assertEq(open.balanceOf(c.contributor) - balanceBefore, amount, "paid what it says");
+        // A pending contribution with a reject vote pays its stored slash share on the way out
+        // (INV_NO_SLASH_ESCAPE); anything else gets what it holds.
+        bool slashable = c.status == IDatanetRegistry.Status.Pending && c.rejectVotes != 0;
+        uint256 expected = slashable ? c.stake - (c.stake * c.slashBps) / 10_000 : c.stake;
+        // Recorded, not asserted here: with failOnRevert off a failing assert in a handler is
+        // only a discarded call. The invariant reads the count.
+        if (amount != expected) ++ghostSlashEscapes;
+        if (slashable) ++calls["withdrawAfterReject"];
+        ghostSlashed[id] += c.stake - amount;
         ghostReleased[id] += amount;
         ++ghostReleaseCount[id];
         ghostOut += amount;
         ++calls["withdraw"];
+    }
+
+    /// @dev The owner changes a Datanet's quorum and slash share mid-review: contributions
+    ///      already submitted must keep the terms stored in them.
+    function setParams(uint256 net, uint8 quorum, uint16 slashBps) external {
+        uint256 d = datanets[net % 2];
+        IDatanetRegistry.Params memory p = registry.getDatanet(d).params;
+        p.quorum = uint8(bound(quorum, 1, 3));
+        p.slashBps = uint16(bound(slashBps, 100, 5_000));
+        vm.prank(registry.getDatanet(d).owner);
+        registry.setParams(d, p);
+        ++calls["setParams"];
     }
 
     function penalize(uint256 idSeed, uint256 bps) external {
@@ -240,6 +264,10 @@ contract DatanetRegistryInvariantTest is Test {
         "INV_UNIQUE_CONTENT: an accepted or pending content hash is held by exactly one contribution per Datanet";
     string internal constant INV_LIVE_COUNT =
         "INV_LIVE_COUNT: liveAcceptedCount == number of accepted, non-revoked contributions of the Datanet";
+    string internal constant INV_DECIDED_BY_QUORUM =
+        "INV_DECIDED_BY_QUORUM: accepted (rejected) iff its accept (reject) votes reached the quorum stored at submission first";
+    string internal constant INV_NO_SLASH_ESCAPE =
+        "INV_NO_SLASH_ESCAPE: withdrawing a pending contribution after a reject vote pays exactly its stored slash share";
     string internal constant INV_VERSION_MEMBERSHIP =
         "INV_VERSION_MEMBERSHIP: isInVersion(id, v) == id was accepted and not revoked when v was published";
 
@@ -318,7 +346,7 @@ contract DatanetRegistryInvariantTest is Test {
 
         initialHeld = open.balanceOf(address(registry));
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](9);
+        bytes4[] memory selectors = new bytes4[](10);
         selectors[0] = DatanetHandler.submit.selector;
         selectors[1] = DatanetHandler.vote.selector;
         selectors[2] = DatanetHandler.withdraw.selector;
@@ -328,7 +356,26 @@ contract DatanetRegistryInvariantTest is Test {
         selectors[6] = DatanetHandler.slashCurator.selector;
         selectors[7] = DatanetHandler.publish.selector;
         selectors[8] = DatanetHandler.warp.selector;
+        selectors[9] = DatanetHandler.setParams.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+    }
+
+    /// @dev No tally ever passes the stored quorum, and the status says which side reached it.
+    function _checkDecidedByQuorum(IDatanetRegistry.Contribution memory c) internal pure {
+        uint256 q = c.quorum;
+        assertGe(q, 1, INV_DECIDED_BY_QUORUM);
+        assertLe(c.acceptVotes, q, INV_DECIDED_BY_QUORUM);
+        assertLe(c.rejectVotes, q, INV_DECIDED_BY_QUORUM);
+        bool acceptReached = c.acceptVotes == q;
+        bool rejectReached = c.rejectVotes == q;
+        assertFalse(acceptReached && rejectReached, INV_DECIDED_BY_QUORUM);
+        bool accepted = c.status == IDatanetRegistry.Status.Accepted || c.status == IDatanetRegistry.Status.Revoked;
+        assertEq(accepted, acceptReached, INV_DECIDED_BY_QUORUM);
+        assertEq(c.status == IDatanetRegistry.Status.Rejected, rejectReached, INV_DECIDED_BY_QUORUM);
+    }
+
+    function invariant_noSlashEscape() public view {
+        assertEq(handler.ghostSlashEscapes(), 0, INV_NO_SLASH_ESCAPE);
     }
 
     function invariant_solvency() public view {
@@ -356,6 +403,7 @@ contract DatanetRegistryInvariantTest is Test {
                 INV_SETTLED_ONCE
             );
             if (c.stakeReleased) assertEq(c.stake, 0, INV_SETTLED_ONCE);
+            _checkDecidedByQuorum(c);
         }
         assertEq(sum, registry.totalStaked(), INV_STAKES_SUM);
         assertEq(

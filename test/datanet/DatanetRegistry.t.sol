@@ -764,8 +764,11 @@ contract DatanetRegistryTest is DatanetFixture {
         registry.sweepSlashed();
     }
 
-    /// @notice With the quorum lowered under both tallies, the deciding side is the one voted for.
-    function test_vote_quorumLoweredMidReview_decidesForVotedSide_succeeds() public {
+    /// @notice Audit L-3: the quorum is stored at submission. Lowering it from 3 to 1 after two
+    ///         accept votes no longer lets one reject vote override the accept majority (before
+    ///         the fix it rejected and slashed 2 OPEN); the contribution stays pending and the
+    ///         third accept decides it.
+    function test_vote_quorumLoweredMidReview_keepsSubmittedQuorum_succeeds() public {
         address c4 = makeAddr("curator4");
         _appointAndBond(datanetId, c4);
         IDatanetRegistry.Params memory p = defaultParams();
@@ -773,17 +776,55 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.prank(owner);
         registry.setParams(datanetId, p);
         uint256 id = _submit(alice, H1, 100, 10 ether);
+        assertEq(registry.getContribution(id).quorum, 3, "quorum stored");
+        assertEq(registry.getContribution(id).slashBps, p.slashBps, "slash share stored");
         vm.prank(curator1);
         registry.vote(id, true);
         vm.prank(curator2);
-        registry.vote(id, false);
+        registry.vote(id, true);
 
         p.quorum = 1;
         vm.prank(owner);
         registry.setParams(datanetId, p);
         vm.prank(curator3);
         registry.vote(id, false);
-        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Rejected), "rejected by the reject vote");
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Pending), "one reject decides nothing");
+        assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionAccepted(id, datanetId, block.timestamp + p.bondPeriod, 1);
+        vm.prank(c4);
+        registry.vote(id, true);
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Accepted), "third accept decides");
+
+        // A contribution submitted after the change is judged by the new quorum of 1.
+        uint256 later = _submit(alice, H2, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(later, false);
+        assertEq(uint256(_status(later)), uint256(IDatanetRegistry.Status.Rejected), "new terms for new data");
+    }
+
+    /// @notice Raising the quorum and the slash share mid-review changes neither for a
+    ///         contribution already submitted: two rejects still decide, at the old 20%.
+    function test_vote_paramsRaisedMidReview_keepSubmittedTerms_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.quorum = 3;
+        p.slashBps = 5_000;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        vm.prank(curator1);
+        registry.vote(id, false);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionRejected(id, datanetId, 2 ether, 8 ether);
+        vm.prank(curator2);
+        registry.vote(id, false);
+        assertEq(registry.slashedUnswept(), 2 ether, "20% as submitted, not 50%");
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, id, IDatanetRegistry.Status.Rejected)
+        );
+        vm.prank(curator3);
+        registry.vote(id, false);
     }
 
     /// @notice Random ballots from five curators with a random quorum: the contribution is
@@ -929,7 +970,7 @@ contract DatanetRegistryTest is DatanetFixture {
         uint256 before = open.balanceOf(alice);
         uint256 id = _submit(alice, H1, 100, 10 ether);
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId);
+        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId, 0);
         vm.expectEmit(address(registry));
         emit IDatanetRegistry.StakeReleased(id, alice, 10 ether);
         vm.prank(alice);
@@ -945,6 +986,100 @@ contract DatanetRegistryTest is DatanetFixture {
         );
         vm.prank(curator1);
         registry.vote(id, true);
+    }
+
+    /// @notice Audit M-1: with one reject vote of a quorum of two, withdrawing no longer
+    ///         escapes the slash (before the fix: full 10 OPEN back, nothing slashed). It
+    ///         slashes the stored 20% like a rejection and refunds the rest; the deciding vote
+    ///         then finds nothing pending, and resubmitting the same content stakes afresh.
+    function test_withdraw_pendingAfterRejectVote_slashes_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(id, false);
+        uint256 before = open.balanceOf(alice);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId, 2 ether);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.StakeReleased(id, alice, 8 ether);
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 8 ether, "the rest after the slash");
+        vm.snapshotGasLastCall("DatanetRegistry", "withdraw (pending, after a reject vote)");
+        assertEq(open.balanceOf(alice) - before, 8 ether, "paid the rest");
+        assertEq(registry.slashedUnswept(), 2 ether, "slash to the treasury's pool");
+        assertEq(registry.totalStaked(), 0, "nothing left staked");
+        assertEq(open.balanceOf(address(registry)), registry.totalCuratorBonds() + 2 ether, "solvent");
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Withdrawn), "withdrawn");
+
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, id, IDatanetRegistry.Status.Withdrawn)
+        );
+        vm.prank(curator2);
+        registry.vote(id, false);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.StakeAlreadyReleased.selector, id));
+        vm.prank(alice);
+        registry.withdraw(id);
+
+        // The content is free again, but a new review needs a new stake.
+        uint256 again = _submit(alice, H1, 100, 10 ether);
+        assertEq(registry.contributionOfContent(datanetId, H1), again, "resubmitted");
+        assertEq(registry.totalStaked(), 10 ether, "staked afresh");
+    }
+
+    /// @notice Accept votes alone never cost the contributor anything on withdrawal.
+    function test_withdraw_pendingAfterAcceptVoteOnly_fullRefund_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(id, true);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId, 0);
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "full refund");
+        assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+    }
+
+    /// @notice Any stake and stored slash share: a withdrawal after a reject vote slashes
+    ///         exactly `stake * slashBps / 10_000`, rounded down, and pays back the rest, the
+    ///         same split as a rejection; the owner's later change of the slash share is ignored.
+    function testFuzz_withdraw_pendingAfterRejectVote_slashesLikeRejection(
+        uint256 stake,
+        uint16 slashBps,
+        uint16 laterBps
+    ) public {
+        IDatanetRegistry.Bounds memory b = defaultBounds();
+        stake = bound(stake, 10 ether, 1_000_000 ether);
+        slashBps = uint16(bound(slashBps, b.minSlashBps, b.maxSlashBps));
+        laterBps = uint16(bound(laterBps, b.minSlashBps, b.maxSlashBps));
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.slashBps = slashBps;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        _fund(alice, stake);
+        uint256 id = _submit(alice, H1, 100, stake);
+        p.slashBps = laterBps;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        vm.prank(curator1);
+        registry.vote(id, false);
+
+        uint256 slashed = (stake * slashBps) / 10_000;
+        uint256 before = open.balanceOf(alice);
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), stake - slashed, "rest");
+        assertEq(open.balanceOf(alice) - before, stake - slashed, "paid");
+        assertEq(registry.slashedUnswept(), slashed, "slashed, rounded down");
+        assertEq(registry.totalStaked(), 0, "released");
+    }
+
+    /// @notice Audit M-2, a known risk (docs/datanets.md): the first submitter of a content
+    ///         hash is its contributor of record, so a copier who front-runs the author with the
+    ///         same hash and URI holds it, and the author is refused. Pinned until commit-reveal.
+    function test_submit_frontRunSameContent_firstSubmitterWins_reverts() public {
+        vm.prank(bob);
+        uint256 copied = registry.submit(datanetId, H1, "ipfs://alice-data", 100, 10 ether);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, copied));
+        vm.prank(alice);
+        registry.submit(datanetId, H1, "ipfs://alice-data", 100, 10 ether);
+        assertEq(registry.getContribution(copied).contributor, bob, "the copier holds it");
     }
 
     function test_withdraw_acceptedAfterBond_exactlyOnce_succeeds() public {

@@ -49,14 +49,32 @@ describe("poa datanet verify", function () {
     expect(r.code).to.equal(2);
     expect(r.err).to.match(/--chunk-size must be at least 1/);
 
-    r = await runCli(["datanet", "verify", "--registry", registry, "--datanet", "1", "--rpc", "http://127.0.0.1:9"]);
-    expect(r.code).to.equal(1);
+    // Could not check: exit 3, a hint to start a node, and no stray ethers retry line.
+    const stdout = process.stdout.write.bind(process.stdout);
+    const written: string[] = [];
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      r = await runCli(["datanet", "verify", "--registry", registry, "--datanet", "1", "--rpc", "http://127.0.0.1:9"]);
+      // ethers prints its retry line about a second after a failed detection.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    } finally {
+      process.stdout.write = stdout;
+    }
+    expect(r.code).to.equal(3);
     expect(r.err).to.match(/cannot reach a JSON-RPC node at http:\/\/127\.0\.0\.1:9/);
-    expect(r.err).to.match(/--rpc/);
+    expect(r.err).to.match(/start an L2 node, e\.g\. `npx poa devnet`, or pass --rpc/i);
+    expect(r.out + r.err + written.join("")).to.not.match(/failed to detect network/);
 
     r = await runCli(["datanet", "verify", "--help"]);
     expect(r.code).to.equal(0);
     expect(r.out).to.match(/Usage: poa datanet verify/);
+    expect(r.out).to.match(/0 +every published version is right/);
+    expect(r.out).to.match(/1 +a posted root or count is wrong/);
+    expect(r.out).to.match(/2 +the command line is wrong/);
+    expect(r.out).to.match(/3 +could not check/);
   });
 
   it("reports each version right, wrong or disputed, from a registry's events", async function () {
@@ -111,6 +129,58 @@ describe("poa datanet verify", function () {
       expect(error).to.be.instanceOf(PoaError);
       expect((error as PoaError).message).to.equal("Datanet 2 does not exist on this registry (it has 1)");
     }
+    await connection.close();
+  });
+
+  it("never says 'no version published yet' when it read nothing: exit 3 instead of 0", async function () {
+    const connection = await network.create({ network: "hardhatOp", chainType: "op" });
+    const { ethers, provider } = connection;
+    const [deployer, owner, c1, alice] = (await ethers.getSigners()) as unknown as [Signer, Signer, Signer, Signer];
+    const open = await deployL2OpenToken(deployer, "0x000000000000000000000000000000000000dEaD");
+    const registry = await deployDatanetRegistry(deployer, {
+      token: await open.getAddress(),
+      treasury: await deployer.getAddress(),
+      governance: await deployer.getAddress(),
+    });
+    const bridge = "0x4200000000000000000000000000000000000010";
+    await provider.request({ method: "hardhat_impersonateAccount", params: [bridge] });
+    await provider.request({ method: "hardhat_setBalance", params: [bridge, "0xde0b6b3a7640000"] });
+    await open.connect(await ethers.getSigner(bridge)).mint(await alice.getAddress(), 10_000n * 10n ** 18n);
+    await open.connect(await ethers.getSigner(bridge)).mint(await c1.getAddress(), 10_000n * 10n ** 18n);
+    await open.connect(alice).approve(await registry.getAddress(), ethers.MaxUint256);
+    await open.connect(c1).approve(await registry.getAddress(), ethers.MaxUint256);
+    await registry.connect(owner).createDatanet(0, "ipfs://d", { ...DEFAULT_DATANET_PARAMS, quorum: 1n });
+    await registry.connect(owner).appointCurator(1n, await c1.getAddress());
+    await registry.connect(c1).depositCuratorBond(1n, 1_000n * 10n ** 18n);
+    await registry.connect(alice).submit(1n, keccak256(toBeHex(1, 32)), "ipfs://a", 10n, 10n ** 19n);
+    await registry.connect(c1).vote(1n, true);
+    const v1 = nextVersion(await fetchDatanetHistory(registry, 1n));
+    await registry.connect(owner).publishVersion(1n, v1.root, 1n, "");
+    await provider.request({ method: "hardhat_mine", params: ["0x2"] });
+    const head = await ethers.provider.getBlockNumber();
+
+    const expectCouldNotCheck = async (run: () => Promise<unknown>, message: RegExp, hint: RegExp) => {
+      try {
+        await run();
+        expect.fail("a history that was not read was accepted");
+      } catch (error) {
+        expect(error).to.be.instanceOf(PoaError);
+        expect((error as PoaError).message).to.match(message);
+        expect((error as PoaError).hint).to.match(hint);
+      }
+    };
+    // Past the head: nothing to read at all.
+    await expectCouldNotCheck(
+      () => fetchDatanetHistory(registry, 1n, { fromBlock: head + 100 }),
+      new RegExp(`--from-block ${head + 100} is after the last block ${head}`),
+      /creation/,
+    );
+    // After the publication: the logs hold 0 of the registry's 1 version.
+    await expectCouldNotCheck(
+      () => verifyDatanetOnChain(registry, 1n, { fromBlock: head }),
+      /found 0 VersionPublished event\(s\) for Datanet 1, but the registry records 1 version\(s\)/,
+      new RegExp(`Lower --from-block \\(now ${head}\\)`),
+    );
     await connection.close();
   });
 });

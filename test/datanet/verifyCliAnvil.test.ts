@@ -15,14 +15,18 @@ import { nextVersion, fetchDatanetHistory } from "../../src/datanet/index.js";
 
 const BRIDGE = "0x4200000000000000000000000000000000000010";
 
-async function runCli(argv: string[]): Promise<{ code: number; out: string }> {
+async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
+  const err: string[] = [];
   const log = console.log;
+  const error = console.error;
   console.log = (...a: unknown[]) => void out.push(a.join(" "));
+  console.error = (...a: unknown[]) => void err.push(a.join(" "));
   try {
-    return { code: await main(argv), out: out.join("\n") };
+    return { code: await main(argv), out: out.join("\n"), err: err.join("\n") };
   } finally {
     console.log = log;
+    console.error = error;
   }
 }
 
@@ -59,7 +63,7 @@ describe("poa datanet verify against anvil over HTTP", function () {
     if (anvil?.pid !== undefined) anvil.kill("SIGTERM");
   });
 
-  it("exits 0 while every version is right and 1 once one is wrong", async function () {
+  it("exits 0 while every version is right, 1 once one is wrong, 3 when it could not check", async function () {
     const signer = (i: number): Promise<Signer> => provider.getSigner(i);
     const [deployer, owner, curator, alice] = await Promise.all([signer(0), signer(1), signer(2), signer(3)]);
     const open = await deployL2OpenToken(deployer, "0x000000000000000000000000000000000000dEaD");
@@ -95,5 +99,21 @@ describe("poa datanet verify against anvil over HTTP", function () {
     r = await runCli(args);
     expect(r.code).to.equal(1);
     expect(r.out.split("\n")[1]).to.match(/^Datanet 1 version 2: WRONG posted root 0x5fe7f977/);
+
+    // Could not check (exit 3, never 0 "no version published yet", never 1 "wrong").
+    const head = Number(await provider.send("eth_blockNumber", [])); // uncached
+    r = await runCli([...args, "--from-block", String(head + 10)]);
+    expect(r.code, r.err).to.equal(3);
+    expect(r.err).to.contain(`--from-block ${head + 10} is after the last block ${head}`);
+    await provider.send("anvil_mine", ["0x1"]);
+    r = await runCli([...args, "--from-block", String(head + 1)]);
+    expect(r.code, r.err).to.equal(3);
+    expect(r.err).to.contain("found 0 VersionPublished event(s) for Datanet 1, but the registry records 2 version(s)");
+    r = await runCli([...args, "--datanet", "7"]);
+    expect(r.code, r.err).to.equal(3);
+    expect(r.err).to.contain("Datanet 7 does not exist on this registry");
+    r = await runCli([...args.slice(0, 3), "0x000000000000000000000000000000000000bEEF", ...args.slice(4)]);
+    expect(r.code, r.err).to.equal(3);
+    expect(r.err).to.contain("no contract at 0x000000000000000000000000000000000000bEEF");
   });
 });

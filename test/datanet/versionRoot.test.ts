@@ -1,3 +1,4 @@
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 import { network } from "hardhat";
 import { keccak256, toBeHex, type Signer } from "ethers";
@@ -5,6 +6,7 @@ import { keccak256, toBeHex, type Signer } from "ethers";
 import { deployL2OpenToken } from "../../deploy/tokens.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
 import { PoaError } from "../../src/errors.js";
+import { buildHashTree, bytes32ToHex, processProofFromLeaf } from "../../src/merkle/index.js";
 import {
   buildVersionTree,
   fetchDatanetHistory,
@@ -12,6 +14,7 @@ import {
   nextVersion,
   recomputeVersionRoot,
   replayDatanet,
+  versionLeafHash,
   versionRootOf,
   verifyVersions,
   type DatanetHistoryEvent,
@@ -83,6 +86,39 @@ describe("Datanet version roots (pure)", function () {
     expectPoaError(() => versionRootOf([{ contributionId: 1n, contentHash: "0x12" }]), /not 32 bytes/);
   });
 
+  it("encodes Datanet leaves as the library does, on the shared Merkle core (leaves, proofs, roots)", function () {
+    for (const n of [1, 2, 3, 17, 64]) {
+      const members = Array.from({ length: n }, (_, i) => ({
+        // Ids at the edges of uint256 as well as small ones; upper-case hex hashes are accepted.
+        contributionId: i === 0 ? (1n << 256n) - 1n : i === 1 ? 0n : BigInt(i * 104729),
+        contentHash:
+          i % 2 === 0
+            ? h(i + n)
+            : h(i + n)
+                .toUpperCase()
+                .replace("0X", "0x"),
+      }));
+      const library = buildVersionTree(members);
+      const leaves = new Uint8Array(n * 32);
+      members.forEach((m, i) => {
+        const leaf = versionLeafHash(m);
+        expect(bytes32ToHex(leaf), `leaf ${i} of ${n}`).to.equal(
+          StandardMerkleTree.of<[bigint, string]>([[m.contributionId, m.contentHash]], ["uint256", "bytes32"]).root,
+        );
+        leaves.set(leaf, i * 32);
+      });
+      const core = buildHashTree(leaves);
+      expect(core.root).to.equal(library.root);
+      expect(versionRootOf(members)).to.equal(library.root);
+      for (let i = 0; i < n; i++) {
+        expect(core.proof(i), `proof ${i} of ${n}`).to.deep.equal(library.getProof(i));
+        expect(processProofFromLeaf(versionLeafHash(members[i]!), library.getProof(i))).to.equal(library.root);
+      }
+    }
+    expectPoaError(() => versionLeafHash({ contributionId: 1n, contentHash: "0x" + "g".repeat(64) }), /not 32 bytes/);
+    expectPoaError(() => versionLeafHash({ contributionId: 1n << 256n, contentHash: h(1) }), /does not fit a uint256/);
+  });
+
   it("excludes revoked contributions from later versions only", function () {
     const v1 = buildVersionTree([
       { contributionId: 1n, contentHash: h(1) },
@@ -120,6 +156,8 @@ describe("Datanet version roots (pure)", function () {
       /found version 2 where version 1/,
     );
     expectPoaError(() => nextVersion([submitted(1)]), /nothing to publish/);
+    // Logs read from after the members were accepted: a version with no member is never "wrong".
+    expectPoaError(() => verifyVersions([published(1, h(1), 1)]), /version 1 has no member in the events read/);
     expectPoaError(() => recomputeVersionRoot([submitted(1)], 1n), /version 1 is not published/);
   });
 

@@ -6,7 +6,16 @@ import { network } from "hardhat";
 import { deployRewardDistributor, grantDistributorRoles } from "../../deploy/distributor.js";
 import { deployL2OpenToken } from "../../deploy/tokens.js";
 import { PoaError } from "../../src/errors.js";
-import { buildRewardTree, LEAF_ENCODING, processProof, verifyProof, type RewardEntry } from "../../src/merkle/index.js";
+import {
+  buildRewardTree,
+  checkAddress,
+  LEAF_ENCODING,
+  processProof,
+  verifyProof,
+  type RewardEntry,
+} from "../../src/merkle/index.js";
+
+const swapCase = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
 
 /** A small seeded PRNG (mulberry32) so every run builds the same "random" trees. */
 function rng(seed: number): () => number {
@@ -79,6 +88,39 @@ describe("src/merkle: identical to @openzeppelin/merkle-tree (differential)", fu
     expect(verifyProof(tree.root, { ...e, cumulativeAmount: e.cumulativeAmount + 1n }, tree.proof(5))).to.equal(false);
     expect(verifyProof(tree.root, entries[6]!, tree.proof(5))).to.equal(false);
     expect(processProof(e, tree.proof(5).slice(1))).to.not.equal(tree.root);
+  });
+
+  it("refuses a malformed proof node or root instead of reading it as zero bytes", function () {
+    const entries = randomEntries(8, 13);
+    const tree = buildRewardTree(entries);
+    const proof = tree.proof(3);
+    const bad = [proof[0]!.slice(0, -2) + "zz", ...proof.slice(1)] as typeof proof;
+    expect(() => processProof(entries[3]!, bad)).to.throw(
+      PoaError,
+      /proof\[0\] 0x[0-9a-f]{62}zz is not 32 bytes of hex/,
+    );
+    expect(() => processProof(entries[3]!, [proof[0]!.slice(0, 40) as (typeof proof)[0]])).to.throw(
+      PoaError,
+      /proof\[0\] .* is not 32 bytes of hex/,
+    );
+    expect(() => verifyProof("0x1234", entries[3]!, proof)).to.throw(PoaError, /root 0x1234 is not 32 bytes of hex/);
+    // Upper-case hex is still hex.
+    expect(verifyProof(tree.root.toUpperCase().replace("0X", "0x") as typeof tree.root, entries[3]!, proof)).to.equal(
+      true,
+    );
+  });
+
+  it("checks account checksums like the attribution input does (one validator)", function () {
+    const checksummed = getAddress("0x" + "ab".repeat(20));
+    const broken = checksummed.slice(0, 2) + swapCase(checksummed[2]!) + checksummed.slice(3);
+    expect(() => buildRewardTree([{ account: broken, cumulativeAmount: 1n }])).to.throw(
+      PoaError,
+      /entry 0: account .* has a bad EIP-55 checksum/,
+    );
+    expect(buildRewardTree([{ account: checksummed, cumulativeAmount: 1n }]).entries).to.have.length(1);
+    expect(checkAddress(checksummed.toLowerCase())).to.deep.equal({ ok: true, address: checksummed });
+    expect(checkAddress(broken)).to.deep.equal({ ok: false, problem: "checksum" });
+    expect(checkAddress("0x12")).to.deep.equal({ ok: false, problem: "format" });
   });
 
   it("refuses bad input with a PoaError that says what to fix", function () {

@@ -80,6 +80,7 @@ Example:
       }
       pool = BigInt(values.pool);
     }
+    if (values.method === "spans" || values.method === "influence") lib.prepareOutputFile(out);
     let result: Record<string, unknown>;
     let contributors: Map<string, number>;
     if (values.method === "spans") {

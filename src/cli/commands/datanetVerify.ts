@@ -18,9 +18,57 @@ function parseNonNegative(value: string, flag: string): bigint {
   return BigInt(value);
 }
 
+/** Exit code when the check could not be made (node unreachable, no registry, logs missing). */
+const COULD_NOT_CHECK = 3;
+
+/** Re-throws `error` as a PoaError with exit code 3: the verdict is "could not check". */
+function couldNotCheck(error: unknown): never {
+  if (error instanceof UsageError) throw error;
+  if (error instanceof PoaError) throw new PoaError(error.message, error.hint, COULD_NOT_CHECK);
+  throw new PoaError(
+    `could not read the registry: ${(error as Error).message}`,
+    "Check --rpc and --registry; if the node refuses large log queries, lower --chunk-size.",
+    COULD_NOT_CHECK,
+  );
+}
+
+/**
+ * Asks the node for its chain id with one plain JSON-RPC request. ethers' provider would retry
+ * network detection forever in the background and print "JsonRpcProvider failed to detect
+ * network" on an unreachable URL; one probe, then a provider with a static network, prints
+ * nothing of its own.
+ */
+async function probeChainId(rpc: string): Promise<bigint> {
+  const unreachable = (why: string) =>
+    new PoaError(
+      `cannot reach a JSON-RPC node at ${rpc} (${why})`,
+      "Start an L2 node, e.g. `npx poa devnet`, or pass --rpc <url>.",
+      COULD_NOT_CHECK,
+    );
+  let body: unknown;
+  try {
+    const response = await fetch(rpc, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    body = await response.json();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw unreachable(cause ?? (error as Error).message);
+  }
+  const result = (body as { result?: unknown } | null)?.result;
+  if (typeof result !== "string" || !/^0x[0-9a-fA-F]+$/.test(result)) {
+    throw unreachable("its answer to eth_chainId is not a chain id");
+  }
+  return BigInt(result);
+}
+
 /**
  * Recomputes every published version of a Datanet from chain events alone and compares it with
- * the posted root. Exit code 0 when every version is right, 1 when one is wrong.
+ * the posted root. Exit code 0 when every version is right, 1 when one is wrong, 2 for a bad
+ * command line, 3 when the check could not be made.
  */
 export const datanetVerify: Command = {
   name: "datanet verify",
@@ -31,7 +79,13 @@ Reads the Datanet's ContributionSubmitted, ContributionAccepted, ContributionRev
 VersionPublished events, rebuilds each version's accepted, non-revoked set as it stood when the
 version was published, recomputes its Merkle root (OpenZeppelin StandardMerkleTree over
 (contributionId, contentHash)) and compares it with the posted root and count.
-Exits 0 when every version is right, 1 when any is wrong.
+
+Exit codes:
+  0  every published version is right (or none is published yet, per the registry's count)
+  1  a posted root or count is wrong
+  2  the command line is wrong
+  3  could not check: node unreachable, no contract at --registry, unknown Datanet, or the logs
+     read do not hold every version the registry records (e.g. --from-block too late)
 
 Options:
   --registry <address>  the DatanetRegistry
@@ -50,7 +104,7 @@ Example:
     "chunk-size": { type: "string", default: "50000" },
   },
   async run({ values }) {
-    const { JsonRpcProvider, isAddress } = await import("ethers");
+    const { JsonRpcProvider, Network, isAddress } = await import("ethers");
     const registryAddress = required(values.registry, "registry");
     if (!isAddress(registryAddress)) {
       throw new UsageError(
@@ -67,21 +121,22 @@ Example:
 
     const { DatanetRegistry__factory } = await import("../../../types/ethers-contracts/index.js");
     const { formatVersionReports, verifyDatanetOnChain } = await import("../../datanet/index.js");
-    const provider = new JsonRpcProvider(rpc, undefined, { staticNetwork: true });
+    const chainId = await probeChainId(rpc);
+    const provider = new JsonRpcProvider(rpc, Network.from(chainId), { staticNetwork: true });
     try {
+      let reports;
       try {
-        await provider.getBlockNumber();
-      } catch {
-        throw new PoaError(
-          `cannot reach a JSON-RPC node at ${rpc}`,
-          "Start the L2 (npx poa devnet) or pass --rpc <url>.",
-        );
+        if ((await provider.getCode(registryAddress)) === "0x") {
+          throw new PoaError(
+            `no contract at ${registryAddress} on ${rpc}`,
+            "Check --registry and --rpc (right chain?).",
+          );
+        }
+        const registry = DatanetRegistry__factory.connect(registryAddress, provider);
+        reports = await verifyDatanetOnChain(registry, datanetId, { fromBlock, chunkSize });
+      } catch (error) {
+        couldNotCheck(error);
       }
-      if ((await provider.getCode(registryAddress)) === "0x") {
-        throw new PoaError(`no contract at ${registryAddress} on ${rpc}`, "Check --registry and --rpc (right chain?).");
-      }
-      const registry = DatanetRegistry__factory.connect(registryAddress, provider);
-      const reports = await verifyDatanetOnChain(registry, datanetId, { fromBlock, chunkSize });
       for (const line of formatVersionReports(datanetId, reports)) console.log(line);
       return reports.every((r) => r.ok) ? 0 : 1;
     } finally {

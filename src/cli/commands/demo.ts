@@ -1,46 +1,33 @@
 import type { Command } from "../command.js";
 
-/**
- * The main job. Today it deploys the protocol to Hardhat's in-process OP Stack network and
- * prints what it deployed; it grows into the full L1 + L2 end-to-end demo as the devnet lands.
- */
 export const demo: Command = {
   name: "demo",
-  summary: "Deploy the protocol to an in-process OP Stack network and print what was deployed",
-  help: `Usage: poa demo
+  summary:
+    "End to end on a local OP Stack devnet: deploy, bridge OPEN to L2, run the protocol, withdraw, show the fees",
+  help: `Usage: poa demo [options]
 
-Deploys OPEN (L1 token) and bridged OPEN (L2 token) to Hardhat's in-process OP Stack network
-(chainType "op") and prints the addresses and the gas each deployment used.
+The main job, end to end on a real local L1 + OP Stack L2:
+  1. uses the devnet running from --dir (\`poa devnet\`), or starts one embedded (and stops it at the end);
+  2. deploys OPEN on L1, bridged OPEN on L2 and the protocol (idempotent, deployments/devnet.json);
+  3. bridges OPEN from L1 to L2 with the Optimism SDK and waits for the relay;
+  4. runs a small protocol flow on L2 with the contracts that exist;
+  5. withdraws some OPEN back to L1 (prove, finalize);
+  6. prints a summary with the gas, L2 execution fee and L1 data fee of every L2 transaction.
+
+Options:
+  --dir <path>        devnet state folder (default .devnet)
+  --deposit <amount>  OPEN to bridge to L2 (default 1000000)
+  --withdraw <amount> OPEN to withdraw back to L1 (default 100)
 
 Example:
   npx poa demo`,
-  options: {},
-  async run() {
-    const { default: hre } = await import("hardhat");
-    const { deployL2OpenToken, deployOpenToken } = await import("../../../deploy/tokens.js");
-    const connection = await hre.network.create({ network: "hardhatOp", chainType: "op" });
-    try {
-      const [deployer] = await connection.ethers.getSigners();
-      if (deployer === undefined) throw new Error("the in-process network has no accounts");
-      const chainId = (await connection.ethers.provider.getNetwork()).chainId;
-      console.log(`In-process OP Stack network (chain id ${chainId}), deployer ${deployer.address}\n`);
-
-      const l1 = await deployOpenToken(deployer, deployer.address);
-      const l2 = await deployL2OpenToken(deployer, await l1.getAddress());
-      const rows: [string, string, bigint][] = [];
-      for (const [name, contract] of [
-        ["OpenToken (L1 OPEN)", l1],
-        ["L2OpenToken (bridged OPEN)", l2],
-      ] as const) {
-        const receipt = await contract.deploymentTransaction()?.wait();
-        rows.push([name, await contract.getAddress(), receipt?.gasUsed ?? 0n]);
-      }
-      for (const [name, address, gas] of rows) console.log(`  ${name.padEnd(28)} ${address}  ${gas} gas`);
-      const supply = await l1.totalSupply();
-      console.log(`\nOPEN supply ${supply / 10n ** 18n} OPEN held by ${await deployer.getAddress()}`);
-      console.log(`Bridged OPEN remote token ${await l2.remoteToken()}, bridge ${await l2.bridge()}`);
-    } finally {
-      await connection.close();
-    }
+  options: { dir: { type: "string" }, deposit: { type: "string" }, withdraw: { type: "string" } },
+  async run({ values }) {
+    const { runDemo } = await import("../../devnet/demo.js");
+    await runDemo({
+      dir: typeof values.dir === "string" ? values.dir : ".devnet",
+      deposit: typeof values.deposit === "string" ? values.deposit : "1000000",
+      withdraw: typeof values.withdraw === "string" ? values.withdraw : "100",
+    });
   },
 };

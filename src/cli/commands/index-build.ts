@@ -38,7 +38,9 @@ Example:
     const out = values.out;
     if (typeof corpus !== "string") throw new UsageError("--corpus is required", "Run `npx poa index build --help`.");
     if (typeof out !== "string") throw new UsageError("--out is required", "Run `npx poa index build --help`.");
-    const { buildIndex, parseCorpusRow, readRows, saveIndex } = await import("../../attribution/index.js");
+    const { buildIndex, parseCorpusRow, prepareOutputFolder, readRows, saveIndex } =
+      await import("../../attribution/index.js");
+    prepareOutputFolder(out);
     // Progress bars are ticked in steps of 0.5% so that a terminal is not redrawn per line.
     let reading: ReturnType<typeof progress> | undefined;
     let pending = 0;

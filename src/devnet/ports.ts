@@ -1,0 +1,34 @@
+import { createServer } from "node:net";
+
+import { PoaError } from "../errors.js";
+
+/** Resolves true when `host:port` can be bound right now. */
+export function isPortFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** Throws a PoaError that names the port and the option to change it when it is taken. */
+export async function assertPortFree(host: string, port: number, what: string, option: string): Promise<void> {
+  if (await isPortFree(host, port)) return;
+  throw new PoaError(
+    `${what} port ${host}:${port} is already in use`,
+    `Stop whatever listens there (a devnet already running? \`npx poa devnet stop\`), or pick another port with ${option} <port>.`,
+  );
+}
+
+/** A port the OS considers free on `host` (for tests and benchmarks that must never collide). */
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen({ host, port: 0, exclusive: true }, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
