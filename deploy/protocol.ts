@@ -174,7 +174,7 @@ export const PROTOCOL_STEPS: DeployStep[] = [
   {
     name: "FeeRouter",
     chain: "l2",
-    // deployFeeRouter checks that the router runs on the distributor's epoch clock.
+    // deployFeeRouter checks that the router runs on the distributor's epoch clock and token.
     deploy: (ctx) =>
       deployFeeRouter(ctx.signers.l2, {
         token: ctx.address("L2OpenToken"),
