@@ -7,9 +7,10 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { Signature, type ContractTransactionResponse, type Signer } from "ethers";
+import type { ContractTransactionResponse, Signer } from "ethers";
 
 import { deployL2OpenToken } from "../../deploy/tokens.js";
+import { signPermit } from "../../src/eth/permit.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
 import {
   fetchDatanetHistory,
@@ -56,36 +57,6 @@ describe("Datanet lifecycle (documentation by test)", function () {
   async function increaseTime(seconds: number) {
     await connection.provider.request({ method: "evm_increaseTime", params: [seconds] });
     await connection.provider.request({ method: "evm_mine", params: [] });
-  }
-
-  async function signPermit(signer: Signer, value: bigint, deadline: bigint): Promise<Signature> {
-    const domain = await open.eip712Domain();
-    const ownerAddress = await signer.getAddress();
-    const sig = await signer.signTypedData(
-      {
-        name: domain.name,
-        version: domain.version,
-        chainId: domain.chainId,
-        verifyingContract: domain.verifyingContract,
-      },
-      {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
-      {
-        owner: ownerAddress,
-        spender: await registry.getAddress(),
-        value,
-        nonce: await open.nonces(ownerAddress),
-        deadline,
-      },
-    );
-    return Signature.from(sig);
   }
 
   before(async function () {
@@ -139,7 +110,7 @@ describe("Datanet lifecycle (documentation by test)", function () {
 
     // Alice signs a permit off-chain; one transaction approves and submits.
     const deadline = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp + 3600);
-    const sig = await signPermit(alice, 10n * OPEN, deadline);
+    const sig = await signPermit(open, alice, await registry.getAddress(), 10n * OPEN, deadline);
     await measured(
       "submitWithPermit",
       registry

@@ -1,8 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import type { Signature } from "ethers";
-
 import { deployL2OpenToken, deployOpenToken } from "../../deploy/tokens.js";
+import { signPermit } from "../../src/eth/permit.js";
 
 const BRIDGE = "0x4200000000000000000000000000000000000010";
 
@@ -15,36 +14,6 @@ describe("OPEN tokens on an OP Stack network (ethers, real signatures)", functio
     const l1 = await deployOpenToken(deployer, deployer.address);
     const l2 = await deployL2OpenToken(deployer, await l1.getAddress());
     return { connection, ethers, deployer, alice, bob, l1, l2 };
-  }
-
-  async function signPermit(
-    token: Awaited<ReturnType<typeof fixture>>["l1"] | Awaited<ReturnType<typeof fixture>>["l2"],
-    owner: Awaited<ReturnType<typeof fixture>>["alice"],
-    spender: string,
-    value: bigint,
-    deadline: bigint,
-  ): Promise<Signature> {
-    const { ethers } = await import("ethers");
-    const domain = await token.eip712Domain();
-    const signature = await owner.signTypedData(
-      {
-        name: domain.name,
-        version: domain.version,
-        chainId: domain.chainId,
-        verifyingContract: domain.verifyingContract,
-      },
-      {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
-      { owner: owner.address, spender, value, nonce: await token.nonces(owner.address), deadline },
-    );
-    return ethers.Signature.from(signature);
   }
 
   it("mints exactly 1e9 OPEN once on L1 to the recipient", async function () {
