@@ -46,13 +46,23 @@ const datanetRegistryCompiler = {
   path: solcPath,
   settings: compilerSettings(DATANET_REGISTRY_RUNS),
 };
-/** Its own Solidity tests too, so that their gas snapshots measure the code that deploys. */
+/**
+ * An override applies to a compilation job by its root file, so every Solidity test that deploys
+ * the registry needs it too: otherwise that test compiles its own oversized copy at 10,000 runs
+ * (and measures gas on code that never deploys). The model and fee tests deploy it through their
+ * fixtures; their FeeRouter and ModelRegistry are then compiled at 5,000 runs as well, which adds
+ * about 0.3 % to their in-test gas snapshots (benchmarks and deployments use the real artifacts).
+ */
 const sizeOverrides = Object.fromEntries(
   [
     "contracts/datanet/DatanetRegistry.sol",
     "test/datanet/DatanetRegistry.t.sol",
     "test/datanet/DatanetRegistry.invariant.t.sol",
     "test/datanet/DatanetRegistry.reentrancy.t.sol",
+    "test/model/ModelRegistry.t.sol",
+    "test/fees/FeeRouter.t.sol",
+    "test/fees/FeeRouter.invariant.t.sol",
+    "test/fees/EndToEnd.t.sol",
   ].map((file) => [file, datanetRegistryCompiler]),
 );
 
