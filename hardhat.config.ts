@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -47,22 +48,20 @@ const datanetRegistryCompiler = {
   settings: compilerSettings(DATANET_REGISTRY_RUNS),
 };
 /**
- * An override applies to a compilation job by its root file, so every Solidity test that deploys
- * the registry needs it too: otherwise that test compiles its own oversized copy at 10,000 runs
- * (and measures gas on code that never deploys). The model and fee tests deploy it through their
- * fixtures; their FeeRouter and ModelRegistry are then compiled at 5,000 runs as well, which adds
+ * An override applies to a compilation job by its root file, and every .sol file under test/ is a
+ * root, so every test file of the areas that deploy the registry (Datanets, models, fees) needs it
+ * too: otherwise it compiles its own oversized copy at 10,000 runs (and measures gas on code that
+ * never deploys). The model and fee tests deploy it through their fixtures; their FeeRouter and ModelRegistry are then compiled at 5,000 runs as well, which adds
  * about 0.3 % to their in-test gas snapshots (benchmarks and deployments use the real artifacts).
  */
 const sizeOverrides = Object.fromEntries(
   [
     "contracts/datanet/DatanetRegistry.sol",
-    "test/datanet/DatanetRegistry.t.sol",
-    "test/datanet/DatanetRegistry.invariant.t.sol",
-    "test/datanet/DatanetRegistry.reentrancy.t.sol",
-    "test/model/ModelRegistry.t.sol",
-    "test/fees/FeeRouter.t.sol",
-    "test/fees/FeeRouter.invariant.t.sol",
-    "test/fees/EndToEnd.t.sol",
+    ...["test/datanet", "test/model", "test/fees"].flatMap((dir) =>
+      readdirSync(new URL(`./${dir}`, import.meta.url))
+        .filter((file) => file.endsWith(".sol"))
+        .map((file) => `${dir}/${file}`),
+    ),
   ].map((file) => [file, datanetRegistryCompiler]),
 );
 
