@@ -4,7 +4,7 @@
 // storage in ReentrancyGuardTransient) on every full compile: about a hundred lines that bury
 // what matters. Warnings located under node_modules/ are counted and summarised in one line;
 // every other line, including every warning about this project's code and every error, is
-// printed as solc wrote it. The exit code is Hardhat's.
+// printed as solc wrote it; blank lines on stdout are dropped. The exit code is Hardhat's.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 
@@ -12,7 +12,14 @@ const root = new URL("..", import.meta.url).pathname;
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
 const child = spawn(bin("node"), [bin("hardhat"), "build", "--quiet", ...process.argv.slice(2)], {
-  stdio: ["ignore", "inherit", "pipe"],
+  stdio: ["ignore", "pipe", "pipe"],
+});
+
+// Hardhat's --quiet build still prints a blank line per compilation job: keep the rest.
+child.stdout.setEncoding("utf8");
+child.stdout.on("data", (chunk) => {
+  const text = chunk.replace(/^\s*\n/gm, "");
+  if (text !== "") process.stdout.write(text);
 });
 
 let hidden = 0;
