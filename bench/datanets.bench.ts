@@ -11,6 +11,7 @@ import { network } from "hardhat";
 
 import type { BenchSection } from "./run.js";
 import { deployL2OpenToken } from "../deploy/tokens.js";
+import { bridgeSigner } from "../test/support/op-network.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../deploy/datanets.js";
 import {
   buildVersionTree,
@@ -21,7 +22,6 @@ import {
 } from "../src/datanet/index.js";
 
 const OPEN = 10n ** 18n;
-const BRIDGE = "0x4200000000000000000000000000000000000010";
 const h = (n: number) => keccak256(toBeHex(n, 32));
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
@@ -32,7 +32,7 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> 
 
 export default async function bench(): Promise<BenchSection> {
   const connection = await network.create({ network: "hardhatOp", chainType: "op" });
-  const { ethers, provider } = connection;
+  const { ethers } = connection;
   const signers = await ethers.getSigners();
   const [deployer, owner, c1, c2, alice, bob] = signers as unknown as [Signer, Signer, Signer, Signer, Signer, Signer];
   const open = await deployL2OpenToken(deployer, "0x000000000000000000000000000000000000dEaD");
@@ -42,9 +42,7 @@ export default async function bench(): Promise<BenchSection> {
     governance: await deployer.getAddress(),
   });
   const deployReceipt = await registry.deploymentTransaction()!.wait();
-  await provider.request({ method: "hardhat_impersonateAccount", params: [BRIDGE] });
-  await provider.request({ method: "hardhat_setBalance", params: [BRIDGE, "0xde0b6b3a7640000"] });
-  const bridge = await ethers.getSigner(BRIDGE);
+  const bridge = await bridgeSigner(connection);
   for (const who of [c1, c2, alice, bob]) {
     await open.connect(bridge).mint(await who.getAddress(), 1_000_000n * OPEN);
     await open.connect(who).approve(await registry.getAddress(), ethers.MaxUint256);

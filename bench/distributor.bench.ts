@@ -23,16 +23,15 @@ import {
   OneInchCumulativeMerkleDrop__factory,
 } from "../types/ethers-contracts/index.js";
 import type { BenchSection } from "./run.js";
+import { OP_MAINNET_L1_FEES, bridgeSigner, setL1Fees } from "../test/support/op-network.js";
 
-const BRIDGE = "0x4200000000000000000000000000000000000010";
-const L1_BLOCK = "0x4200000000000000000000000000000000000015";
 const EPOCH = 86_400n;
 const WINDOW = 3_600n;
 const BOND = 10n ** 16n;
 /** A realistic report URI (an IPFS CIDv1), the same at every size. */
 const REPORT_URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
 /** OP Mainnet's Ecotone fee scalars and L1 prices used for the L1 data fee (stated, not live). */
-const L1 = { baseFeeScalar: 5227n, blobBaseFeeScalar: 1_014_213n, l1BaseFee: 10n * 10n ** 9n, blobBaseFee: 10n ** 9n };
+const L1 = OP_MAINNET_L1_FEES;
 
 /** First and later claim gas of one claim function (means over its measured accounts). */
 export interface ClaimGas {
@@ -152,17 +151,8 @@ export async function measureSize(
   try {
     const [admin] = await ethers.getSigners();
     if (admin === undefined) throw new Error("no signer");
-    const setStorage = (slot: bigint, value: bigint) =>
-      provider.request({
-        method: "hardhat_setStorageAt",
-        params: [L1_BLOCK, ethers.toBeHex(slot, 32), ethers.toBeHex(value, 32)],
-      });
-    await setStorage(1n, L1.l1BaseFee);
-    await setStorage(3n, (L1.baseFeeScalar << 96n) | (L1.blobBaseFeeScalar << 64n));
-    await setStorage(7n, L1.blobBaseFee);
-    await provider.request({ method: "hardhat_impersonateAccount", params: [BRIDGE] });
-    await provider.request({ method: "hardhat_setBalance", params: [BRIDGE, "0xde0b6b3a7640000"] });
-    const bridge = await ethers.getSigner(BRIDGE);
+    await setL1Fees(connection);
+    const bridge = await bridgeSigner(connection);
 
     const open = await deployL2OpenToken(admin, "0x000000000000000000000000000000000000dEaD");
     const openAddress = await open.getAddress();

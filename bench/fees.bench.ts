@@ -19,13 +19,12 @@ import { deployDatanetRegistry } from "../deploy/datanets.js";
 import { deployRewardDistributor } from "../deploy/distributor.js";
 import { deployModelsAndFees } from "../deploy/models.js";
 import { deployL2OpenToken } from "../deploy/tokens.js";
+import { OP_MAINNET_L1_FEES, bridgeSigner, setL1Fees } from "../test/support/op-network.js";
 import type { BenchSection } from "./run.js";
 
-const BRIDGE = "0x4200000000000000000000000000000000000010";
-const L1_BLOCK = "0x4200000000000000000000000000000000000015";
 const OPEN = 10n ** 18n;
 const DAY = 86_400n;
-const L1 = { baseFeeScalar: 5227n, blobBaseFeeScalar: 1_014_213n, l1BaseFee: 10n * 10n ** 9n, blobBaseFee: 10n ** 9n };
+const L1 = OP_MAINNET_L1_FEES;
 const SINGLES = 30;
 const BATCH_SIZES = [10, 50, 100] as const;
 
@@ -51,17 +50,8 @@ export async function measure(): Promise<FeesBenchResult> {
     const [admin, curator, contributor, builder, gateway] = await ethers.getSigners();
     if (gateway === undefined || admin === undefined || curator === undefined || contributor === undefined)
       throw new Error("need 5 signers");
-    const setStorage = (slot: bigint, value: bigint) =>
-      provider.request({
-        method: "hardhat_setStorageAt",
-        params: [L1_BLOCK, ethers.toBeHex(slot, 32), ethers.toBeHex(value, 32)],
-      });
-    await setStorage(1n, L1.l1BaseFee);
-    await setStorage(3n, (L1.baseFeeScalar << 96n) | (L1.blobBaseFeeScalar << 64n));
-    await setStorage(7n, L1.blobBaseFee);
-    await provider.request({ method: "hardhat_impersonateAccount", params: [BRIDGE] });
-    await provider.request({ method: "hardhat_setBalance", params: [BRIDGE, "0xde0b6b3a7640000"] });
-    const bridge = await ethers.getSigner(BRIDGE);
+    await setL1Fees(connection);
+    const bridge = await bridgeSigner(connection);
 
     const measureTx = async (tx: Promise<{ hash: string }>): Promise<Measured> => {
       const sent = await tx;
@@ -202,7 +192,7 @@ one run on Hardhat's in-process OP Stack network with every real contract (bridg
 DatanetRegistry, ModelRegistry, RewardDistributor, FeeRouter). \`receipt.gasUsed\` of the whole
 transaction, 21,000 base and calldata included; fresh request hashes; steady state (the epoch's
 escrow slots, the owner's credit and every balance already exist) unless stated.
-L1 data fee: receipt \`l1Fee\` with OP Mainnet's Ecotone scalars (base 5227, blob 1014213) and L1
+L1 data fee: receipt \`l1Fee\` with OP Mainnet's Ecotone scalars (base ${L1.baseFeeScalar}, blob ${L1.blobBaseFeeScalar}) and L1
 base fee 10 gwei, blob base fee 1 gwei (stated, not live). Reproduce: \`node --import tsx bench/run.ts fees\`.
 
 | payment | requests / tx | gas / tx | gas / request | vs single | L1 fee / request (gwei) | calldata bytes / request |

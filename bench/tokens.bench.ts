@@ -6,9 +6,8 @@ import { network } from "hardhat";
 
 import { deployL2OpenToken, deployOpenToken } from "../deploy/tokens.js";
 import { signPermit } from "../src/eth/permit.js";
+import { bridgeSigner } from "../test/support/op-network.js";
 import type { BenchSection } from "./run.js";
-
-const BRIDGE = "0x4200000000000000000000000000000000000010";
 
 export default async function tokensBench(): Promise<BenchSection> {
   const connection = await network.create({ network: "hardhatOp", chainType: "op" });
@@ -21,9 +20,7 @@ export default async function tokensBench(): Promise<BenchSection> {
 
   const l1 = await deployOpenToken(deployer, deployer.address);
   const l2 = await deployL2OpenToken(deployer, await l1.getAddress());
-  await connection.provider.request({ method: "hardhat_impersonateAccount", params: [BRIDGE] });
-  await connection.provider.request({ method: "hardhat_setBalance", params: [BRIDGE, "0xde0b6b3a7640000"] });
-  const bridge = await ethers.getSigner(BRIDGE);
+  const bridge = await bridgeSigner(connection);
 
   const rows: [string, bigint][] = [];
   rows.push(["L1 transfer, new recipient", await gas(l1.transfer(alice.address, 1000n))]);

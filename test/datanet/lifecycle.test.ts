@@ -11,6 +11,7 @@ import type { ContractTransactionResponse, Signer } from "ethers";
 
 import { deployL2OpenToken } from "../../deploy/tokens.js";
 import { signPermit } from "../../src/eth/permit.js";
+import { bridgeSigner } from "../support/op-network.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
 import {
   fetchDatanetHistory,
@@ -21,7 +22,6 @@ import {
 } from "../../src/datanet/index.js";
 import type { DatanetRegistry, L2OpenToken } from "../../types/ethers-contracts/index.js";
 
-const BRIDGE = "0x4200000000000000000000000000000000000010";
 const OPEN = 10n ** 18n;
 const DAY = 86_400;
 const TEXT = 0n; // DataKind.Text
@@ -49,9 +49,7 @@ describe("Datanet lifecycle (documentation by test)", function () {
   const hash = (text: string) => connection.ethers.keccak256(connection.ethers.toUtf8Bytes(text));
 
   async function mintOpen(to: Signer, amount: bigint) {
-    await connection.provider.request({ method: "hardhat_impersonateAccount", params: [BRIDGE] });
-    await connection.provider.request({ method: "hardhat_setBalance", params: [BRIDGE, "0xde0b6b3a7640000"] });
-    await open.connect(await connection.ethers.getSigner(BRIDGE)).mint(await to.getAddress(), amount);
+    await open.connect(await bridgeSigner(connection)).mint(await to.getAddress(), amount);
   }
 
   async function increaseTime(seconds: number) {

@@ -2,8 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { deployL2OpenToken, deployOpenToken } from "../../deploy/tokens.js";
 import { signPermit } from "../../src/eth/permit.js";
-
-const BRIDGE = "0x4200000000000000000000000000000000000010";
+import { L2_STANDARD_BRIDGE, bridgeSigner } from "../support/op-network.js";
 
 describe("OPEN tokens on an OP Stack network (ethers, real signatures)", function () {
   async function fixture() {
@@ -47,14 +46,12 @@ describe("OPEN tokens on an OP Stack network (ethers, real signatures)", functio
   });
 
   it("lets only the L2 standard bridge mint and burn", async function () {
-    const { l2, alice, connection, ethers } = await fixture();
+    const { l2, alice, connection } = await fixture();
     await expect(l2.connect(alice).mint(alice.address, 1n))
       .to.be.revertedWithCustomError(l2, "NotBridge")
-      .withArgs(alice.address, BRIDGE);
+      .withArgs(alice.address, L2_STANDARD_BRIDGE);
 
-    await connection.provider.request({ method: "hardhat_impersonateAccount", params: [BRIDGE] });
-    await connection.provider.request({ method: "hardhat_setBalance", params: [BRIDGE, "0xde0b6b3a7640000"] });
-    const bridge = await ethers.getSigner(BRIDGE);
+    const bridge = await bridgeSigner(connection);
     await expect(l2.connect(bridge).mint(alice.address, 100n)).to.emit(l2, "Mint").withArgs(alice.address, 100n);
     await expect(l2.connect(bridge).burn(alice.address, 40n)).to.emit(l2, "Burn").withArgs(alice.address, 40n);
     expect(await l2.totalSupply()).to.equal(60n);
@@ -63,9 +60,7 @@ describe("OPEN tokens on an OP Stack network (ethers, real signatures)", functio
 
   it("checkpoints votes by timestamp after delegation", async function () {
     const { l2, alice, bob, connection, ethers } = await fixture();
-    await connection.provider.request({ method: "hardhat_impersonateAccount", params: [BRIDGE] });
-    await connection.provider.request({ method: "hardhat_setBalance", params: [BRIDGE, "0xde0b6b3a7640000"] });
-    await l2.connect(await ethers.getSigner(BRIDGE)).mint(alice.address, 1000n);
+    await l2.connect(await bridgeSigner(connection)).mint(alice.address, 1000n);
 
     await l2.connect(alice).delegate(bob.address);
     const t = (await ethers.provider.getBlock("latest"))!.timestamp;
