@@ -5,7 +5,7 @@
 import { network } from "hardhat";
 
 import { deployL2OpenToken, deployOpenToken } from "../deploy/tokens.js";
-import { signPermit } from "../src/eth/permit.js";
+import { signPermit } from "../src/chain/permit.js";
 import { bridgeSigner } from "../test/support/op-network.js";
 import type { BenchSection } from "./run.js";
 

@@ -1,6 +1,6 @@
 import type { Provider, Signer } from "ethers";
 
-import { PoaError } from "../src/errors.js";
+import { PoaError } from "../src/core/errors.js";
 import {
   FeeRouter__factory,
   IEpochEscrow__factory,
@@ -78,16 +78,17 @@ const MAX_NOTICE = 30n * 24n * 3600n;
 async function requireContract(provider: Provider, what: string, address: string): Promise<void> {
   const code = await provider.getCode(address);
   if (code === "0x") {
-    throw new PoaError(
-      `${what} ${address} has no contract code on this chain`,
-      `Deploy the ${what} first (or pass the address it was deployed at on this network).`,
-    );
+    throw new PoaError("CONTRACT_NOT_FOUND", `${what} ${address} has no contract code on this chain`, {
+      action: `Deploy the ${what} first (or give the address it was deployed at on this network).`,
+    });
   }
 }
 
 function providerOf(deployer: Signer): Provider {
   if (deployer.provider === null) {
-    throw new PoaError("the deployer signer has no provider", "Connect the signer to a network first.");
+    throw new PoaError("INVALID_VALUE", "the deployer signer has no provider", {
+      action: "Connect the signer to a network first.",
+    });
   }
   return deployer.provider;
 }
@@ -101,18 +102,18 @@ export function checkSplitBounds(b: SplitBounds): void {
   ];
   for (const [name, min, max] of parts) {
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || min > max || max > 10_000) {
-      throw new PoaError(
-        `split bounds for the ${name} are invalid: [${min}, ${max}]`,
-        "Each bound is an integer number of basis points with 0 <= min <= max <= 10000.",
-      );
+      throw new PoaError("INVALID_VALUE", `split bounds for the ${name} are invalid: [${min}, ${max}]`, {
+        action: "Each bound is an integer number of basis points with 0 <= min <= max <= 10000.",
+      });
     }
   }
   const minSum = b.minOwnerBps + b.minStakersBps + b.minContributorsBps;
   const maxSum = b.maxOwnerBps + b.maxStakersBps + b.maxContributorsBps;
   if (minSum > 10_000 || maxSum < 10_000) {
     throw new PoaError(
+      "INVALID_VALUE",
       `no split can satisfy these bounds (minimums sum to ${minSum}, maximums to ${maxSum})`,
-      "The minimums must sum to at most 10000 and the maximums to at least 10000.",
+      { action: "The minimums must sum to at most 10000 and the maximums to at least 10000." },
     );
   }
 }
@@ -124,8 +125,9 @@ export async function deployModelRegistry(deployer: Signer, params: ModelRegistr
   checkSplitBounds(bounds);
   if (noticeDelay < MIN_NOTICE || noticeDelay > MAX_NOTICE) {
     throw new PoaError(
+      "INVALID_VALUE",
       `notice delay ${noticeDelay} s is outside [${MIN_NOTICE}, ${MAX_NOTICE}]`,
-      "Pass a delay between 1 hour and 30 days, in seconds.",
+      { action: "Use a delay between 1 hour and 30 days, in seconds." },
     );
   }
   await requireContract(providerOf(deployer), "DatanetRegistry", params.datanets);
@@ -148,7 +150,9 @@ export async function deployModelRegistry(deployer: Signer, params: ModelRegistr
 export async function deployFeeRouter(deployer: Signer, params: FeeRouterParams): Promise<FeeRouter> {
   const platformFeeBps = params.platformFeeBps ?? DEFAULT_PLATFORM_FEE_BPS;
   if (platformFeeBps < 0n || platformFeeBps > 2_000n) {
-    throw new PoaError(`platform fee ${platformFeeBps} bps is above the 2000 bps cap`, "Pass at most 2000 (20%).");
+    throw new PoaError("INVALID_VALUE", `platform fee ${platformFeeBps} bps is above the 2000 bps cap`, {
+      action: "Use at most 2000 (20%).",
+    });
   }
   const provider = providerOf(deployer);
   await requireContract(provider, "OPEN token", params.token);
@@ -186,8 +190,11 @@ export async function deployModelsAndFees(
 function requireSameToken(routerToken: string, distributorToken: string, distributorAddress: string): void {
   if (routerToken.toLowerCase() !== distributorToken.toLowerCase()) {
     throw new PoaError(
+      "DEPLOYMENT_INVALID",
       `the RewardDistributor ${distributorAddress} escrows token ${distributorToken}, not the fee token ${routerToken}`,
-      "Deploy the FeeRouter and the RewardDistributor with the same OPEN token (the L2 OPEN of this chain).",
+      {
+        action: "Deploy the FeeRouter and the RewardDistributor with the same OPEN token (the L2 OPEN of this chain).",
+      },
     );
   }
 }
@@ -207,8 +214,9 @@ export async function checkWiring(router: FeeRouter, distributorAddress: string)
   requireSameToken(routerToken, distributorToken, distributorAddress);
   if (genesis !== routerGenesis || length !== routerLength) {
     throw new PoaError(
+      "DEPLOYMENT_INVALID",
       `FeeRouter epochs (genesis ${routerGenesis}, length ${routerLength}) differ from the distributor's (${genesis}, ${length})`,
-      "Redeploy the FeeRouter against this distributor.",
+      { action: "Redeploy the FeeRouter against this distributor." },
     );
   }
 }

@@ -12,9 +12,10 @@ import { createHash } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
-import { PoaError } from "../errors.js";
-import { canonicalJson, type Json } from "./canonical-json.js";
-import type { CorpusRow, Located } from "./jsonl.js";
+import { PoaError } from "../core/errors.js";
+import { canonicalJson, type Json } from "../core/canonical-json.js";
+import type { Located } from "../core/jsonl.js";
+import type { CorpusRow } from "./rows.js";
 import { SuffixArrayBuilder } from "./sais.js";
 import { bucketStartsOf } from "./spans.js";
 import { SEPARATOR_ID, tokenize, Vocabulary } from "./tokenize.js";
@@ -106,7 +107,9 @@ export function buildIndex(rows: readonly Located<CorpusRow>[], observer: BuildO
     observer.onDocument?.(r + 1, rows.length);
   }
   if (vocabulary.size <= 1) {
-    throw new PoaError("the corpus contains no tokens (every text is empty)", "Add documents with text.");
+    throw new PoaError("ATTRIBUTION_INPUT_INVALID", "the corpus contains no tokens (every text is empty)", {
+      action: "Add documents with text.",
+    });
   }
   observer.onStage?.("suffix array");
   const { sa, peakBytes } = builder.build(vocabulary.size);
@@ -137,7 +140,7 @@ const REBUILD = "The index is damaged or incomplete: rebuild it with `poa index 
 
 /** A PoaError about one file of the index. */
 function damaged(path: string, what: string): PoaError {
-  return new PoaError(`${path}: ${what}`, REBUILD);
+  return new PoaError("INDEX_INVALID", `${path}: ${what}`, { action: REBUILD });
 }
 
 function readInt32File(path: string, expected: number): Int32Array {
@@ -197,7 +200,10 @@ function readJsonFile(path: string): unknown {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
-      throw new PoaError(`${path} is missing`, "Build the index first: `poa index build --corpus C --out DIR`.");
+      throw new PoaError("INDEX_INVALID", `${path} is missing`, {
+        details: { path },
+        action: "Build the index first.",
+      });
     }
     throw damaged(path, `cannot be read (${code ?? (error as Error).message})`);
   }
@@ -224,8 +230,9 @@ function checkMeta(path: string, dir: string, meta: unknown): IndexMeta {
   if (!isObject(meta)) throw damaged(path, `expected a JSON object, got ${meta === null ? "null" : typeof meta}`);
   if (meta.format !== INDEX_FORMAT || meta.version !== INDEX_VERSION) {
     throw new PoaError(
+      "INDEX_INVALID",
       `${dir} is not a ${INDEX_FORMAT} version ${INDEX_VERSION} directory`,
-      "Rebuild the index with `poa index build`.",
+      { details: { path: dir }, action: "Rebuild the index." },
     );
   }
   for (const key of ["documents", "indexedDocuments", "tokens", "vocabulary"] as const) {

@@ -1,10 +1,8 @@
 /** Proof of Attribution engine: span attribution (suffix array) and influence attribution. */
-export * from "./canonical-json.js";
 export * from "./corpus-index.js";
 export * from "./influence.js";
 export * from "./influence-attribution.js";
-export * from "./jsonl.js";
-export * from "./output.js";
+export * from "./rows.js";
 export * from "./payout.js";
 export * from "./random.js";
 export * from "./sais.js";

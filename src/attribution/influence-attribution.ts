@@ -5,11 +5,11 @@
  * influence. An exact duplicate training row (same x and y as an earlier row) is credited to the
  * contributor of the first copy.
  */
-import { PoaError } from "../errors.js";
-import type { Json } from "./canonical-json.js";
-import { compareCodeUnits } from "./canonical-json.js";
+import { PoaError } from "../core/errors.js";
+import type { Json } from "../core/canonical-json.js";
+import { compareCodeUnits } from "../core/canonical-json.js";
 import { dataset, influenceMatrix, train } from "./influence.js";
-import type { TestRow, TrainRow } from "./jsonl.js";
+import type { TestRow, TrainRow } from "./rows.js";
 
 export interface InfluenceAttribution {
   lambda: number;
@@ -31,10 +31,9 @@ export function attributeInfluence(
   try {
     model = train(trainData, lambda);
   } catch (error) {
-    throw new PoaError(
-      `training failed: ${(error as Error).message}`,
-      "Scale the features (e.g. to unit variance) or raise --lambda.",
-    );
+    throw new PoaError("ATTRIBUTION_INPUT_INVALID", `training failed: ${(error as Error).message}`, {
+      action: "Scale the features (e.g. to unit variance) or raise lambda.",
+    });
   }
   const matrix = influenceMatrix(model, trainData, testData, (t) => onTestRow?.(t, testRows.length));
   // Credit owner of each row: the contributor of the first row with the same x and y.

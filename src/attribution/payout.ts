@@ -4,8 +4,8 @@
  * a fixed tie-break: among equal remainders the smaller key (code-unit order, e.g. the lower-case
  * or checksummed address as given) gets the extra unit first. Zero weights get nothing.
  */
-import { PoaError } from "../errors.js";
-import { compareCodeUnits } from "./canonical-json.js";
+import { PoaError } from "../core/errors.js";
+import { compareCodeUnits } from "../core/canonical-json.js";
 
 /** The double x >= 0 as mantissa * 2^exponent, exactly. */
 function exactDyadic(x: number): { mantissa: bigint; exponent: number } {
@@ -19,12 +19,17 @@ function exactDyadic(x: number): { mantissa: bigint; exponent: number } {
 }
 
 export function allocateLargestRemainder(weights: ReadonlyMap<string, number>, pool: bigint): Map<string, bigint> {
-  if (pool < 0n) throw new PoaError(`the pool is negative (${pool})`, "Give a pool of zero or more base units.");
+  if (pool < 0n)
+    throw new PoaError("ATTRIBUTION_INPUT_INVALID", `the pool is negative (${pool})`, {
+      action: "Give a pool of zero or more base units.",
+    });
   const keys = [...weights.keys()].sort(compareCodeUnits);
   for (const k of keys) {
     const w = weights.get(k) as number;
     if (!Number.isFinite(w) || w < 0) {
-      throw new PoaError(`weight of ${k} is ${w}`, "Weights must be finite and non-negative.");
+      throw new PoaError("ATTRIBUTION_INPUT_INVALID", `weight of ${k} is ${w}`, {
+        action: "Weights must be finite and non-negative.",
+      });
     }
   }
   const parts = keys.map((k) => exactDyadic(weights.get(k) as number));
@@ -33,7 +38,10 @@ export function allocateLargestRemainder(weights: ReadonlyMap<string, number>, p
   for (const p of parts) if (p.exponent < minExp) minExp = p.exponent;
   const units = parts.map((p) => p.mantissa << BigInt(p.exponent - minExp));
   const total = units.reduce((a, b) => a + b, 0n);
-  if (total === 0n) throw new PoaError("every weight is zero: nothing to distribute", "Check the attribution result.");
+  if (total === 0n)
+    throw new PoaError("ATTRIBUTION_INPUT_INVALID", "every weight is zero: nothing to distribute", {
+      action: "Check the attribution result.",
+    });
   const amounts = units.map((u) => (pool * u) / total);
   const remainders = units.map((u) => (pool * u) % total);
   let left = pool - amounts.reduce((a, b) => a + b, 0n);

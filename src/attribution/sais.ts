@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 
 interface SaisExports {
   memory: WasmMemory;
@@ -81,8 +81,9 @@ export const MAX_TOKENS = Math.floor((4 * 2 ** 30 - 2 * PAGE) / 8) - 1024;
 
 function tooMany(n: number): PoaError {
   return new PoaError(
+    "VALUE_OUT_OF_RANGE",
     `cannot index ${n} tokens: one index holds at most ${MAX_TOKENS} tokens`,
-    "Split the corpus into several Datanet indexes.",
+    { action: "Split the corpus into several Datanet indexes." },
   );
 }
 
@@ -146,7 +147,9 @@ export class SuffixArrayBuilder {
     this.exports.setTop(end);
     const status = this.exports.build(this.textPtr, saPtr, this.length, alphabetSize);
     if (status !== 0) {
-      throw new PoaError(`a token id lies outside [0, ${alphabetSize})`, "Rebuild the index from the corpus.");
+      throw new PoaError("ATTRIBUTION_INPUT_INVALID", `a token id lies outside [0, ${alphabetSize})`, {
+        action: "Rebuild the index from the corpus.",
+      });
     }
     const buffer = this.exports.memory.buffer;
     return { sa: new Int32Array(buffer, saPtr, this.length), peakBytes: buffer.byteLength };

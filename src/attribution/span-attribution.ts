@@ -6,10 +6,10 @@
  * a contributor's share is split equally among their documents that contain it. An exact
  * duplicate document was never indexed: its first copy holds the credit.
  */
-import type { Json } from "./canonical-json.js";
-import { compareCodeUnits } from "./canonical-json.js";
+import type { Json } from "../core/canonical-json.js";
+import { compareCodeUnits } from "../core/canonical-json.js";
 import type { CorpusIndex } from "./corpus-index.js";
-import type { OutputRow } from "./jsonl.js";
+import type { OutputRow } from "./rows.js";
 import { findSpans } from "./spans.js";
 import { tokenize } from "./tokenize.js";
 

@@ -1,6 +1,6 @@
 import optimism from "@poa/optimism-sdk";
 
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 import type { Messenger } from "./messenger.js";
 
 const { sdk, ethers5 } = optimism;
@@ -68,15 +68,15 @@ async function waitForStatus(
   for (;;) {
     const status = await messenger.getMessageStatus(txHash);
     if (status === MessageStatus.FAILED_L1_TO_L2_MESSAGE)
-      throw new PoaError(
-        `the message of ${txHash} failed on L2`,
-        "Replay it with the SDK's resendMessage after fixing the cause.",
-      );
+      throw new PoaError("BRIDGE_MESSAGE_FAILED", `the message of ${txHash} failed on L2`, {
+        action: "Replay it with the SDK's resendMessage after fixing the cause.",
+      });
     if (status >= wanted) return;
     if (Date.now() > deadline)
       throw new PoaError(
+        "TIMEOUT",
         `timed out waiting for ${statusName(wanted)} of ${txHash} (status ${statusName(status)})`,
-        "Is the devnet (its relayer and proposer) still running? See .devnet/devnet.log.",
+        { action: "Is the devnet (its relayer and proposer) still running? See .devnet/devnet.log." },
       );
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
@@ -85,8 +85,9 @@ async function waitForStatus(
 async function checkBalance(what: string, have: bigint, need: bigint, hint: string): Promise<void> {
   if (have < need)
     throw new PoaError(
+      "INSUFFICIENT_FUNDS",
       `${what}: balance ${ethers5.utils.formatEther(have.toString())} is below ${ethers5.utils.formatEther(need.toString())}`,
-      hint,
+      { action: hint },
     );
 }
 
@@ -237,8 +238,12 @@ async function finishWithdrawal(
     .find((event: { name: string } | undefined) => event?.name === "WithdrawalFinalized");
   if (finalized !== undefined && finalized.args.success !== true)
     throw new PoaError(
+      "BRIDGE_MESSAGE_FAILED",
       `the withdrawal of ${tx.hash} was finalized but its L1 call failed (finalize ${finalize.hash})`,
-      "Check that the OptimismPortal holds enough ETH and that the recipient accepts it; replay the message on the L1CrossDomainMessenger.",
+      {
+        action:
+          "Check that the OptimismPortal holds enough ETH and that the recipient accepts it; replay the message on the L1CrossDomainMessenger.",
+      },
     );
   await waitForStatus(messenger, tx.hash, MessageStatus.RELAYED, options);
   options.onStep?.("finalized", finalize.hash);
@@ -260,7 +265,9 @@ async function waitForLaterL1Block(messenger: Messenger, txHash: string, options
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   while (BigInt((await messenger.l1Provider.getBlock("latest")).timestamp) <= due) {
     if (Date.now() > deadline)
-      throw new PoaError("L1 time does not advance", "Is the devnet still running? See .devnet/devnet.log.");
+      throw new PoaError("TIMEOUT", "L1 time does not advance", {
+        action: "Is the devnet still running? See .devnet/devnet.log.",
+      });
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 100));
   }
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 
-import { GENERIC_USAGE_HINT, PoaError, UsageError } from "../errors.js";
+import { GENERIC_USAGE_HINT, PoaError, UsageError } from "../core/errors.js";
 import type { Command } from "./command.js";
 import { commands } from "./commands/index.js";
 

@@ -2,7 +2,7 @@
  * Reads a Datanet's history from the chain (the only I/O of this module set): the four events
  * that decide its versions, as `DatanetHistoryEvent`s for `replayDatanet` and `verifyVersions`.
  */
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 import type { DatanetRegistry } from "../../types/ethers-contracts/index.js";
 import type { DatanetHistoryEvent } from "./history.js";
 
@@ -28,10 +28,9 @@ export async function fetchDatanetHistory(
   if (range.toBlock === undefined || range.toBlock === "latest") {
     const provider = registry.runner?.provider;
     if (provider == null) {
-      throw new PoaError(
-        "the registry contract has no provider to read logs with",
-        "Connect it with DatanetRegistry__factory.connect(address, providerOrSignerWithProvider).",
-      );
+      throw new PoaError("INVALID_VALUE", "the registry contract has no provider to read logs with", {
+        action: "Connect it with DatanetRegistry__factory.connect(address, providerOrSignerWithProvider).",
+      });
     }
     to = await provider.getBlockNumber();
   } else {
@@ -39,8 +38,9 @@ export async function fetchDatanetHistory(
   }
   if (from > to) {
     throw new PoaError(
-      `--from-block ${from} is after the last block ${to}: there is nothing to read`,
-      `Pass a first block at or before the Datanet's creation (at most ${to}), or leave it at 0.`,
+      "VALUE_OUT_OF_RANGE",
+      `the first block ${from} is after the last block ${to}: there is nothing to read`,
+      { action: `Pass a first block at or before the Datanet's creation (at most ${to}), or leave it at 0.` },
     );
   }
   const chunk = Math.max(1, range.chunkSize ?? 50_000);

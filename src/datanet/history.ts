@@ -6,7 +6,7 @@
  * the Datanet's `ContributionSubmitted`, `ContributionAccepted`, `ContributionRevoked` and
  * `VersionPublished` events in chain order therefore reconstructs every version exactly.
  */
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 
 /** Where a log sits in the chain; logs are ordered by block, then by index in the block. */
 export interface LogPosition {
@@ -83,8 +83,9 @@ export function replayDatanet(events: readonly DatanetHistoryEvent[]): DatanetRe
         const contentHash = contentOf.get(event.contributionId);
         if (contentHash === undefined) {
           throw new PoaError(
+            "CHAIN_DATA_INVALID",
             `history incomplete: contribution ${event.contributionId} was accepted but its submission is not in the logs`,
-            HINT_FULL_HISTORY,
+            { action: HINT_FULL_HISTORY },
           );
         }
         live.set(event.contributionId, contentHash);
@@ -93,8 +94,9 @@ export function replayDatanet(events: readonly DatanetHistoryEvent[]): DatanetRe
       case "revoked":
         if (!live.delete(event.contributionId)) {
           throw new PoaError(
+            "CHAIN_DATA_INVALID",
             `history inconsistent: contribution ${event.contributionId} was revoked but is not accepted in the logs`,
-            HINT_FULL_HISTORY,
+            { action: HINT_FULL_HISTORY },
           );
         }
         break;
@@ -102,8 +104,9 @@ export function replayDatanet(events: readonly DatanetHistoryEvent[]): DatanetRe
         const expected = BigInt(versions.length + 1);
         if (event.version !== expected) {
           throw new PoaError(
+            "CHAIN_DATA_INVALID",
             `history incomplete: found version ${event.version} where version ${expected} was expected`,
-            HINT_FULL_HISTORY,
+            { action: HINT_FULL_HISTORY },
           );
         }
         versions.push({

@@ -3,7 +3,7 @@
  * recomputes every published version and reports, version by version, whether the posted root
  * is the one the events give and whether the registry marked the version disputed.
  */
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 import type { DatanetRegistry } from "../../types/ethers-contracts/index.js";
 import { fetchDatanetHistory, type HistoryRange } from "./chain.js";
 import { verifyVersions, type VersionCheck } from "./versionRoot.js";
@@ -25,10 +25,9 @@ export async function verifyDatanetOnChain(
 ): Promise<VersionReport[]> {
   const count = await registry.datanetCount();
   if (datanetId < 1n || datanetId > count) {
-    throw new PoaError(
-      `Datanet ${datanetId} does not exist on this registry (it has ${count})`,
-      "Pass an id from 1 to datanetCount() with --datanet.",
-    );
+    throw new PoaError("NOT_FOUND", `Datanet ${datanetId} does not exist on this registry (it has ${count})`, {
+      action: `Use an id from 1 to ${count}.`,
+    });
   }
   // The registry's own version count, read before and after the logs: a version published in
   // between may be in the logs or not, anything outside the two counts means logs are missing.
@@ -38,10 +37,14 @@ export async function verifyDatanetOnChain(
   const found = BigInt(checks.length);
   if (found < before || found > after) {
     throw new PoaError(
+      "CHAIN_DATA_INVALID",
       `found ${found} VersionPublished event(s) for Datanet ${datanetId}, but the registry records ${after} version(s)`,
-      range.fromBlock !== undefined && range.fromBlock > 0
-        ? `Lower --from-block (now ${range.fromBlock}) to the Datanet's creation block or 0, and check that the node serves all logs.`
-        : "The node did not return every log: check --rpc (an archive or full node of this chain) and lower --chunk-size.",
+      {
+        action:
+          range.fromBlock !== undefined && range.fromBlock > 0
+            ? `Lower --from-block (now ${range.fromBlock}) to the Datanet's creation block or 0, and check that the node serves all logs.`
+            : "The node did not return every log: check --rpc (an archive or full node of this chain) and lower --chunk-size.",
+      },
     );
   }
   const reports: VersionReport[] = [];

@@ -8,7 +8,7 @@
  */
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 import { buildHashTree, hexToBytes32, standardLeafHash } from "../merkle/index.js";
 import { replayDatanet, type DatanetHistoryEvent, type VersionMember } from "./history.js";
 
@@ -22,8 +22,9 @@ export type VersionLeaf = [bigint, string];
 export function buildVersionTree(members: readonly VersionMember[]): StandardMerkleTree<VersionLeaf> {
   if (members.length === 0) {
     throw new PoaError(
+      "STATE_CONFLICT",
       "the Datanet has no accepted, non-revoked contribution: there is nothing to publish",
-      "Have curators accept at least one contribution before publishing a version.",
+      { action: "Have curators accept at least one contribution before publishing a version." },
     );
   }
   return StandardMerkleTree.of<VersionLeaf>(
@@ -40,7 +41,9 @@ export function buildVersionTree(members: readonly VersionMember[]): StandardMer
 export function versionLeafHash(member: VersionMember): Uint8Array {
   const { contributionId, contentHash } = member;
   if (typeof contributionId !== "bigint" || contributionId < 0n || contributionId >= 1n << 256n) {
-    throw new PoaError(`contribution id ${contributionId} does not fit a uint256`, "Pass ids read from the chain.");
+    throw new PoaError("VALUE_OUT_OF_RANGE", `contribution id ${contributionId} does not fit a uint256`, {
+      action: "Pass ids read from the chain.",
+    });
   }
   const encoded = new Uint8Array(64);
   encoded.set(Buffer.from(contributionId.toString(16).padStart(64, "0"), "hex"), 0);
@@ -98,8 +101,9 @@ export function verifyVersions(events: readonly DatanetHistoryEvent[]): VersionC
     if (v.members.length === 0) {
       // The registry refuses to publish an empty set: the accepting events were not read.
       throw new PoaError(
+        "CHAIN_DATA_INVALID",
         `version ${v.version} has no member in the events read: the history is incomplete`,
-        "Read the logs from the Datanet's creation block (or 0), from a node that serves all of them.",
+        { action: "Read the logs from the Datanet's creation block (or 0), from a node that serves all of them." },
       );
     }
     const expectedRoot = versionRootOf(v.members);
@@ -119,10 +123,9 @@ export function verifyVersions(events: readonly DatanetHistoryEvent[]): VersionC
 export function recomputeVersionRoot(events: readonly DatanetHistoryEvent[], version: bigint): string {
   const replayed = replayDatanet(events).versions.find((v) => v.version === version);
   if (replayed === undefined) {
-    throw new PoaError(
-      `version ${version} is not published in the logs given`,
-      "Check the Datanet id and version, and fetch logs up to the latest block.",
-    );
+    throw new PoaError("NOT_FOUND", `version ${version} is not published in the logs given`, {
+      action: "Check the Datanet id and version, and fetch logs up to the latest block.",
+    });
   }
   return versionRootOf(replayed.members);
 }
@@ -149,12 +152,15 @@ export function findFalseInclusion(
 ): DisputeArgs | undefined {
   const replayed = replayDatanet(events).versions.find((v) => v.version === version);
   if (replayed === undefined) {
-    throw new PoaError(`version ${version} is not published in the logs given`, "Check the version number.");
+    throw new PoaError("NOT_FOUND", `version ${version} is not published in the logs given`, {
+      action: "Check the version number.",
+    });
   }
   if (publishedTree.root.toLowerCase() !== replayed.postedRoot) {
     throw new PoaError(
+      "VERSION_ROOT_MISMATCH",
       `the tree given has root ${publishedTree.root}, but version ${version} posted ${replayed.postedRoot}`,
-      "Load the tree dump the owner published for this exact version.",
+      { action: "Load the tree dump the owner published for this exact version." },
     );
   }
   const members = new Set(replayed.members.map((m) => `${m.contributionId}:${m.contentHash}`));

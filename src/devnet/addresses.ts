@@ -3,7 +3,9 @@ import { join } from "node:path";
 
 import type { Hex } from "viem";
 
-import { PoaError } from "../errors.js";
+import { addressProblem } from "../core/address.js";
+import { messageOf, PoaError } from "../core/errors.js";
+import { prepareOutputFolder } from "../core/fs.js";
 
 /** `.devnet/addresses.json`: where everything is. Field names follow supersim's and the SDK's. */
 export interface DevnetAddresses {
@@ -46,15 +48,49 @@ export function writeJson(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
+/** Creates the devnet's state folder, refusing a path that cannot be one (a file, /proc, read-only). */
 export function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+  prepareOutputFolder(dir, "the devnet state folder");
 }
 
+const ADDRESS_FIELDS = [
+  "OptimismPortal",
+  "L1CrossDomainMessenger",
+  "L1StandardBridge",
+  "L2OutputOracle",
+  "L2StandardBridge",
+] as const;
+
+/** Reads `<dir>/addresses.json`, checking its shape: a damaged file is an error that says so. */
 export function readAddresses(dir: string): DevnetAddresses {
   const path = join(dir, ADDRESSES_FILE);
   if (!existsSync(path))
-    throw new PoaError(`no devnet addresses at ${path}`, "Start one with `npx poa devnet` (in another terminal).");
-  return JSON.parse(readFileSync(path, "utf8")) as DevnetAddresses;
+    throw new PoaError("DEVNET_NOT_RUNNING", `no devnet addresses at ${path}`, {
+      details: { path, dir },
+      action: "Start a devnet first.",
+    });
+  const damaged = (why: string, cause?: unknown) =>
+    new PoaError("DEVNET_DIR_INVALID", `${path} is damaged (${why})`, {
+      details: { path, dir },
+      cause,
+      action: "Stop the devnet if one runs from this folder, delete the file and start the devnet again.",
+    });
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw damaged(error instanceof SyntaxError ? "not valid JSON" : messageOf(error), error);
+  }
+  const record = value as Record<string, unknown> | null;
+  if (typeof record !== "object" || record === null || Array.isArray(record)) throw damaged("not a JSON object");
+  for (const key of ["l1Rpc", "l2Rpc"])
+    if (typeof record[key] !== "string" || !/^https?:\/\//.test(record[key] as string))
+      throw damaged(`"${key}" is not an RPC URL`);
+  for (const key of ["l1ChainId", "l2ChainId"])
+    if (!Number.isSafeInteger(record[key])) throw damaged(`"${key}" is not a chain id`);
+  for (const key of ADDRESS_FIELDS)
+    if (addressProblem(record[key]) !== undefined) throw damaged(`"${key}" is not an address`);
+  return record as unknown as DevnetAddresses;
 }
 
 export function readProcess(dir: string): DevnetProcess | undefined {

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 
 const require = createRequire(import.meta.url);
 
@@ -24,10 +24,9 @@ export function anvilBinary(): string {
   } catch {
     // fall through
   }
-  throw new PoaError(
-    `no anvil binary for ${process.platform}/${process.arch} in node_modules`,
-    "Run `npm install` (it installs @foundry-rs/anvil), or point POA_ANVIL at an anvil binary.",
-  );
+  throw new PoaError("ANVIL_NOT_FOUND", `no anvil binary for ${process.platform}/${process.arch} in node_modules`, {
+    action: "Install the project's dependencies (they include @foundry-rs/anvil), or point POA_ANVIL at an anvil binary.",
+  });
 }
 
 /**
@@ -111,7 +110,10 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilProcess> {
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", log, log], detached: true });
   closeSync(log);
   const pid = child.pid;
-  if (pid === undefined) throw new PoaError(`could not start anvil for ${options.name}`, `See ${options.logFile}.`);
+  if (pid === undefined)
+    throw new PoaError("DEVNET_START_FAILED", `could not start anvil for ${options.name}`, {
+      action: `See ${options.logFile}.`,
+    });
   reaper.add(pid);
   child.unref();
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -143,7 +145,9 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilProcess> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (!running)
-      throw new PoaError(`${options.name} (anvil) exited during start-up`, `Its output is in ${options.logFile}.`);
+      throw new PoaError("DEVNET_START_FAILED", `${options.name} (anvil) exited during start-up`, {
+        action: `Its output is in ${options.logFile}.`,
+      });
     try {
       const response = await fetch(rpcUrl, {
         method: "POST",
@@ -157,7 +161,9 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilProcess> {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new PoaError(`${options.name} (anvil) did not answer on ${rpcUrl} within 15 s`, `See ${options.logFile}.`);
+      throw new PoaError("DEVNET_START_FAILED", `${options.name} (anvil) did not answer on ${rpcUrl} within 15 s`, {
+        action: `See ${options.logFile}.`,
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

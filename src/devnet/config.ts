@@ -1,4 +1,4 @@
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 
 /** Everything that can be configured about a devnet. Every field has a default (`DEFAULTS`). */
 export interface DevnetConfig {
@@ -54,37 +54,38 @@ export const OPERATOR_INDEX = { admin: 100, proposer: 101 } as const;
 export function validateConfig(config: DevnetConfig): DevnetConfig {
   const port = (name: string, value: number) => {
     if (!Number.isInteger(value) || value < 1 || value > 65_535)
-      throw new PoaError(
-        `${name} must be a TCP port between 1 and 65535, got ${value}`,
-        `Pass e.g. --${kebab(name)} 8545.`,
-      );
+      throw new PoaError("INVALID_VALUE", `${name} must be a TCP port between 1 and 65535, got ${value}`, {
+        details: { field: name, value },
+      });
   };
   const chainId = (name: string, value: number) => {
     if (!Number.isSafeInteger(value) || value < 1)
-      throw new PoaError(
-        `${name} must be a positive integer chain id, got ${value}`,
-        `Pass e.g. --${kebab(name)} 900.`,
-      );
+      throw new PoaError("INVALID_VALUE", `${name} must be a positive integer chain id, got ${value}`, {
+        details: { field: name, value },
+      });
   };
   port("l1Port", config.l1Port);
   port("l2Port", config.l2Port);
   chainId("l1ChainId", config.l1ChainId);
   chainId("l2ChainId", config.l2ChainId);
   if (config.l1Port === config.l2Port)
-    throw new PoaError(`L1 and L2 cannot share port ${config.l1Port}`, "Pass different --l1-port and --l2-port.");
+    throw new PoaError("INVALID_VALUE", `L1 and L2 cannot share port ${config.l1Port}`, {
+      details: { field: "l2Port", value: config.l2Port },
+      action: "Give the two chains different ports.",
+    });
   if (config.l1ChainId === config.l2ChainId)
-    throw new PoaError(
-      `L1 and L2 cannot share chain id ${config.l1ChainId}`,
-      "Pass different --l1-chain-id and --l2-chain-id.",
-    );
+    throw new PoaError("INVALID_VALUE", `L1 and L2 cannot share chain id ${config.l1ChainId}`, {
+      details: { field: "l2ChainId", value: config.l2ChainId },
+      action: "Give the two chains different chain ids.",
+    });
   if (!Number.isInteger(config.accounts) || config.accounts < 1 || config.accounts > 100)
-    throw new PoaError(`accounts must be between 1 and 100, got ${config.accounts}`, "Pass e.g. --accounts 10.");
+    throw new PoaError("INVALID_VALUE", `accounts must be between 1 and 100, got ${config.accounts}`, {
+      details: { field: "accounts", value: config.accounts },
+    });
   if (!Number.isInteger(config.pollMs) || config.pollMs < 10)
-    throw new PoaError(`poll interval must be at least 10 ms, got ${config.pollMs}`, "Pass e.g. --poll-ms 100.");
+    throw new PoaError("INVALID_VALUE", `poll interval must be at least 10 ms, got ${config.pollMs}`, {
+      details: { field: "pollMs", value: config.pollMs },
+    });
   return config;
 }
 
-/** The command line option of a configuration field: l1ChainId -> l1-chain-id. Pure. */
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
-}

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { pad, toHex, type Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 import {
   ADDRESSES_FILE,
   ensureDir,
@@ -79,14 +79,22 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?
 
   const check = () => {
     if (signal?.aborted === true)
-      throw new PoaError("the devnet start-up was interrupted", "Nothing was left running.", 130);
+      throw new PoaError(
+        "INTERRUPTED",
+        "the devnet start-up was interrupted",
+        { action: "Nothing was left running." },
+      );
   };
   check();
   const other = readProcess(dir);
   if (other !== undefined && isAlive(other.pid))
     throw new PoaError(
+      "DEVNET_ALREADY_RUNNING",
       `a devnet is already running from ${dir} (process ${other.pid}, L1 ${other.l1Rpc}, L2 ${other.l2Rpc})`,
-      "Use it, stop it with `npx poa devnet stop`, or start another one with --dir <other folder> and other ports.",
+      {
+        action:
+          "Use it, stop it with `npx poa devnet stop`, or start another one with --dir <other folder> and other ports.",
+      },
     );
   await assertPortFree(config.host, config.l1Port, "L1", "--l1-port");
   await assertPortFree(config.host, config.l2Port, "L2", "--l2-port");
@@ -271,8 +279,9 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?
     await stop(`start-up failed: ${error instanceof Error ? error.message : String(error)}`);
     if (error instanceof PoaError) throw error;
     throw new PoaError(
+      "DEVNET_START_FAILED",
       `the devnet failed to start: ${error instanceof Error ? error.message : String(error)}`,
-      `Logs are in ${dir}/ (devnet.log, l1.log, l2.log).`,
+      { action: `Logs are in ${dir}/ (devnet.log, l1.log, l2.log).` },
     );
   }
 }

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 
 /** Resolves true when `host:port` can be bound right now. */
 export function isPortFree(host: string, port: number): Promise<boolean> {
@@ -14,10 +14,9 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
 /** Throws a PoaError that names the port and the option to change it when it is taken. */
 export async function assertPortFree(host: string, port: number, what: string, option: string): Promise<void> {
   if (await isPortFree(host, port)) return;
-  throw new PoaError(
-    `${what} port ${host}:${port} is already in use`,
-    `Stop whatever listens there (a devnet already running? \`npx poa devnet stop\`), or pick another port with ${option} <port>.`,
-  );
+  throw new PoaError("PORT_IN_USE", `${what} port ${host}:${port} is already in use`, {
+    action: `Stop whatever listens there (a devnet already running? \`npx poa devnet stop\`), or pick another port with ${option} <port>.`,
+  });
 }
 
 /** A port the OS considers free on `host` (for tests and benchmarks that must never collide). */

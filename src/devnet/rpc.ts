@@ -11,7 +11,7 @@ import {
   type WalletClient,
 } from "viem";
 
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 
 /** A viem chain for one of the devnet's anvils. */
 export function devnetChain(id: number, name: string, rpcUrl: string): Chain {
@@ -92,10 +92,9 @@ export class Sender {
     for (const { label, hash } of batch) {
       const receipt = await this.client.waitForTransactionReceipt({ hash, pollingInterval: 20 });
       if (receipt.status !== "success")
-        throw new PoaError(
-          `devnet set-up transaction "${label}" reverted (${hash})`,
-          "This is a bug in the devnet; see .devnet/*.log.",
-        );
+        throw new PoaError("DEVNET_START_FAILED", `devnet set-up transaction "${label}" reverted (${hash})`, {
+          action: "This is a bug in the devnet; see .devnet/*.log.",
+        });
     }
   }
 

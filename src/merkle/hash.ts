@@ -1,18 +1,12 @@
 /**
  * The primitives every Merkle tree of the project shares, whatever its leaf encoding: one keccak
- * (viem's, on bytes), the leaf double hash of OpenZeppelin `StandardMerkleTree`, the sorted-pair
+ * (@noble/hashes, on bytes), the leaf double hash of OpenZeppelin `StandardMerkleTree`, the sorted-pair
  * node hash of OpenZeppelin `MerkleProof`, 32-byte comparison and strict hex conversion.
  */
-import { keccak256 } from "viem";
+import { PoaError } from "../core/errors.js";
+import { keccak, type Hex } from "../core/hash.js";
 
-import { PoaError } from "../errors.js";
-
-export type Hex = `0x${string}`;
-
-/** keccak256 of `bytes`, as 32 bytes. */
-export function keccak(bytes: Uint8Array): Uint8Array {
-  return keccak256(bytes, "bytes");
-}
+export { keccak, type Hex };
 
 /** The `StandardMerkleTree` leaf of an ABI-encoded value: `keccak256(keccak256(encoded))`. */
 export function standardLeafHash(encoded: Uint8Array): Uint8Array {
@@ -62,10 +56,9 @@ const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
  */
 export function hexToBytes32(hex: unknown, what: string): Uint8Array {
   if (typeof hex !== "string" || !BYTES32.test(hex)) {
-    throw new PoaError(
-      `${what} ${String(hex)} is not 32 bytes of hex`,
-      "Give it as 0x followed by exactly 64 hex digits.",
-    );
+    throw new PoaError("MERKLE_INVALID", `${what} ${String(hex)} is not 32 bytes of hex`, {
+      action: "Give it as 0x followed by exactly 64 hex digits.",
+    });
   }
   return Uint8Array.from(Buffer.from(hex.slice(2), "hex"));
 }

@@ -4,7 +4,7 @@
  * `hashPair`, `standardLeafHash`) and the RewardDistributor's `(address, uint256)` leaves on it.
  * Datanet versions use the same core with `(uint256, bytes32)` leaves (src/datanet/versionRoot.ts).
  */
-export { addressProblem, checkAddress, type AddressCheck } from "./address.js";
+export { addressProblem, checkAddress, type AddressCheck } from "../core/address.js";
 export { bytes32ToHex, compareBytes32, hashPair, hexToBytes32, keccak, standardLeafHash, type Hex } from "./hash.js";
 export { LEAF_ENCODING, leafHash, type RewardEntry } from "./leaf.js";
 export {

@@ -3,8 +3,8 @@
  * `@openzeppelin/merkle-tree` with leaf encoding `["address", "uint256"]`:
  * `keccak256(keccak256(abi.encode(account, cumulativeAmount)))`.
  */
-import { PoaError } from "../errors.js";
-import { addressProblem } from "./address.js";
+import { PoaError } from "../core/errors.js";
+import { addressProblem } from "../core/address.js";
 import { standardLeafHash } from "./hash.js";
 
 /** One leaf: an account and its cumulative reward since genesis (base units of OPEN). */
@@ -23,14 +23,16 @@ export function checkEntry(entry: RewardEntry, index: number): void {
   const problem = addressProblem(entry.account);
   if (problem === "format") {
     throw new PoaError(
+      "MERKLE_INVALID",
       `entry ${index}: account ${String(entry.account)} is not a 20-byte hex address`,
-      "Give each account as 0x followed by 40 hex digits.",
+      { action: "Give each account as 0x followed by 40 hex digits." },
     );
   }
   if (problem === "checksum") {
     throw new PoaError(
+      "MERKLE_INVALID",
       `entry ${index}: account ${entry.account} has a bad EIP-55 checksum (mixed case that is not the checksum)`,
-      "Fix the capitalisation or write the address in lower case.",
+      { action: "Fix the capitalisation or write the address in lower case." },
     );
   }
   if (
@@ -39,8 +41,9 @@ export function checkEntry(entry: RewardEntry, index: number): void {
     entry.cumulativeAmount > MAX_UINT256
   ) {
     throw new PoaError(
+      "MERKLE_INVALID",
       `entry ${index}: cumulative amount ${String(entry.cumulativeAmount)} is not a uint256`,
-      "Give amounts as non-negative bigints in base units (wei of OPEN), below 2^256.",
+      { action: "Give amounts as non-negative bigints in base units (wei of OPEN), below 2^256." },
     );
   }
 }

@@ -9,7 +9,7 @@
  * the root at 0; leaves sorted by hash (ascending bytes), leaf k stored at index 2n - 2 - k;
  * inner nodes hash their two children in ascending byte order (OpenZeppelin `MerkleProof`).
  */
-import { PoaError } from "../errors.js";
+import { PoaError } from "../core/errors.js";
 import { bytes32ToHex as toHex, compareBytes32, hashPair, standardLeafHash, type Hex } from "./hash.js";
 import { checkEntry, encodeLeafInto, type RewardEntry } from "./leaf.js";
 
@@ -64,8 +64,9 @@ export function buildHashTree(leafHashes: Uint8Array, options: BuildOptions = {}
   const n = leafHashes.length / 32;
   if (!Number.isInteger(n) || n === 0) {
     throw new PoaError(
+      "MERKLE_INVALID",
       `leaf hashes must be a non-empty multiple of 32 bytes, got ${leafHashes.length}`,
-      "Pass the concatenated 32-byte leaf hashes.",
+      { action: "Pass the concatenated 32-byte leaf hashes." },
     );
   }
   const total = 2 * n - 1;
@@ -91,7 +92,9 @@ export function buildHashTree(leafHashes: Uint8Array, options: BuildOptions = {}
 
   const checkIndex = (i: number): void => {
     if (!Number.isInteger(i) || i < 0 || i >= n) {
-      throw new PoaError(`no entry ${i} in a tree of ${n} entries`, `Ask for an index from 0 to ${n - 1}.`);
+      throw new PoaError("MERKLE_INVALID", `no entry ${i} in a tree of ${n} entries`, {
+        action: `Ask for an index from 0 to ${n - 1}.`,
+      });
     }
   };
   return {
@@ -104,7 +107,9 @@ export function buildHashTree(leafHashes: Uint8Array, options: BuildOptions = {}
     },
     node(index) {
       if (!Number.isInteger(index) || index < 0 || index >= total) {
-        throw new PoaError(`no node ${index} in a tree of ${total} nodes`, `Ask for a node from 0 to ${total - 1}.`);
+        throw new PoaError("MERKLE_INVALID", `no node ${index} in a tree of ${total} nodes`, {
+          action: `Ask for a node from 0 to ${total - 1}.`,
+        });
       }
       return toHex(nodes, index * 32);
     },
@@ -143,17 +148,19 @@ export function rewardLeafHashes(entries: readonly RewardEntry[], options: Build
  */
 export function buildRewardTree(entries: readonly RewardEntry[], options: BuildOptions = {}): RewardTree {
   const n = entries.length;
-  if (n === 0) throw new PoaError("cannot build a Merkle tree of no entries", "Give at least one account.");
+  if (n === 0)
+    throw new PoaError("MERKLE_INVALID", "cannot build a Merkle tree of no entries", {
+      action: "Give at least one account.",
+    });
   const seen = new Map<string, number>();
   entries.forEach((entry, i) => {
     checkEntry(entry, i);
     const key = entry.account.toLowerCase();
     const first = seen.get(key);
     if (first !== undefined) {
-      throw new PoaError(
-        `account ${entry.account} appears twice (entries ${first} and ${i})`,
-        "A cumulative tree holds one leaf per account: add the amounts up before building.",
-      );
+      throw new PoaError("MERKLE_INVALID", `account ${entry.account} appears twice (entries ${first} and ${i})`, {
+        action: "A cumulative tree holds one leaf per account: add the amounts up before building.",
+      });
     }
     seen.set(key, i);
   });
@@ -162,10 +169,9 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
     indexOf(account) {
       const i = seen.get(account.toLowerCase());
       if (i === undefined) {
-        throw new PoaError(
-          `account ${account} is not in this tree`,
-          "Check the address, or that the tree is the epoch you mean: an account appears once it has earned.",
-        );
+        throw new PoaError("MERKLE_INVALID", `account ${account} is not in this tree`, {
+          action: "Check the address, or that the tree is the epoch you mean: an account appears once it has earned.",
+        });
       }
       return i;
     },

@@ -10,7 +10,7 @@ import { network } from "hardhat";
 import type { ContractTransactionResponse, Signer } from "ethers";
 
 import { deployL2OpenToken } from "../../deploy/tokens.js";
-import { signPermit } from "../../src/eth/permit.js";
+import { signPermit } from "../../src/chain/permit.js";
 import { bridgeSigner } from "../support/op-network.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
 import {

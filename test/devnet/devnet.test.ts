@@ -24,8 +24,8 @@ import {
   unsignedSerialized,
 } from "../../src/devnet/fees.js";
 import { freePort } from "../../src/devnet/ports.js";
-import { devnetProvider, devnetSigners } from "../../src/devnet/signers.js";
-import { runDemo } from "../../src/devnet/demo.js";
+import { devnetProvider, devnetSigners } from "../../src/chain/provider.js";
+import { runDemo } from "../../src/demo/demo.js";
 import { PoaError } from "../../src/errors.js";
 import {
   DatanetRegistry__factory,

@@ -8,9 +8,9 @@ import { encodeAbiParameters, keccak256, toHex, type Hex } from "viem";
 import { getL2TransactionHash } from "viem/op-stack";
 
 import { deployProtocol, PROTOCOL_STEPS } from "../../deploy/protocol.js";
-import { formatAmount, parseAmount } from "../../src/bridge/amount.js";
+import { formatAmount, parseAmount } from "../../src/core/amount.js";
 import { DEFAULTS, validateConfig } from "../../src/devnet/config.js";
-import { runningDevnet } from "../../src/devnet/deploy.js";
+import { runningDevnet } from "../../src/context/devnet.js";
 import { depositTransaction, l1InfoCalldata } from "../../src/devnet/deposit.js";
 import { batchInbox } from "../../src/devnet/l1.js";
 import { outputRoot } from "../../src/devnet/proposer.js";

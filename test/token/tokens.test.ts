@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { deployL2OpenToken, deployOpenToken } from "../../deploy/tokens.js";
-import { signPermit } from "../../src/eth/permit.js";
+import { signPermit } from "../../src/chain/permit.js";
 import { L2_STANDARD_BRIDGE, bridgeSigner } from "../support/op-network.js";
 
 describe("OPEN tokens on an OP Stack network (ethers, real signatures)", function () {

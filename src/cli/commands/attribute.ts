@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 
-import type { Json } from "../../attribution/canonical-json.js";
-import { PoaError, UsageError } from "../../errors.js";
+import type { Json } from "../../core/canonical-json.js";
+import { PoaError, UsageError } from "../../core/errors.js";
 import type { Command } from "../command.js";
 import { progress } from "../progress.js";
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
-import { PoaError, UsageError } from "../../errors.js";
+import { PoaError, UsageError } from "../../core/errors.js";
 import type { Command, CommandInput } from "../command.js";
 
 const OPTIONS = {
@@ -21,7 +21,7 @@ function stepPrinter() {
 }
 
 async function setup(values: CommandInput["values"]) {
-  const { runningDevnet, resolveKey, DEFAULT_DEPLOYMENT_FILE } = await import("../../devnet/deploy.js");
+  const { runningDevnet, resolveKey, DEFAULT_DEPLOYMENT_FILE } = await import("../../context/devnet.js");
   const { createMessenger, signers } = await import("../../bridge/messenger.js");
   const dir = typeof values.dir === "string" ? values.dir : ".devnet";
   const addresses = await runningDevnet(dir);
@@ -79,7 +79,7 @@ Example:
   npx poa bridge deposit 1000`,
   options: OPTIONS,
   async run({ values, positionals }) {
-    const { parseAmount, formatAmount } = await import("../../bridge/amount.js");
+    const { parseAmount, formatAmount } = await import("../../core/amount.js");
     const { depositERC20, depositETH } = await import("../../bridge/bridge.js");
     const amount = parseAmount(amountArg(positionals, "deposit"));
     const { messenger, tokens } = await setup(values);
@@ -110,7 +110,7 @@ Example:
   npx poa bridge withdraw 100`,
   options: OPTIONS,
   async run({ values, positionals }) {
-    const { parseAmount, formatAmount } = await import("../../bridge/amount.js");
+    const { parseAmount, formatAmount } = await import("../../core/amount.js");
     const { withdrawERC20, withdrawETH } = await import("../../bridge/bridge.js");
     const amount = parseAmount(amountArg(positionals, "withdraw"));
     const { messenger, tokens } = await setup(values);

@@ -1,4 +1,4 @@
-import { PoaError, UsageError } from "../../errors.js";
+import { PoaError, UsageError } from "../../core/errors.js";
 import type { Command } from "../command.js";
 
 function required(value: unknown, flag: string): string {

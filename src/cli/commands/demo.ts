@@ -23,7 +23,7 @@ Example:
   npx poa demo`,
   options: { dir: { type: "string" }, deposit: { type: "string" }, withdraw: { type: "string" } },
   async run({ values }) {
-    const { runDemo } = await import("../../devnet/demo.js");
+    const { runDemo } = await import("../../demo/demo.js");
     await runDemo({
       dir: typeof values.dir === "string" ? values.dir : ".devnet",
       deposit: typeof values.deposit === "string" ? values.deposit : "1000000",

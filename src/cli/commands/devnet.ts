@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 
-import { PoaError, UsageError } from "../../errors.js";
+import { PoaError, UsageError } from "../../core/errors.js";
 import type { Command, CommandInput, OptionSpec } from "../command.js";
 
 const DEVNET_OPTIONS: OptionSpec = {
@@ -137,7 +137,7 @@ Example:
   npx poa devnet deploy`,
   options: { dir: { type: "string" }, out: { type: "string" }, "private-key": { type: "string" } },
   async run({ values }) {
-    const { deployToDevnet } = await import("../../devnet/deploy.js");
+    const { deployToDevnet } = await import("../../context/devnet.js");
     const dir = typeof values.dir === "string" ? values.dir : ".devnet";
     const result = await deployToDevnet({
       dir,

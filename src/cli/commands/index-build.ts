@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
-import { PoaError, UsageError } from "../../errors.js";
+import { PoaError, UsageError } from "../../core/errors.js";
 import type { Command } from "../command.js";
 import { progress } from "../progress.js";
 

@@ -1,6 +1,6 @@
 import { FeeData, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
 
-import type { DevnetAddresses } from "./addresses.js";
+import type { DevnetAddresses } from "../devnet/addresses.js";
 
 /** Priority fee an OP Stack wallet typically pays (0.001 gwei), instead of anvil's 1 gwei suggestion. */
 export const L2_PRIORITY_FEE = 1_000_000n;

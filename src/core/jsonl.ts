@@ -6,8 +6,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 
-import { PoaError } from "../errors.js";
-import { checkAddress } from "../merkle/address.js";
+import { PoaError } from "../core/errors.js";
 
 export interface Located<T> {
   line: number;
@@ -16,7 +15,9 @@ export interface Located<T> {
 
 /** A PoaError located at `file:line`. */
 export function inputError(file: string, line: number | undefined, what: string, hint: string): PoaError {
-  return new PoaError(`${file}${line === undefined ? "" : `:${line}`}: ${what}`, hint);
+  return new PoaError("INVALID_INPUT_FILE", `${file}${line === undefined ? "" : `:${line}`}: ${what}`, {
+    action: hint,
+  });
 }
 
 function checkReadable(file: string): number {
@@ -25,7 +26,9 @@ function checkReadable(file: string): number {
     if (!stat.isFile()) throw new Error("not a file");
     return stat.size;
   } catch (error) {
-    throw new PoaError(`cannot read ${file}: ${(error as Error).message}`, "Check the path (JSON Lines file).");
+    throw new PoaError("INVALID_INPUT_FILE", `cannot read ${file}: ${(error as Error).message}`, {
+      action: "Check the path (JSON Lines file).",
+    });
   }
 }
 
@@ -90,50 +93,34 @@ export async function readRows<T extends { id: string }>(
 
 // ---- field checks -------------------------------------------------------------------------------
 
-function object(value: unknown, file: string, line: number, shape: string): Record<string, unknown> {
+export function object(value: unknown, file: string, line: number, shape: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw inputError(file, line, "expected a JSON object", `Each line must look like ${shape}.`);
   }
   return value as Record<string, unknown>;
 }
 
-function field(row: Record<string, unknown>, key: string, file: string, line: number, shape: string): unknown {
+export function field(row: Record<string, unknown>, key: string, file: string, line: number, shape: string): unknown {
   if (!(key in row) || row[key] === undefined) {
     throw inputError(file, line, `missing field "${key}"`, `Each line must look like ${shape}.`);
   }
   return row[key];
 }
 
-function str(row: Record<string, unknown>, key: string, file: string, line: number, shape: string): string {
+export function str(row: Record<string, unknown>, key: string, file: string, line: number, shape: string): string {
   const v = field(row, key, file, line, shape);
   if (typeof v !== "string")
     throw inputError(file, line, `field "${key}" must be a string`, `Each line must look like ${shape}.`);
   return v;
 }
 
-function id(row: Record<string, unknown>, file: string, line: number, shape: string): string {
+export function id(row: Record<string, unknown>, file: string, line: number, shape: string): string {
   const v = str(row, "id", file, line, shape);
   if (v === "") throw inputError(file, line, `field "id" is empty`, "Give every row a non-empty, unique id.");
   return v;
 }
 
-/** A 20-byte hex address; mixed case must carry a valid EIP-55 checksum. Returned checksummed. */
-export function address(row: Record<string, unknown>, file: string, line: number, shape: string): string {
-  const v = str(row, "contributor", file, line, shape);
-  const checked = checkAddress(v);
-  if (checked.ok) return checked.address;
-  if (checked.problem === "format") {
-    throw inputError(file, line, `bad address "${v}" in field "contributor"`, "Use a 0x-prefixed 20-byte hex address.");
-  }
-  throw inputError(
-    file,
-    line,
-    `bad address "${v}" in field "contributor" (EIP-55 checksum mismatch)`,
-    "Fix the capitalisation or write the address in lower case.",
-  );
-}
-
-function vector(row: Record<string, unknown>, file: string, line: number, shape: string): number[] {
+export function vector(row: Record<string, unknown>, file: string, line: number, shape: string): number[] {
   const v = field(row, "x", file, line, shape);
   if (!Array.isArray(v) || v.length === 0 || !v.every((e) => typeof e === "number" && Number.isFinite(e))) {
     throw inputError(
@@ -146,86 +133,10 @@ function vector(row: Record<string, unknown>, file: string, line: number, shape:
   return v as number[];
 }
 
-function label(row: Record<string, unknown>, file: string, line: number, shape: string): 0 | 1 {
+export function label(row: Record<string, unknown>, file: string, line: number, shape: string): 0 | 1 {
   const v = field(row, "y", file, line, shape);
   if (v !== 0 && v !== 1)
     throw inputError(file, line, `field "y" must be 0 or 1 (got ${JSON.stringify(v)})`, "Labels are binary.");
   return v;
 }
 
-// ---- row kinds ----------------------------------------------------------------------------------
-
-export interface CorpusRow {
-  id: string;
-  contributor: string;
-  text: string;
-}
-export interface OutputRow {
-  id: string;
-  text: string;
-}
-export interface TrainRow {
-  id: string;
-  contributor: string;
-  x: number[];
-  y: 0 | 1;
-}
-export interface TestRow {
-  id: string;
-  x: number[];
-  y: 0 | 1;
-}
-
-const CORPUS_SHAPE = '{"id": string, "contributor": "0x...", "text": string}';
-const OUTPUT_SHAPE = '{"id": string, "text": string}';
-const TRAIN_SHAPE = '{"id": string, "contributor": "0x...", "x": [numbers], "y": 0 or 1}';
-const TEST_SHAPE = '{"id": string, "x": [numbers], "y": 0 or 1}';
-
-export function parseCorpusRow(value: unknown, file: string, line: number): CorpusRow {
-  const row = object(value, file, line, CORPUS_SHAPE);
-  return {
-    id: id(row, file, line, CORPUS_SHAPE),
-    contributor: address(row, file, line, CORPUS_SHAPE),
-    text: str(row, "text", file, line, CORPUS_SHAPE),
-  };
-}
-
-export function parseOutputRow(value: unknown, file: string, line: number): OutputRow {
-  const row = object(value, file, line, OUTPUT_SHAPE);
-  return { id: id(row, file, line, OUTPUT_SHAPE), text: str(row, "text", file, line, OUTPUT_SHAPE) };
-}
-
-export function parseTrainRow(value: unknown, file: string, line: number): TrainRow {
-  const row = object(value, file, line, TRAIN_SHAPE);
-  return {
-    id: id(row, file, line, TRAIN_SHAPE),
-    contributor: address(row, file, line, TRAIN_SHAPE),
-    x: vector(row, file, line, TRAIN_SHAPE),
-    y: label(row, file, line, TRAIN_SHAPE),
-  };
-}
-
-export function parseTestRow(value: unknown, file: string, line: number): TestRow {
-  const row = object(value, file, line, TEST_SHAPE);
-  return {
-    id: id(row, file, line, TEST_SHAPE),
-    x: vector(row, file, line, TEST_SHAPE),
-    y: label(row, file, line, TEST_SHAPE),
-  };
-}
-
-/** Every row's x has `dimension` entries (the first train row's, unless given). */
-export function checkDimensions(rows: readonly Located<{ x: number[] }>[], file: string, dimension?: number): number {
-  const d = dimension ?? rows[0]?.value.x.length ?? 0;
-  for (const { line, value } of rows) {
-    if (value.x.length !== d) {
-      throw inputError(
-        file,
-        line,
-        `dimension mismatch: "x" has ${value.x.length} numbers, expected ${d}`,
-        "Every train and test row needs the same number of features.",
-      );
-    }
-  }
-  return d;
-}

@@ -1,11 +1,11 @@
 import { resolve } from "node:path";
 
 import { deployProtocol, type DeployResult } from "../../deploy/protocol.js";
-import { PoaError } from "../errors.js";
-import { findRunningDevnet, readAddresses, type DevnetAddresses } from "./addresses.js";
-import { TEST_MNEMONIC } from "./config.js";
-import { deriveAccounts } from "./devnet.js";
-import { devnetSigners } from "./signers.js";
+import { PoaError } from "../core/errors.js";
+import { findRunningDevnet, readAddresses, type DevnetAddresses } from "../devnet/addresses.js";
+import { TEST_MNEMONIC } from "../devnet/config.js";
+import { deriveAccounts } from "../devnet/devnet.js";
+import { devnetSigners } from "../chain/provider.js";
 
 export const DEFAULT_DEPLOYMENT_FILE = "deployments/devnet.json";
 
@@ -13,10 +13,9 @@ export const DEFAULT_DEPLOYMENT_FILE = "deployments/devnet.json";
 export function resolveKey(privateKey?: string): `0x${string}` {
   const key = privateKey ?? process.env.POA_PRIVATE_KEY ?? deriveAccounts(TEST_MNEMONIC, 1)[0]!.privateKey;
   if (!/^0x[0-9a-fA-F]{64}$/.test(key))
-    throw new PoaError(
-      "the private key must be 0x followed by 64 hex digits",
-      "Pass --private-key 0x… or set POA_PRIVATE_KEY.",
-    );
+    throw new PoaError("DEPLOYMENT_INVALID", "the private key must be 0x followed by 64 hex digits", {
+      action: "Pass --private-key 0x… or set POA_PRIVATE_KEY.",
+    });
   return key as `0x${string}`;
 }
 
@@ -25,10 +24,9 @@ export async function runningDevnet(dir: string): Promise<DevnetAddresses> {
   const running = await findRunningDevnet(dir);
   if (running !== undefined) return running;
   readAddresses(dir); // throws "no devnet addresses" with a hint when there never was one
-  throw new PoaError(
-    `the devnet recorded in ${dir} is not running`,
-    "Start it with `npx poa devnet` in another terminal.",
-  );
+  throw new PoaError("DEPLOYMENT_INVALID", `the devnet recorded in ${dir} is not running`, {
+    action: "Start it with `npx poa devnet` in another terminal.",
+  });
 }
 
 export interface DeployToDevnetOptions {

@@ -3,19 +3,19 @@ import { resolve } from "node:path";
 import { Contract, NonceManager, Wallet } from "ethers";
 import type { Hex } from "viem";
 
-import { formatAmount, parseAmount } from "../bridge/amount.js";
+import { formatAmount, parseAmount } from "../core/amount.js";
 import { depositERC20, withdrawERC20, type BridgeStep } from "../bridge/bridge.js";
 import { createMessenger, signers } from "../bridge/messenger.js";
-import { PoaError } from "../errors.js";
-import { findRunningDevnet, type DevnetAddresses } from "./addresses.js";
-import { DEFAULTS, TEST_MNEMONIC } from "./config.js";
-import { deployToDevnet } from "./deploy.js";
-import { deriveAccounts, startDevnet, type Devnet } from "./devnet.js";
-import { l1FeeOf, readL1FeeParams } from "./fees.js";
-import { freePort, isPortFree } from "./ports.js";
-import { devnetProvider } from "./signers.js";
+import { PoaError } from "../core/errors.js";
+import { findRunningDevnet, type DevnetAddresses } from "../devnet/addresses.js";
+import { DEFAULTS, TEST_MNEMONIC } from "../devnet/config.js";
+import { deployToDevnet } from "../context/devnet.js";
+import { deriveAccounts, startDevnet, type Devnet } from "../devnet/devnet.js";
+import { l1FeeOf, readL1FeeParams } from "../devnet/fees.js";
+import { freePort, isPortFree } from "../devnet/ports.js";
+import { devnetProvider } from "../chain/provider.js";
 import { runStory, type Act } from "./story.js";
-import { publicClient, devnetChain } from "./rpc.js";
+import { publicClient, devnetChain } from "../devnet/rpc.js";
 
 export interface DemoOptions {
   dir: string;
@@ -72,10 +72,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const depositAmount = parseAmount(options.deposit);
   const withdrawAmount = parseAmount(options.withdraw);
   if (withdrawAmount > depositAmount)
-    throw new PoaError(
-      "the demo cannot withdraw more than it deposits",
-      "Pass a --withdraw amount at most the --deposit amount.",
-    );
+    throw new PoaError("DEPLOYMENT_INVALID", "the demo cannot withdraw more than it deposits", {
+      action: "Pass a --withdraw amount at most the --deposit amount.",
+    });
 
   // Ctrl-C at any point stops the embedded devnet (or aborts its start-up) before exiting.
   const abort = new AbortController();
@@ -197,10 +196,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         `scalars ${params.baseFeeScalar}/${params.blobBaseFeeScalar} as on OP Mainnet; L2 tip 0.001 gwei).`,
     );
     if (l2Supply! > lockedInBridge!)
-      throw new PoaError(
-        "L2 OPEN supply exceeds what the L1 bridge holds",
-        "This is a bug: report it with .devnet/devnet.log.",
-      );
+      throw new PoaError("DEPLOYMENT_INVALID", "L2 OPEN supply exceeds what the L1 bridge holds", {
+        action: "This is a bug: report it with .devnet/devnet.log.",
+      });
     return {
       embedded: embedded !== undefined,
       relayMs: deposit.relayMs,
