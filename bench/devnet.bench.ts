@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 import { parseEther, type Hex } from "viem";
 import { getL2TransactionHashes } from "viem/op-stack";
 
-import { depositETH, withdrawETH } from "../src/bridge/bridge.js";
-import { createMessenger, signers } from "../src/bridge/messenger.js";
+import { createBridge } from "../src/bridge/index.js";
+import { createMessenger } from "../src/bridge/messenger.js";
 import { startDevnet } from "../src/devnet/devnet.js";
 import { freePort } from "../src/devnet/ports.js";
 
@@ -52,7 +52,7 @@ type Net = Awaited<ReturnType<typeof startDevnet>>;
 
 /** One deposit: L1 receipt -> L2 receipt of the derived deposit (polled every 2 ms), and the SDK's view. */
 async function measureDeposit(net: Net): Promise<{ raw: number; sdk: number }> {
-  const messenger = createMessenger(net.addresses, signers(net.addresses, net.accounts[1]!.privateKey));
+  const messenger = createMessenger(net.addresses, net.accounts[1]!.privateKey);
   const tx = await messenger.depositETH(parseEther("0.01").toString(), {
     overrides: { from: net.accounts[1]!.address },
   } as never);
@@ -65,7 +65,11 @@ async function measureDeposit(net: Net): Promise<{ raw: number; sdk: number }> {
     await new Promise((r) => setTimeout(r, 2));
   }
   const raw = performance.now() - t0;
-  const sdk = (await depositETH(messenger, parseEther("0.01"), { pollMs: 20 })).relayMs;
+  const sdk = (
+    await createBridge(net.addresses, net.accounts[1]!.privateKey).deposit(parseEther("0.01"), undefined, {
+      pollMs: 20,
+    })
+  ).relayMs;
   return { raw, sdk };
 }
 
@@ -121,9 +125,10 @@ export default async function bench() {
   }
 
   const withdrawals = await withDevnet(100, async (net) => {
-    const messenger = createMessenger(net.addresses, signers(net.addresses, net.accounts[2]!.privateKey));
+    const bridge = createBridge(net.addresses, net.accounts[2]!.privateKey);
     const times: number[] = [];
-    for (let i = 0; i < 2; i++) times.push((await withdrawETH(messenger, parseEther("0.1"), { pollMs: 20 })).totalMs);
+    for (let i = 0; i < 2; i++)
+      times.push((await bridge.withdraw(parseEther("0.1"), undefined, { pollMs: 20 })).totalMs);
     return times;
   });
 

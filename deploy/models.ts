@@ -124,11 +124,9 @@ export async function deployModelRegistry(deployer: Signer, params: ModelRegistr
   const noticeDelay = params.noticeDelay ?? DEFAULT_NOTICE_DELAY;
   checkSplitBounds(bounds);
   if (noticeDelay < MIN_NOTICE || noticeDelay > MAX_NOTICE) {
-    throw new PoaError(
-      "INVALID_VALUE",
-      `notice delay ${noticeDelay} s is outside [${MIN_NOTICE}, ${MAX_NOTICE}]`,
-      { action: "Use a delay between 1 hour and 30 days, in seconds." },
-    );
+    throw new PoaError("INVALID_VALUE", `notice delay ${noticeDelay} s is outside [${MIN_NOTICE}, ${MAX_NOTICE}]`, {
+      action: "Use a delay between 1 hour and 30 days, in seconds.",
+    });
   }
   await requireContract(providerOf(deployer), "DatanetRegistry", params.datanets);
   const registry = await new ModelRegistry__factory(deployer).deploy(

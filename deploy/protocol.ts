@@ -13,37 +13,19 @@
  * returns the deployed contract given the addresses deployed before it, and optionally a `wire`
  * that grants roles and sets links (written to be safe to run again: check, then act).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
 
 import type { BaseContract, ContractTransactionResponse, Signer } from "ethers";
 
+import { readDeployment, writeDeployment, type Chain, type DeploymentRecord } from "../src/chain/deployment.js";
+import { PoaError } from "../src/core/errors.js";
 import { deployDatanetRegistry } from "./datanets.js";
 import { deployRewardDistributor } from "./distributor.js";
 import { deployFeeRouter, deployModelRegistry } from "./models.js";
 import { deployL2OpenToken, deployOpenToken } from "./tokens.js";
 import { DatanetRegistry__factory, RewardDistributor__factory } from "../types/ethers-contracts/index.js";
 
-export type Chain = "l1" | "l2";
-
-export interface DeployedContract {
-  chain: Chain;
-  address: string;
-  txHash: string;
-  gasUsed: string;
-  /** The addresses this contract was deployed against (constructor arguments), by step name. */
-  dependsOn?: Record<string, string>;
-}
-
-export interface DeploymentRecord {
-  network: string;
-  l1ChainId: number;
-  l2ChainId: number;
-  /** Genesis block hashes: a different hash means a new chain and a new record. */
-  l1Genesis: string;
-  l2Genesis: string;
-  contracts: Record<string, DeployedContract>;
-}
+export type { Chain, DeployedContract, DeploymentRecord } from "../src/chain/deployment.js";
 
 export interface DeployContext {
   signers: Record<Chain, Signer>;
@@ -211,7 +193,7 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
   const l1Provider = signers.l1.provider;
   const l2Provider = signers.l2.provider;
   if (l1Provider === null || l2Provider === null)
-    throw new Error("deployProtocol needs signers connected to providers");
+    throw new PoaError("INVALID_VALUE", "deployProtocol needs signers connected to providers");
   const providers = { l1: l1Provider, l2: l2Provider };
 
   const [l1Network, l2Network, l1Genesis, l2Genesis, l1Deployer, l2Deployer] = await Promise.all([
@@ -232,7 +214,7 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
   };
   let record = fresh;
   if (options.file !== undefined && existsSync(options.file)) {
-    const previous = JSON.parse(readFileSync(options.file, "utf8")) as DeploymentRecord;
+    const previous = readDeployment(options.file);
     const sameChains =
       previous.l1ChainId === fresh.l1ChainId &&
       previous.l2ChainId === fresh.l2ChainId &&
@@ -242,11 +224,7 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
     else log(`${options.file} describes other chains (restarted devnet?): starting a new record`);
   }
   const save = () => {
-    if (options.file === undefined) return;
-    mkdirSync(dirname(options.file), { recursive: true });
-    const tmp = `${options.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
-    renameSync(tmp, options.file);
+    if (options.file !== undefined) writeDeployment(options.file, record);
   };
 
   const ctx: DeployContext = {
@@ -264,7 +242,10 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
     address(name) {
       const entry = record.contracts[name];
       if (entry === undefined)
-        throw new Error(`deployment step needs "${name}", which is not deployed yet (check PROTOCOL_STEPS order)`);
+        throw new PoaError(
+          "INVALID_VALUE",
+          `deployment step needs "${name}", which is not deployed yet (check PROTOCOL_STEPS order)`,
+        );
       return entry.address;
     },
   };

@@ -55,7 +55,25 @@ child.stderr.on("data", (chunk) => {
   pending = lines.pop();
   for (const line of lines) onLine(line);
 });
+// A fresh clone compiles everything with the WASM compiler (a minute or more on two cores), and
+// Hardhat's quiet build says nothing until it is done: say what is happening, then show time
+// passing every 15 s. A cached build finishes before the first line is due.
+const started = Date.now();
+const announce = setTimeout(() => {
+  process.stderr.write(
+    "[build] compiling the Solidity sources with solc (WASM); a fresh clone takes a minute or two...\n",
+  );
+}, 3000);
+const heartbeat = setInterval(() => {
+  process.stderr.write(`[build] still compiling (${Math.round((Date.now() - started) / 1000)} s)\n`);
+}, 15_000);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+
 child.on("close", (code) => {
+  clearTimeout(announce);
+  clearInterval(heartbeat);
+  if (Date.now() - started > 3000)
+    process.stderr.write(`[build] done in ${Math.round((Date.now() - started) / 1000)} s\n`);
   if (pending !== "") onLine(pending);
   flush();
   if (hidden > 0) console.error(`(${hidden} compiler warnings about code under node_modules/ not shown)`);

@@ -21,7 +21,15 @@ import { bucketStartsOf } from "./spans.js";
 import { SEPARATOR_ID, tokenize, Vocabulary } from "./tokenize.js";
 
 export const INDEX_FORMAT = "poa-span-index";
-export const INDEX_VERSION = 1;
+/** 2: meta.json holds the SHA-256 of every other file, checked on load. */
+export const INDEX_VERSION = 2;
+
+/** The files of an index besides meta.json, each covered by its SHA-256 in meta.json. */
+export const INDEX_FILES = ["tokens.bin", "sa.bin", "vocab.json", "docs.json"] as const;
+
+function sha256OfFile(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
 
 export interface IndexedDocument {
   id: string;
@@ -160,7 +168,21 @@ function readInt32File(path: string, expected: number): Int32Array {
 
 /** Writes the index into `dir` (created if needed); files are written then renamed into place. */
 export function saveIndex(index: CorpusIndex, dir: string, corpusSha256: string): void {
-  if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error("big-endian hosts are not supported");
+  try {
+    writeIndexFiles(index, dir, corpusSha256);
+  } catch (error) {
+    if (error instanceof PoaError) throw error;
+    throw new PoaError("FILE_NOT_WRITABLE", `cannot write the index to ${dir}: ${(error as Error).message}`, {
+      details: { path: dir },
+      cause: error,
+      action: "Check that the folder is writable and the disk has room.",
+    });
+  }
+}
+
+function writeIndexFiles(index: CorpusIndex, dir: string, corpusSha256: string): void {
+  if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1)
+    throw new PoaError("INVALID_VALUE", "big-endian hosts are not supported");
   mkdirSync(dir, { recursive: true });
   // meta.json marks a complete index: remove it first, so that a write interrupted below leaves
   // a directory `loadIndex` refuses instead of new files under an old, matching meta.json.
@@ -176,12 +198,14 @@ export function saveIndex(index: CorpusIndex, dir: string, corpusSha256: string)
     writeFileSync(p, canonicalJson({ counts: index.vocabulary.counts, words: index.vocabulary.words }, 0) + "\n"),
   );
   put("docs.json", (p) => writeFileSync(p, canonicalJson(index.documents as unknown as Json, 0) + "\n"));
+  const files = Object.fromEntries(INDEX_FILES.map((name) => [name, sha256OfFile(join(dir, name))]));
   // meta.json last: its presence marks a complete index.
   put("meta.json", (p) =>
     writeFileSync(
       p,
       canonicalJson({
         corpusSha256,
+        files,
         documents: index.documents.length,
         format: INDEX_FORMAT,
         indexedDocuments: index.docStarts.length,
@@ -220,6 +244,7 @@ const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as nu
 /** meta.json: the format, the version and the counts the other files must match. */
 interface IndexMeta {
   corpusSha256: string;
+  files: Record<(typeof INDEX_FILES)[number], string>;
   documents: number;
   indexedDocuments: number;
   tokens: number;
@@ -229,11 +254,10 @@ interface IndexMeta {
 function checkMeta(path: string, dir: string, meta: unknown): IndexMeta {
   if (!isObject(meta)) throw damaged(path, `expected a JSON object, got ${meta === null ? "null" : typeof meta}`);
   if (meta.format !== INDEX_FORMAT || meta.version !== INDEX_VERSION) {
-    throw new PoaError(
-      "INDEX_INVALID",
-      `${dir} is not a ${INDEX_FORMAT} version ${INDEX_VERSION} directory`,
-      { details: { path: dir }, action: "Rebuild the index." },
-    );
+    throw new PoaError("INDEX_INVALID", `${dir} is not a ${INDEX_FORMAT} version ${INDEX_VERSION} directory`, {
+      details: { path: dir },
+      action: "Rebuild the index.",
+    });
   }
   for (const key of ["documents", "indexedDocuments", "tokens", "vocabulary"] as const) {
     if (!isCount(meta[key])) throw damaged(path, `"${key}" must be a non-negative integer, got ${String(meta[key])}`);
@@ -241,7 +265,33 @@ function checkMeta(path: string, dir: string, meta: unknown): IndexMeta {
   if (typeof meta.corpusSha256 !== "string") {
     throw damaged(path, `"corpusSha256" must be a string, got ${String(meta.corpusSha256)}`);
   }
+  const files = meta.files;
+  if (!isObject(files) || !INDEX_FILES.every((name) => typeof files[name] === "string"))
+    throw damaged(path, `"files" must hold the SHA-256 of ${INDEX_FILES.join(", ")}`);
   return meta as unknown as IndexMeta;
+}
+
+/** Every file of the index must be the one written with it: an edited file (say, a contributor in docs.json) is refused. */
+function checkFileHashes(dir: string, meta: IndexMeta): void {
+  for (const name of INDEX_FILES) {
+    const path = join(dir, name);
+    let actual: string;
+    try {
+      actual = sha256OfFile(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw damaged(path, code === "ENOENT" ? "missing" : `cannot be read (${code ?? (error as Error).message})`);
+    }
+    if (actual !== meta.files[name])
+      throw new PoaError(
+        "INDEX_TAMPERED",
+        `${path} was changed after the index was built (its SHA-256 is not the one in meta.json)`,
+        {
+          details: { path, expected: meta.files[name], actual },
+          action: "Rebuild the index from its corpus; never edit an index's files.",
+        },
+      );
+  }
 }
 
 function checkVocabulary(path: string, vocab: unknown, meta: IndexMeta): { words: string[]; counts: number[] } {
@@ -298,6 +348,7 @@ function checkDocuments(path: string, documents: unknown, meta: IndexMeta): Inde
 export function loadIndex(dir: string): CorpusIndex & { corpusSha256: string } {
   const metaPath = join(dir, "meta.json");
   const meta = checkMeta(metaPath, dir, readJsonFile(metaPath));
+  checkFileHashes(dir, meta);
   const vocabPath = join(dir, "vocab.json");
   const vocab = checkVocabulary(vocabPath, readJsonFile(vocabPath), meta);
   const docsPath = join(dir, "docs.json");

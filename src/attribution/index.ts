@@ -10,3 +10,4 @@ export * from "./span-attribution.js";
 export * from "./spans.js";
 export * from "./stats.js";
 export * from "./tokenize.js";
+export * from "./run.js";

@@ -80,11 +80,9 @@ const MAX_PAGES = 65536;
 export const MAX_TOKENS = Math.floor((4 * 2 ** 30 - 2 * PAGE) / 8) - 1024;
 
 function tooMany(n: number): PoaError {
-  return new PoaError(
-    "VALUE_OUT_OF_RANGE",
-    `cannot index ${n} tokens: one index holds at most ${MAX_TOKENS} tokens`,
-    { action: "Split the corpus into several Datanet indexes." },
-  );
+  return new PoaError("VALUE_OUT_OF_RANGE", `cannot index ${n} tokens: one index holds at most ${MAX_TOKENS} tokens`, {
+    action: "Split the corpus into several Datanet indexes.",
+  });
 }
 
 /**

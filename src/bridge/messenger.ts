@@ -1,6 +1,11 @@
+/**
+ * The Optimism SDK's CrossChainMessenger, wired for any OP Stack chain pair. Internal to
+ * src/bridge: its ethers v5 objects never leave this folder (src/bridge/index.ts exports plain
+ * values only).
+ */
 import optimism from "@poa/optimism-sdk";
 
-import type { DevnetAddresses } from "../devnet/addresses.js";
+import type { OpStackBridgeConfig } from "./types.js";
 
 const { sdk, ethers5 } = optimism;
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -12,10 +17,10 @@ export type Wallet5 = InstanceType<typeof ethers5.Wallet>;
 const L2_PRIORITY_FEE = 1_000_000;
 
 /**
- * An ethers v5 provider for one devnet chain that polls fast (anvil mines instantly). On the L2
+ * An ethers v5 provider for one chain that polls fast (anvil mines instantly). On the L2
  * (`opFees`) it suggests OP-like fees: a 0.001 gwei tip over the block's base fee.
  */
-export function provider5(url: string, chainId: number, opFees = false) {
+function provider5(url: string, chainId: number, opFees = false) {
   const provider = new ethers5.providers.StaticJsonRpcProvider(url, chainId);
   provider.pollingInterval = 100;
   if (opFees) {
@@ -34,31 +39,18 @@ export function provider5(url: string, chainId: number, opFees = false) {
   return provider;
 }
 
-export interface MessengerSigners {
-  l1: Wallet5;
-  l2: Wallet5;
-}
-
-/** Wallets (ethers v5, as the SDK needs) for one private key on both chains. */
-export function signers(addresses: DevnetAddresses, privateKey: string): MessengerSigners {
-  return {
-    l1: new ethers5.Wallet(privateKey, provider5(addresses.l1Rpc, addresses.l1ChainId)),
-    l2: new ethers5.Wallet(privateKey, provider5(addresses.l2Rpc, addresses.l2ChainId, true)),
-  };
-}
-
 /**
- * The Optimism SDK's CrossChainMessenger configured for a custom (devnet) chain: the Bedrock L1
- * contracts from addresses.json, the legacy entries (AddressManager, StateCommitmentChain,
- * CanonicalTransactionChain, BondManager) zero, the standard and ETH bridge adapters.
+ * The SDK's CrossChainMessenger for a custom chain pair, acting with `privateKey`: the Bedrock L1
+ * contracts, the legacy entries (AddressManager, StateCommitmentChain, CanonicalTransactionChain,
+ * BondManager) zero, the standard and ETH bridge adapters.
  */
-export function createMessenger(addresses: DevnetAddresses, wallets: MessengerSigners): Messenger {
-  const bridge = { l1Bridge: addresses.L1StandardBridge, l2Bridge: addresses.L2StandardBridge };
+export function createMessenger(config: OpStackBridgeConfig, privateKey: string): Messenger {
+  const bridge = { l1Bridge: config.L1StandardBridge, l2Bridge: config.L2StandardBridge };
   return new sdk.CrossChainMessenger({
-    l1ChainId: addresses.l1ChainId,
-    l2ChainId: addresses.l2ChainId,
-    l1SignerOrProvider: wallets.l1,
-    l2SignerOrProvider: wallets.l2,
+    l1ChainId: config.l1ChainId,
+    l2ChainId: config.l2ChainId,
+    l1SignerOrProvider: new ethers5.Wallet(privateKey, provider5(config.l1Rpc, config.l1ChainId)),
+    l2SignerOrProvider: new ethers5.Wallet(privateKey, provider5(config.l2Rpc, config.l2ChainId, true)),
     bedrock: true,
     contracts: {
       l1: {
@@ -66,10 +58,10 @@ export function createMessenger(addresses: DevnetAddresses, wallets: MessengerSi
         StateCommitmentChain: ZERO,
         CanonicalTransactionChain: ZERO,
         BondManager: ZERO,
-        L1CrossDomainMessenger: addresses.L1CrossDomainMessenger,
-        L1StandardBridge: addresses.L1StandardBridge,
-        OptimismPortal: addresses.OptimismPortal,
-        L2OutputOracle: addresses.L2OutputOracle,
+        L1CrossDomainMessenger: config.L1CrossDomainMessenger,
+        L1StandardBridge: config.L1StandardBridge,
+        OptimismPortal: config.OptimismPortal,
+        L2OutputOracle: config.L2OutputOracle,
       },
     },
     bridges: {

@@ -31,7 +31,9 @@ export type ValueType =
   /** An http(s) URL. */
   | "url"
   /** One of `choices`. */
-  | "choice";
+  | "choice"
+  /** A private key: 0x and 64 hex digits (never echoed in errors). */
+  | "key";
 
 interface ValueOf {
   string: string;
@@ -45,6 +47,7 @@ interface ValueOf {
   path: string;
   url: string;
   choice: string;
+  key: string;
 }
 
 export interface OptionDecl {
@@ -158,6 +161,8 @@ function placeholderOf(decl: { type: ValueType; placeholder?: string; choices?: 
       return "<url>";
     case "choice":
       return `<${(decl.choices ?? []).join("|")}>`;
+    case "key":
+      return "<0x…>";
     default:
       return "<value>";
   }
@@ -270,6 +275,11 @@ export function convert(
       if (url.protocol !== "http:" && url.protocol !== "https:") throw fail("must be an http:// or https:// URL");
       return raw;
     }
+    case "key": {
+      if (!/^0x[0-9a-fA-F]{64}$/.test(raw))
+        throw usageError(`${label}: the private key must be 0x followed by 64 hex digits`, { option: label });
+      return raw;
+    }
     case "choice": {
       if (!(decl.choices ?? []).includes(raw)) throw fail(`must be one of ${(decl.choices ?? []).join(", ")}`);
       return raw;
@@ -355,6 +365,15 @@ export function defineCommand<
       const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
       throw usageError(message.replace(/^Unknown option '(.*)'$/, "unknown option $1"));
     }
+    const given = parsed.positionals;
+    if (given.length > positionals.length) {
+      const extra = given[positionals.length]!;
+      throw usageError(
+        positionals.length === 0
+          ? `unexpected argument "${extra}" (this command takes only options)`
+          : `unexpected argument "${extra}" (this command takes ${positionals.map((p) => `<${p.name}>`).join(" ")})`,
+      );
+    }
     const args: Record<string, unknown> = {};
     for (const [name, decl] of Object.entries(options)) {
       let raw = parsed.values[name] as string | boolean | (string | boolean)[] | undefined;
@@ -391,15 +410,6 @@ export function defineCommand<
       args[camel(name)] = Array.isArray(raw)
         ? raw.map((r) => convert(String(r), decl, `--${name}`))
         : convert(String(raw), decl, `--${name}`);
-    }
-    const given = parsed.positionals;
-    if (given.length > positionals.length) {
-      const extra = given[positionals.length]!;
-      throw usageError(
-        positionals.length === 0
-          ? `unexpected argument "${extra}" (this command takes only options)`
-          : `unexpected argument "${extra}" (this command takes ${positionals.map((p) => `<${p.name}>`).join(" ")})`,
-      );
     }
     positionals.forEach((decl, i) => {
       const raw = given[i];

@@ -1,8 +1,8 @@
-import { parseArgs } from "node:util";
-
-import { GENERIC_USAGE_HINT, PoaError, UsageError } from "../core/errors.js";
-import type { Command } from "./command.js";
+import { chainError } from "../chain/errors.js";
+import { isPoaError, messageOf, type PoaError } from "../core/errors.js";
+import type { Command } from "./define.js";
 import { commands } from "./commands/index.js";
+import { EXIT, exitCodeOf, hintFor } from "./hints.js";
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -15,7 +15,8 @@ OP Stack L2.
 Commands:
 ${lines.join("\n")}
 
-Run \`poa <command> --help\` for a command's options and an example.`;
+Run \`poa <command> --help\` for a command's options and an example.
+Exit codes: 0 success, 1 failed, 2 bad command line, 3 could not check or reach what is needed.`;
 }
 
 /** The command whose (possibly multi-word) name is the longest prefix of `argv`. */
@@ -39,65 +40,69 @@ function missingBuildOutput(error: unknown): string | undefined {
   return match?.[1];
 }
 
-/** Runs the CLI and returns the process exit code. Never throws. */
+/** Error codes ethers (v5 and v6) uses: an escaped one is still a chain error, not a bug. */
+const ETHERS_CODES =
+  /^(CALL_EXCEPTION|INSUFFICIENT_FUNDS|NETWORK_ERROR|SERVER_ERROR|TIMEOUT|UNKNOWN_ERROR|NONCE_EXPIRED|REPLACEMENT_UNDERPRICED|TRANSACTION_REPLACED|UNPREDICTABLE_GAS_LIMIT|ACTION_REJECTED|BAD_DATA)$/;
+
+function report(error: PoaError, command: string): number {
+  console.error(`error: ${error.message}`);
+  const hint = hintFor(error, command);
+  if (hint !== undefined) console.error(hint);
+  if (process.env.POA_DEBUG === "1") console.error(error);
+  return exitCodeOf(error.kind);
+}
+
+/** Runs the CLI and returns the process exit code. Never throws; never prints a stack trace unless POA_DEBUG=1. */
 export async function main(argv: readonly string[]): Promise<number> {
+  let commandName = "";
   try {
     if (argv.length === 0) {
       console.error(overview());
-      return 2;
+      return EXIT.usage;
     }
     if (argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
       console.log(overview());
-      return 0;
+      return EXIT.ok;
     }
     const found = findCommand(argv);
     if (found === undefined) {
       const group = commands.filter((c) => c.name.startsWith(`${argv[0]} `));
       if (group.length > 0) {
         // A group word alone (`poa index`, `poa datanet --help`): list its subcommands.
-        console.log(group.map((c) => `  ${c.name}  ${c.summary}`).join("\n"));
-        return argv.length === 1 || argv[1] === "--help" || argv[1] === "-h" ? 0 : 2;
+        const width = Math.max(...group.map((c) => c.name.length));
+        const list = group.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n");
+        if (argv.length === 1 || argv[1] === "--help" || argv[1] === "-h") {
+          console.log(list);
+          return EXIT.ok;
+        }
+        console.error(`error: unknown command "${argv.slice(0, 2).join(" ")}"\n${list}`);
+        return EXIT.usage;
       }
-      throw new UsageError(`unknown command "${argv.join(" ")}"`);
+      console.error(`error: unknown command "${argv[0]}"`);
+      console.error("Run `npx poa --help` for the list of commands.");
+      return EXIT.usage;
     }
     const { command, rest } = found;
+    commandName = command.name;
     if (rest.includes("--help") || rest.includes("-h")) {
-      console.log(command.help);
-      return 0;
+      console.log(command.help());
+      return EXIT.ok;
     }
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: rest,
-        options: command.options,
-        allowPositionals: command.positionals === true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new UsageError((error as Error).message, `Run \`npx poa ${command.name} --help\`.`);
-    }
-    try {
-      return (await command.run({ values: parsed.values, positionals: parsed.positionals })) ?? 0;
-    } catch (error) {
-      // A usage error raised inside a command points at that command's help.
-      if (error instanceof UsageError && error.hint === GENERIC_USAGE_HINT) {
-        throw new UsageError(error.message, `Run \`npx poa ${command.name} --help\`.`);
-      }
-      throw error;
-    }
+    return await command.invoke(rest);
   } catch (error) {
-    if (error instanceof PoaError) {
-      console.error(`error: ${error.message}`);
-      if (error.hint !== undefined) console.error(error.hint);
-      return error.exitCode;
-    }
+    if (isPoaError(error)) return report(error, commandName);
     const missing = missingBuildOutput(error);
     if (missing !== undefined) {
       console.error(`error: the compiled contracts are missing (${missing}).`);
-      console.error("Run `npx hardhat build` (or `npm start`, which builds first), then run the command again.");
-      return 1;
+      console.error("Run `npm run build` (or `npm start`, which builds first), then run the command again.");
+      return EXIT.failure;
     }
-    console.error(error);
-    return 1;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && ETHERS_CODES.test(code))
+      return report(chainError(error, commandName === "" ? "poa" : `poa ${commandName}`), commandName);
+    console.error(`error: internal error in poa ${commandName}: ${messageOf(error)}`);
+    console.error("This is a bug. Run again with POA_DEBUG=1 to see the stack trace, and please report it.");
+    if (process.env.POA_DEBUG === "1") console.error(error);
+    return EXIT.failure;
   }
 }

@@ -31,10 +31,14 @@ function refuseVirtual(path: string, what: string): void {
   const absolute = resolve(path);
   const root = VIRTUAL_ROOTS.find((r) => absolute === r || absolute.startsWith(r + sep));
   if (root !== undefined)
-    throw new PoaError("FILE_NOT_WRITABLE", `${what} ${path} is inside ${root}, a kernel file system, not a place for files`, {
-      details: { path, what },
-      action: "Choose a folder on a normal disk, e.g. under the project or /tmp.",
-    });
+    throw new PoaError(
+      "FILE_NOT_WRITABLE",
+      `${what} ${path} is inside ${root}, a kernel file system, not a place for files`,
+      {
+        details: { path, what },
+        action: "Choose a folder on a normal disk, e.g. under the project or /tmp.",
+      },
+    );
 }
 
 /** Creates `folder` (and its parents) and checks that it is a writable folder. `what` names it in errors. */
@@ -50,7 +54,10 @@ export function prepareOutputFolder(folder: string, what = "the output folder"):
     throw new PoaError(
       "FILE_NOT_WRITABLE",
       `${existing} is a ${kind === "file" ? "file" : "special file"}, but ${what} ${folder} needs a folder there`,
-      { details: { path: folder, what, blocking: existing }, action: "Choose a path whose folders are not existing files." },
+      {
+        details: { path: folder, what, blocking: existing },
+        action: "Choose a path whose folders are not existing files.",
+      },
     );
   try {
     mkdirSync(folder, { recursive: true });

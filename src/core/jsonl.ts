@@ -139,4 +139,3 @@ export function label(row: Record<string, unknown>, file: string, line: number, 
     throw inputError(file, line, `field "y" must be 0 or 1 (got ${JSON.stringify(v)})`, "Labels are binary.");
   return v;
 }
-

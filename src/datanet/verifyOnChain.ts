@@ -3,6 +3,7 @@
  * recomputes every published version and reports, version by version, whether the posted root
  * is the one the events give and whether the registry marked the version disputed.
  */
+import { onChain } from "../chain/errors.js";
 import { PoaError } from "../core/errors.js";
 import type { DatanetRegistry } from "../../types/ethers-contracts/index.js";
 import { fetchDatanetHistory, type HistoryRange } from "./chain.js";
@@ -23,7 +24,7 @@ export async function verifyDatanetOnChain(
   datanetId: bigint,
   range: HistoryRange = {},
 ): Promise<VersionReport[]> {
-  const count = await registry.datanetCount();
+  const count = await onChain("read the DatanetRegistry", () => registry.datanetCount());
   if (datanetId < 1n || datanetId > count) {
     throw new PoaError("NOT_FOUND", `Datanet ${datanetId} does not exist on this registry (it has ${count})`, {
       action: `Use an id from 1 to ${count}.`,
@@ -40,10 +41,11 @@ export async function verifyDatanetOnChain(
       "CHAIN_DATA_INVALID",
       `found ${found} VersionPublished event(s) for Datanet ${datanetId}, but the registry records ${after} version(s)`,
       {
+        details: { found: found.toString(), recorded: after.toString(), fromBlock: range.fromBlock },
         action:
           range.fromBlock !== undefined && range.fromBlock > 0
-            ? `Lower --from-block (now ${range.fromBlock}) to the Datanet's creation block or 0, and check that the node serves all logs.`
-            : "The node did not return every log: check --rpc (an archive or full node of this chain) and lower --chunk-size.",
+            ? `Start reading at the Datanet's creation block or 0 (not ${range.fromBlock}), from a node that serves all logs.`
+            : "The node did not return every log: use an archive or full node of this chain, and smaller log queries.",
       },
     );
   }

@@ -1,26 +1,25 @@
 import { resolve } from "node:path";
 
 import { Contract, NonceManager, Wallet } from "ethers";
-import type { Hex } from "viem";
 
-import { formatAmount, parseAmount } from "../core/amount.js";
-import { depositERC20, withdrawERC20, type BridgeStep } from "../bridge/bridge.js";
-import { createMessenger, signers } from "../bridge/messenger.js";
+import { formatAmount } from "../core/amount.js";
+import { createBridge, type BridgeStep } from "../bridge/index.js";
 import { PoaError } from "../core/errors.js";
 import { findRunningDevnet, type DevnetAddresses } from "../devnet/addresses.js";
 import { DEFAULTS, TEST_MNEMONIC } from "../devnet/config.js";
-import { deployToDevnet } from "../context/devnet.js";
+import { deployToNetwork } from "../context/deploy.js";
+import { resolveNetwork } from "../context/network.js";
 import { deriveAccounts, startDevnet, type Devnet } from "../devnet/devnet.js";
-import { l1FeeOf, readL1FeeParams } from "../devnet/fees.js";
+import { l2FeeReport } from "../devnet/fees.js";
 import { freePort, isPortFree } from "../devnet/ports.js";
-import { devnetProvider } from "../chain/provider.js";
+import { chainProvider } from "../chain/provider.js";
 import { runStory, type Act } from "./story.js";
-import { publicClient, devnetChain } from "../devnet/rpc.js";
 
 export interface DemoOptions {
   dir: string;
-  deposit: string;
-  withdraw: string;
+  /** OPEN to bridge in and out, in base units. */
+  deposit: bigint;
+  withdraw: bigint;
   /** Deployment record (default deployments/devnet.json). */
   deploymentFile?: string;
   /** Where lines go (stdout by default). */
@@ -64,17 +63,26 @@ async function devnetFor(
   return { addresses: net.addresses, embedded: net };
 }
 
+/** OPEN the story hands out and spends on L2 (transfers, bonds, stakes, fees), with headroom. */
+export const STORY_OPEN = 2_200n * 10n ** 18n;
+
 const gwei = (wei: bigint) => formatAmount(wei, 9, 3);
 
 /** The main job: devnet, deployment, bridge in, protocol flow, bridge out, summary. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const print = options.print ?? ((line: string) => console.log(line));
-  const depositAmount = parseAmount(options.deposit);
-  const withdrawAmount = parseAmount(options.withdraw);
-  if (withdrawAmount > depositAmount)
-    throw new PoaError("DEPLOYMENT_INVALID", "the demo cannot withdraw more than it deposits", {
-      action: "Pass a --withdraw amount at most the --deposit amount.",
-    });
+  const depositAmount = options.deposit;
+  const withdrawAmount = options.withdraw;
+  // Checked before anything starts: the story hands out and spends STORY_OPEN on L2.
+  if (depositAmount < STORY_OPEN + withdrawAmount)
+    throw new PoaError(
+      "VALUE_OUT_OF_RANGE",
+      `the demo needs at least ${formatAmount(STORY_OPEN + withdrawAmount)} OPEN on L2 (${formatAmount(STORY_OPEN)} for the protocol story plus the ${formatAmount(withdrawAmount)} it withdraws), but deposits only ${formatAmount(depositAmount)}`,
+      {
+        details: { field: "deposit", needed: (STORY_OPEN + withdrawAmount).toString() },
+        action: `Deposit at least ${formatAmount(STORY_OPEN + withdrawAmount)} OPEN, or withdraw less.`,
+      },
+    );
 
   // Ctrl-C at any point stops the embedded devnet (or aborts its start-up) before exiting.
   const abort = new AbortController();
@@ -95,12 +103,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       throw new Error("no accounts");
 
     print("\n1. Deploying (deployments/devnet.json)");
-    const deployment = await deployToDevnet({
-      dir: options.dir,
-      addresses,
+    const context = await resolveNetwork({
+      devnetDir: options.dir,
       privateKey: user.privateKey,
-      ...(options.deploymentFile === undefined ? {} : { file: options.deploymentFile }),
+      ...(options.deploymentFile === undefined ? {} : { deploymentFile: options.deploymentFile }),
     });
+    const deployment = await deployToNetwork(context);
+    context.close();
     for (const [name, entry] of Object.entries(deployment.record.contracts))
       print(
         `  ${name.padEnd(22)} ${entry.chain.toUpperCase()}  ${entry.address}  ${deployment.deployed.includes(name) ? `deployed, ${entry.gasUsed} gas` : "already deployed"}`,
@@ -109,13 +118,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const l2Token = deployment.record.contracts.L2OpenToken!.address;
 
     const onStep = (step: BridgeStep, detail?: string) => print(`  ${step}${detail === undefined ? "" : ` ${detail}`}`);
-    const messenger = createMessenger(addresses, signers(addresses, user.privateKey));
+    const bridge = createBridge(addresses, user.privateKey);
+    const pair = { l1: l1Token, l2: l2Token };
 
     print(`\n2. Bridging ${formatAmount(depositAmount)} OPEN from L1 to L2 (Optimism SDK, standard bridge)`);
-    const deposit = await depositERC20(messenger, l1Token, l2Token, depositAmount, { onStep });
+    const deposit = await bridge.deposit(depositAmount, pair, { onStep });
 
     print("\n3. Protocol flow on L2");
-    const l2Provider = devnetProvider(addresses.l2Rpc, addresses.l2ChainId, true);
+    const l2Provider = chainProvider(addresses.l2Rpc, addresses.l2ChainId, true);
     const wallet = (key: string) => new NonceManager(new Wallet(key, l2Provider));
     const acts: Act[] = [];
     for (const [name, entry] of Object.entries(deployment.record.contracts))
@@ -134,19 +144,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     acts.push(...story.acts);
 
     print(`\n4. Withdrawing ${formatAmount(withdrawAmount)} OPEN from L2 to L1 (initiate, prove, finalize)`);
-    const withdrawal = await withdrawERC20(messenger, l1Token, l2Token, withdrawAmount, { onStep });
+    const withdrawal = await bridge.withdraw(withdrawAmount, pair, { onStep });
     acts.push({ label: "initiate the withdrawal", hash: withdrawal.l2TxHash });
 
-    const l2 = publicClient(devnetChain(addresses.l2ChainId, "L2", addresses.l2Rpc));
-    const l2Txs: DemoResult["l2Txs"] = [];
-    for (const act of acts) {
-      const [fee, receipt] = await Promise.all([
-        l1FeeOf(l2, act.hash as Hex),
-        l2.getTransactionReceipt({ hash: act.hash as Hex }),
-      ]);
-      l2Txs.push({ label: act.label, gasUsed: receipt.gasUsed, l2Fee: fee.l2GasFee, l1Fee: fee.l1Fee });
-    }
-    const l1Open = new Contract(l1Token, ERC20, devnetProvider(addresses.l1Rpc, addresses.l1ChainId));
+    const fees = await l2FeeReport(
+      addresses.l2Rpc,
+      addresses.l2ChainId,
+      acts.map((a) => a.hash),
+    );
+    const l2Txs: DemoResult["l2Txs"] = fees.txs.map((tx, i) => ({
+      label: acts[i]!.label,
+      gasUsed: tx.gasUsed,
+      l2Fee: tx.l2Fee,
+      l1Fee: tx.l1Fee,
+    }));
+    const l1Open = new Contract(l1Token, ERC20, chainProvider(addresses.l1Rpc, addresses.l1ChainId));
     const l2Open = new Contract(l2Token, ERC20, l2Provider);
     const [l1Balance, l2Balance, l2Supply, lockedInBridge] = (await Promise.all([
       l1Open.balanceOf!(user.address),
@@ -190,13 +202,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `  ${"total".padEnd(width)}  ${"".padStart(9)}  ${gwei(totalL2).padStart(16)}  ${gwei(totalL1).padStart(14)}`,
     );
     const share = totalL1 + totalL2 === 0n ? 0 : Number((totalL1 * 10_000n) / (totalL1 + totalL2)) / 100;
-    const params = await readL1FeeParams(l2, await l2.getBlockNumber());
+    const params = fees.params;
     print(
       `  The L1 data fee is ${share}% of the total (L1 base fee ${formatAmount(params.l1BaseFee, 9, 3)} gwei and blob base fee ${params.blobBaseFee} wei in L1Block, ` +
         `scalars ${params.baseFeeScalar}/${params.blobBaseFeeScalar} as on OP Mainnet; L2 tip 0.001 gwei).`,
     );
     if (l2Supply! > lockedInBridge!)
-      throw new PoaError("DEPLOYMENT_INVALID", "L2 OPEN supply exceeds what the L1 bridge holds", {
+      throw new PoaError("INVARIANT_BROKEN", "L2 OPEN supply exceeds what the L1 bridge holds", {
         action: "This is a bug: report it with .devnet/devnet.log.",
       });
     return {

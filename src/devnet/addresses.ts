@@ -120,6 +120,7 @@ export function isAlive(pid: number): boolean {
 /**
  * The running devnet recorded in `dir`, if its process is alive and both RPCs answer with the
  * recorded chain ids; undefined otherwise (a stale file from a crashed run does not count).
+ * DEVNET_DIR_INVALID when the process is alive but its addresses.json is damaged.
  */
 export async function findRunningDevnet(dir: string): Promise<DevnetAddresses | undefined> {
   const proc = readProcess(dir);
@@ -127,7 +128,10 @@ export async function findRunningDevnet(dir: string): Promise<DevnetAddresses | 
   let addresses: DevnetAddresses;
   try {
     addresses = readAddresses(dir);
-  } catch {
+  } catch (error) {
+    // A live devnet whose addresses.json is damaged must not pass for "none running": starting
+    // another one there would only collide with its ports.
+    if (error instanceof PoaError && error.code === "DEVNET_DIR_INVALID") throw error;
     return undefined;
   }
   const chainId = async (url: string) => {
@@ -145,4 +149,15 @@ export async function findRunningDevnet(dir: string): Promise<DevnetAddresses | 
   };
   const [l1, l2] = await Promise.all([chainId(addresses.l1Rpc), chainId(addresses.l2Rpc)]);
   return l1 === addresses.l1ChainId && l2 === addresses.l2ChainId ? addresses : undefined;
+}
+
+/** The addresses of the devnet running from `dir`, or DEVNET_NOT_RUNNING (never started, or stopped since). */
+export async function requireRunningDevnet(dir: string): Promise<DevnetAddresses> {
+  const running = await findRunningDevnet(dir);
+  if (running !== undefined) return running;
+  readAddresses(dir); // DEVNET_NOT_RUNNING when there never was one, DEVNET_DIR_INVALID when damaged
+  throw new PoaError("DEVNET_NOT_RUNNING", `the devnet recorded in ${dir} is not running`, {
+    details: { dir },
+    action: "Start the devnet again.",
+  });
 }

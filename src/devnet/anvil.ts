@@ -25,7 +25,8 @@ export function anvilBinary(): string {
     // fall through
   }
   throw new PoaError("ANVIL_NOT_FOUND", `no anvil binary for ${process.platform}/${process.arch} in node_modules`, {
-    action: "Install the project's dependencies (they include @foundry-rs/anvil), or point POA_ANVIL at an anvil binary.",
+    action:
+      "Install the project's dependencies (they include @foundry-rs/anvil), or point POA_ANVIL at an anvil binary.",
   });
 }
 

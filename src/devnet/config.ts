@@ -88,4 +88,3 @@ export function validateConfig(config: DevnetConfig): DevnetConfig {
     });
   return config;
 }
-

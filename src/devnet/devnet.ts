@@ -79,11 +79,7 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?
 
   const check = () => {
     if (signal?.aborted === true)
-      throw new PoaError(
-        "INTERRUPTED",
-        "the devnet start-up was interrupted",
-        { action: "Nothing was left running." },
-      );
+      throw new PoaError("INTERRUPTED", "the devnet start-up was interrupted", { action: "Nothing was left running." });
   };
   check();
   const other = readProcess(dir);
@@ -92,12 +88,12 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?
       "DEVNET_ALREADY_RUNNING",
       `a devnet is already running from ${dir} (process ${other.pid}, L1 ${other.l1Rpc}, L2 ${other.l2Rpc})`,
       {
-        action:
-          "Use it, stop it with `npx poa devnet stop`, or start another one with --dir <other folder> and other ports.",
+        details: { dir, pid: other.pid, l1Rpc: other.l1Rpc, l2Rpc: other.l2Rpc },
+        action: "Use it, stop it, or start another one from another folder with other ports.",
       },
     );
-  await assertPortFree(config.host, config.l1Port, "L1", "--l1-port");
-  await assertPortFree(config.host, config.l2Port, "L2", "--l2-port");
+  await assertPortFree(config.host, config.l1Port, "L1", "l1Port");
+  await assertPortFree(config.host, config.l2Port, "L2", "l2Port");
   // Only now, with nothing else running from this folder, start a fresh log.
   writeFileSync(logFile, "");
 
@@ -281,7 +277,7 @@ export async function startDevnet(overrides: Partial<DevnetConfig> = {}, signal?
     throw new PoaError(
       "DEVNET_START_FAILED",
       `the devnet failed to start: ${error instanceof Error ? error.message : String(error)}`,
-      { action: `Logs are in ${dir}/ (devnet.log, l1.log, l2.log).` },
+      { cause: error, details: { dir }, action: `Logs are in ${dir}/ (devnet.log, l1.log, l2.log).` },
     );
   }
 }

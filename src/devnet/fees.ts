@@ -1,7 +1,7 @@
 import { hexToBytes, serializeTransaction, type Hex, type Transaction } from "viem";
 
 import { bedrockArtifact, PREDEPLOYS } from "./artifacts.js";
-import { rpc, type Public } from "./rpc.js";
+import { devnetChain, publicClient, rpc, type Public } from "./rpc.js";
 
 /**
  * Length of the FastLZ (level 1) compression of `data`, exactly as the OP Stack's Fjord fee
@@ -135,4 +135,27 @@ export async function l1FeeOf(l2: Public, hash: Hex): Promise<L1FeeOfTx> {
     blockNumber: parent,
   })) as bigint;
   return { l1Fee: fjordL1Fee(flzCompressedLength(hexToBytes(raw)), params), oracleEstimate, l2GasFee };
+}
+
+export interface L2FeeReport {
+  txs: { hash: string; gasUsed: bigint; l2Fee: bigint; l1Fee: bigint }[];
+  /** The L1 fee parameters at the latest block. */
+  params: L1FeeParams;
+}
+
+/**
+ * Gas, L2 execution fee and L1 data fee of each L2 transaction, read from the L2 at `l2Rpc`
+ * (for summaries; callers need no client of their own).
+ */
+export async function l2FeeReport(l2Rpc: string, l2ChainId: number, hashes: readonly string[]): Promise<L2FeeReport> {
+  const l2 = publicClient(devnetChain(l2ChainId, "L2", l2Rpc));
+  const txs: L2FeeReport["txs"] = [];
+  for (const hash of hashes) {
+    const [fee, receipt] = await Promise.all([
+      l1FeeOf(l2, hash as Hex),
+      l2.getTransactionReceipt({ hash: hash as Hex }),
+    ]);
+    txs.push({ hash, gasUsed: receipt.gasUsed, l2Fee: fee.l2GasFee, l1Fee: fee.l1Fee });
+  }
+  return { txs, params: await readL1FeeParams(l2, await l2.getBlockNumber()) };
 }

@@ -11,11 +11,12 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Throws a PoaError that names the port and the option to change it when it is taken. */
-export async function assertPortFree(host: string, port: number, what: string, option: string): Promise<void> {
+/** Throws PORT_IN_USE naming the port (and, in `details.field`, the setting that chose it) when it is taken. */
+export async function assertPortFree(host: string, port: number, what: string, field: string): Promise<void> {
   if (await isPortFree(host, port)) return;
   throw new PoaError("PORT_IN_USE", `${what} port ${host}:${port} is already in use`, {
-    action: `Stop whatever listens there (a devnet already running? \`npx poa devnet stop\`), or pick another port with ${option} <port>.`,
+    details: { host, port, field },
+    action: "Stop whatever listens there (a devnet already running from another folder?), or choose another port.",
   });
 }
 

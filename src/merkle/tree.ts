@@ -92,7 +92,7 @@ export function buildHashTree(leafHashes: Uint8Array, options: BuildOptions = {}
 
   const checkIndex = (i: number): void => {
     if (!Number.isInteger(i) || i < 0 || i >= n) {
-      throw new PoaError("MERKLE_INVALID", `no entry ${i} in a tree of ${n} entries`, {
+      throw new PoaError("VALUE_OUT_OF_RANGE", `no entry ${i} in a tree of ${n} entries`, {
         action: `Ask for an index from 0 to ${n - 1}.`,
       });
     }
@@ -107,7 +107,7 @@ export function buildHashTree(leafHashes: Uint8Array, options: BuildOptions = {}
     },
     node(index) {
       if (!Number.isInteger(index) || index < 0 || index >= total) {
-        throw new PoaError("MERKLE_INVALID", `no node ${index} in a tree of ${total} nodes`, {
+        throw new PoaError("VALUE_OUT_OF_RANGE", `no node ${index} in a tree of ${total} nodes`, {
           action: `Ask for a node from 0 to ${total - 1}.`,
         });
       }
@@ -169,7 +169,7 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
     indexOf(account) {
       const i = seen.get(account.toLowerCase());
       if (i === undefined) {
-        throw new PoaError("MERKLE_INVALID", `account ${account} is not in this tree`, {
+        throw new PoaError("NOT_FOUND", `account ${account} is not in this tree`, {
           action: "Check the address, or that the tree is the epoch you mean: an account appears once it has earned.",
         });
       }

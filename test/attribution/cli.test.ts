@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,7 +100,7 @@ describe("poa attribute / poa index build", function () {
 
   it("has --help for both commands", async function () {
     expect((await poa("attribute", "--help")).out).to.contain("--method spans");
-    expect((await poa("index", "build", "--help")).out).to.contain("--corpus FILE");
+    expect((await poa("index", "build", "--help")).out).to.contain("--corpus <file.jsonl>");
   });
 
   describe("bad input: the file, the line and what is wrong", function () {
@@ -264,7 +265,7 @@ describe("poa attribute / poa index build", function () {
       const blocker = file("blocker", ["not a folder"]);
       const r1 = await poa("attribute", "--method", "spans", "--corpus", missing, "--outputs", missing, "--out", dir);
       expect(r1.code).to.equal(1);
-      expect(r1.err).to.contain(`${dir} is a folder, but --out names the result file`);
+      expect(r1.err).to.contain(`the result file ${dir} is a folder, not a file`);
       const r2 = await poa(
         "attribute",
         "--method",
@@ -277,13 +278,15 @@ describe("poa attribute / poa index build", function () {
         join(blocker, "x.json"),
       );
       expect(r2.code).to.equal(1);
-      expect(r2.err).to.contain(`${blocker} is a file, but --out needs a folder there`);
+      expect(r2.err).to.contain(`${blocker} is a file, but the folder of the result file`);
       const r3 = await poa("index", "build", "--corpus", missing, "--out", blocker);
       expect(r3.code).to.equal(1);
-      expect(r3.err).to.contain(`${blocker} is a file, but --out needs a folder there`);
+      expect(r3.err).to.contain(`${blocker} is a file, but the index folder ${blocker} needs a folder there`);
       const r4 = await poa("index", "build", "--corpus", missing, "--out", join(blocker, "index"));
       expect(r4.code).to.equal(1);
-      expect(r4.err).to.contain(`${blocker} is a file, but --out needs a folder there`);
+      expect(r4.err).to.contain(
+        `${blocker} is a file, but the index folder ${join(blocker, "index")} needs a folder there`,
+      );
       // An index folder that does not exist yet is created.
       const r5 = await poa("index", "build", "--corpus", `${EX}/corpus.jsonl`, "--out", join(dir, "new", "idx"));
       expect(r5.code, r5.err).to.equal(0);
@@ -301,11 +304,28 @@ describe("poa attribute / poa index build", function () {
 
     describe("a damaged index: the file and what is wrong, never a stack trace", function () {
       const corpusFile = `${EX}/corpus.jsonl`;
-      async function damagedIndex(name: string, damage: (index: string) => void): Promise<string> {
+      /**
+       * Builds an index, damages it and attributes with it. With `restamp`, meta.json's SHA-256
+       * of each damaged file is rewritten too (a consistent forgery), so that the structural
+       * checks behind the hash check are reached.
+       */
+      async function damagedIndex(name: string, damage: (index: string) => void, restamp = true): Promise<string> {
         const index = join(dir, `damaged-${name}`);
         const built = await poa("index", "build", "--corpus", corpusFile, "--out", index);
         expect(built.code, built.err).to.equal(0);
         damage(index);
+        const meta0 = existsSync(join(index, "meta.json"))
+          ? (JSON.parse(readFileSync(join(index, "meta.json"), "utf8")) as unknown)
+          : null;
+        if (restamp && meta0 !== null) {
+          const meta = meta0 as { files?: Record<string, string> };
+          for (const file of Object.keys(meta.files ?? {}))
+            if (existsSync(join(index, file)))
+              meta.files![file] = createHash("sha256")
+                .update(readFileSync(join(index, file)))
+                .digest("hex");
+          writeFileSync(join(index, "meta.json"), JSON.stringify(meta));
+        }
         const r = await poa(
           "attribute",
           "--method",
@@ -319,12 +339,26 @@ describe("poa attribute / poa index build", function () {
         );
         expect(r.code).to.equal(1);
         expect(r.err).to.not.match(/\n\s+at /);
-        expect(r.err).to.contain("rebuild it with `poa index build");
+        expect(r.err).to.contain("npx poa index build");
         return r.err;
       }
       const edit = (path: string, f: (v: Record<string, unknown>) => unknown) =>
         writeFileSync(path, JSON.stringify(f(JSON.parse(readFileSync(path, "utf8")))));
 
+      it("an edited contributor in docs.json: refused, credit never moves", async function () {
+        const err = await damagedIndex(
+          "tampered",
+          (i) => {
+            const docs = readFileSync(join(i, "docs.json"), "utf8");
+            writeFileSync(
+              join(i, "docs.json"),
+              docs.replace(/"contributor":"0x[0-9a-fA-F]{40}"/, `"contributor":"0x${"ab".repeat(20)}"`),
+            );
+          },
+          false,
+        );
+        expect(err).to.contain("docs.json was changed after the index was built");
+      });
       it("a missing tokens.bin", async function () {
         const err = await damagedIndex("tokens", (i) => rmSync(join(i, "tokens.bin")));
         expect(err).to.contain(`${join(dir, "damaged-tokens", "tokens.bin")}: missing`);
@@ -393,7 +427,7 @@ describe("poa attribute / poa index build", function () {
         "--min-span",
         "0",
       );
-      expect(r.err).to.contain("--min-span must be a positive integer");
+      expect(r.err).to.contain('--min-span must be positive (got "0")');
     });
   });
 });

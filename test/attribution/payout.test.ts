@@ -1,7 +1,8 @@
 import { expect } from "chai";
 
 import { allocateLargestRemainder, Random } from "../../src/attribution/index.js";
-import { PoaError } from "../../src/errors.js";
+import { PoaError } from "../../src/core/errors.js";
+import { expectPoaError } from "../support/errors.js";
 
 describe("payout rounding (largest remainder)", function () {
   it("pays 200,000 contributors (no argument spreading that overflows the stack)", function () {
@@ -94,9 +95,25 @@ describe("payout rounding (largest remainder)", function () {
   });
 
   it("rejects negative or non-finite weights, an all-zero weighting and a negative pool", function () {
-    expect(() => allocateLargestRemainder(new Map([["a", -1]]), 1n)).to.throw(PoaError, "weight of a is -1");
-    expect(() => allocateLargestRemainder(new Map([["a", NaN]]), 1n)).to.throw(PoaError, "weight of a is NaN");
-    expect(() => allocateLargestRemainder(new Map([["a", 0]]), 1n)).to.throw(PoaError, "every weight is zero");
-    expect(() => allocateLargestRemainder(new Map([["a", 1]]), -1n)).to.throw(PoaError, "the pool is negative");
+    expectPoaError(
+      () => allocateLargestRemainder(new Map([["a", -1]]), 1n),
+      "ATTRIBUTION_INPUT_INVALID",
+      "weight of a is -1",
+    );
+    expectPoaError(
+      () => allocateLargestRemainder(new Map([["a", NaN]]), 1n),
+      "ATTRIBUTION_INPUT_INVALID",
+      "weight of a is NaN",
+    );
+    expectPoaError(
+      () => allocateLargestRemainder(new Map([["a", 0]]), 1n),
+      "ATTRIBUTION_INPUT_INVALID",
+      "every weight is zero",
+    );
+    expectPoaError(
+      () => allocateLargestRemainder(new Map([["a", 1]]), -1n),
+      "ATTRIBUTION_INPUT_INVALID",
+      "the pool is negative",
+    );
   });
 });

@@ -8,7 +8,6 @@ import {
   attributeSpans,
   bucketStartsOf,
   buildIndex,
-  canonicalJson,
   findSpans,
   loadIndex,
   Random,
@@ -16,10 +15,10 @@ import {
   spanAttributionJson,
   suffixArray,
   type CorpusRow,
-  type Json,
-  type Located,
   type SpanMatch,
 } from "../../src/attribution/index.js";
+import { canonicalJson, type Json } from "../../src/core/canonical-json.js";
+import type { Located } from "../../src/core/jsonl.js";
 
 /**
  * |actual - expected| <= delta. Not chai's closeTo: hardhat-ethers-chai-matchers (loaded when a

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import { expect } from "chai";
 import { network } from "hardhat";
 import { keccak256, toBeHex, type Signer } from "ethers";
@@ -5,7 +9,8 @@ import { keccak256, toBeHex, type Signer } from "ethers";
 import { deployL2OpenToken } from "../../deploy/tokens.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
 import { main } from "../../src/cli/main.js";
-import { PoaError } from "../../src/errors.js";
+import { PoaError, type ErrorCode } from "../../src/core/errors.js";
+import { expectPoaErrorAsync } from "../support/errors.js";
 import {
   fetchDatanetHistory,
   formatVersionReports,
@@ -32,22 +37,30 @@ async function runCli(argv: string[]): Promise<{ code: number; out: string; err:
 
 describe("poa datanet verify", function () {
   it("refuses bad input with a message and a hint, before touching the network", async function () {
-    let r = await runCli(["datanet", "verify", "--datanet", "1"]);
+    let r = await runCli(["datanet", "verify"]);
     expect(r.code).to.equal(2);
-    expect(r.err).to.match(/missing --registry/);
+    expect(r.err).to.match(/missing --datanet/);
+
+    // No --registry and no devnet to read it from: says how to start one.
+    const empty = mkdtempSync(join(tmpdir(), "poa-no-devnet-"));
+    r = await runCli(["datanet", "verify", "--datanet", "1", "--dir", empty]);
+    expect(r.code).to.equal(1);
+    expect(r.err).to.match(/no devnet addresses at/);
+    expect(r.err).to.match(/npx poa devnet/);
+    rmSync(empty, { recursive: true, force: true });
 
     r = await runCli(["datanet", "verify", "--registry", "0x1234", "--datanet", "1"]);
     expect(r.code).to.equal(2);
-    expect(r.err).to.match(/"0x1234" is not an address/);
+    expect(r.err).to.match(/--registry is not an address \(0x and 40 hex digits\) \(got "0x1234"\)/);
 
     const registry = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
     r = await runCli(["datanet", "verify", "--registry", registry, "--datanet", "one"]);
     expect(r.code).to.equal(2);
-    expect(r.err).to.match(/--datanet must be a non-negative integer, got "one"/);
+    expect(r.err).to.match(/--datanet must be a whole number \(got "one"\)/);
 
     r = await runCli(["datanet", "verify", "--registry", registry, "--datanet", "1", "--chunk-size", "0"]);
     expect(r.code).to.equal(2);
-    expect(r.err).to.match(/--chunk-size must be at least 1/);
+    expect(r.err).to.match(/--chunk-size must be positive \(got "0"\)/);
 
     // Could not check: exit 3, a hint to start a node, and no stray ethers retry line.
     const stdout = process.stdout.write.bind(process.stdout);
@@ -57,7 +70,16 @@ describe("poa datanet verify", function () {
       return true;
     }) as typeof process.stdout.write;
     try {
-      r = await runCli(["datanet", "verify", "--registry", registry, "--datanet", "1", "--rpc", "http://127.0.0.1:9"]);
+      r = await runCli([
+        "datanet",
+        "verify",
+        "--registry",
+        registry,
+        "--datanet",
+        "1",
+        "--l2-rpc",
+        "http://127.0.0.1:9",
+      ]);
       // ethers prints its retry line about a second after a failed detection.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
     } finally {
@@ -65,7 +87,7 @@ describe("poa datanet verify", function () {
     }
     expect(r.code).to.equal(3);
     expect(r.err).to.match(/cannot reach a JSON-RPC node at http:\/\/127\.0\.0\.1:9/);
-    expect(r.err).to.match(/start an L2 node, e\.g\. `npx poa devnet`, or pass --rpc/i);
+    expect(r.err).to.match(/Start the devnet with `npx poa devnet`, or pass --l2-rpc <url>/);
     expect(r.out + r.err + written.join("")).to.not.match(/failed to detect network/);
 
     r = await runCli(["datanet", "verify", "--help"]);
@@ -73,7 +95,7 @@ describe("poa datanet verify", function () {
     expect(r.out).to.match(/Usage: poa datanet verify/);
     expect(r.out).to.match(/0 +every published version is right/);
     expect(r.out).to.match(/1 +a posted root or count is wrong/);
-    expect(r.out).to.match(/2 +the command line is wrong/);
+    expect(r.out).to.match(/2 +bad command line/);
     expect(r.out).to.match(/3 +could not check/);
   });
 
@@ -159,27 +181,28 @@ describe("poa datanet verify", function () {
     await provider.request({ method: "hardhat_mine", params: ["0x2"] });
     const head = await ethers.provider.getBlockNumber();
 
-    const expectCouldNotCheck = async (run: () => Promise<unknown>, message: RegExp, hint: RegExp) => {
-      try {
-        await run();
-        expect.fail("a history that was not read was accepted");
-      } catch (error) {
-        expect(error).to.be.instanceOf(PoaError);
-        expect((error as PoaError).message).to.match(message);
-        expect((error as PoaError).hint).to.match(hint);
-      }
+    const expectCouldNotCheck = async (
+      run: () => Promise<unknown>,
+      code: ErrorCode,
+      message: RegExp,
+      action: RegExp,
+    ) => {
+      const error = await expectPoaErrorAsync(run(), code, message);
+      expect(error.action).to.match(action);
     };
     // Past the head: nothing to read at all.
     await expectCouldNotCheck(
       () => fetchDatanetHistory(registry, 1n, { fromBlock: head + 100 }),
-      new RegExp(`--from-block ${head + 100} is after the last block ${head}`),
+      "VALUE_OUT_OF_RANGE",
+      new RegExp(`the first block ${head + 100} is after the last block ${head}`),
       /creation/,
     );
     // After the publication: the logs hold 0 of the registry's 1 version.
     await expectCouldNotCheck(
       () => verifyDatanetOnChain(registry, 1n, { fromBlock: head }),
+      "CHAIN_DATA_INVALID",
       /found 0 VersionPublished event\(s\) for Datanet 1, but the registry records 1 version\(s\)/,
-      new RegExp(`Lower --from-block \\(now ${head}\\)`),
+      new RegExp(`creation block or 0 \\(not ${head}\\)`),
     );
     await connection.close();
   });

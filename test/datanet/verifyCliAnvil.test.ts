@@ -90,7 +90,7 @@ describe("poa datanet verify against anvil over HTTP", function () {
     const v1 = nextVersion(await fetchDatanetHistory(registry, 1n));
     await wait(registry.connect(owner).publishVersion(1n, v1.root, v1.count, ""));
 
-    const args = ["datanet", "verify", "--registry", await registry.getAddress(), "--datanet", "1", "--rpc", url];
+    const args = ["datanet", "verify", "--registry", await registry.getAddress(), "--datanet", "1", "--l2-rpc", url];
     let r = await runCli([...args, "--chunk-size", "5"]);
     expect(r.code, r.out).to.equal(0);
     expect(r.out).to.equal(`Datanet 1 version 1: ok    root ${v1.root}, 3 contributions`);
@@ -104,7 +104,7 @@ describe("poa datanet verify against anvil over HTTP", function () {
     const head = Number(await provider.send("eth_blockNumber", [])); // uncached
     r = await runCli([...args, "--from-block", String(head + 10)]);
     expect(r.code, r.err).to.equal(3);
-    expect(r.err).to.contain(`--from-block ${head + 10} is after the last block ${head}`);
+    expect(r.err).to.contain(`the first block ${head + 10} is after the last block ${head}`);
     await provider.send("anvil_mine", ["0x1"]);
     r = await runCli([...args, "--from-block", String(head + 1)]);
     expect(r.code, r.err).to.equal(3);
@@ -115,5 +115,15 @@ describe("poa datanet verify against anvil over HTTP", function () {
     r = await runCli([...args.slice(0, 3), "0x000000000000000000000000000000000000bEEF", ...args.slice(4)]);
     expect(r.code, r.err).to.equal(3);
     expect(r.err).to.contain("no contract at 0x000000000000000000000000000000000000bEEF");
+    // Another contract (the token): named as not a registry, never an ethers dump.
+    r = await runCli([...args.slice(0, 3), await open.getAddress(), ...args.slice(4)]);
+    expect(r.code, r.err).to.equal(3);
+    expect(r.err).to.contain("is not a DatanetRegistry (it does not answer datanetCount())");
+    expect(r.err).to.not.match(/CALL_EXCEPTION|\n\s+at /);
+    // A mistyped letter in a checksummed address is named as a checksum problem.
+    const typo = (await registry.getAddress()).replace(/[a-f]/, (c) => c.toUpperCase());
+    r = await runCli([...args.slice(0, 3), typo, ...args.slice(4)]);
+    expect(r.code, r.err).to.equal(2);
+    expect(r.err).to.contain("has a wrong EIP-55 checksum");
   });
 });

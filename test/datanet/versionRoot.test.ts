@@ -5,7 +5,8 @@ import { keccak256, toBeHex, type Signer } from "ethers";
 
 import { deployL2OpenToken } from "../../deploy/tokens.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
-import { PoaError } from "../../src/errors.js";
+import type { ErrorCode } from "../../src/core/errors.js";
+import { expectPoaError } from "../support/errors.js";
 import { buildHashTree, bytes32ToHex, processProofFromLeaf } from "../../src/merkle/index.js";
 import {
   buildVersionTree,
@@ -39,18 +40,11 @@ const published = (version: number, root: string, count: number): DatanetHistory
   count: BigInt(count),
 });
 
-function expectPoaError(fn: () => unknown, message: RegExp): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).to.be.instanceOf(PoaError);
-    expect((error as PoaError).message).to.match(message);
-    expect((error as PoaError).hint, "a hint says what to do")
-      .to.be.a("string")
-      .and.not.equal("");
-    return;
-  }
-  expect.fail(`expected a PoaError matching ${message}`);
+/** A PoaError with `code`, whose message matches and which says what to do. */
+function expectActionableError(fn: () => unknown, code: ErrorCode, message: RegExp): void {
+  expect(expectPoaError(fn, code, message).action, "it says what to do")
+    .to.be.a("string")
+    .and.not.equal("");
 }
 
 describe("Datanet version roots (pure)", function () {
@@ -81,9 +75,17 @@ describe("Datanet version roots (pure)", function () {
       }));
       expect(versionRootOf(members), `n = ${n}`).to.equal(buildVersionTree(members).root);
     }
-    expectPoaError(() => versionRootOf([]), /nothing to publish/);
-    expectPoaError(() => versionRootOf([{ contributionId: -1n, contentHash: h(1) }]), /does not fit a uint256/);
-    expectPoaError(() => versionRootOf([{ contributionId: 1n, contentHash: "0x12" }]), /not 32 bytes/);
+    expectActionableError(() => versionRootOf([]), "STATE_CONFLICT", /nothing to publish/);
+    expectActionableError(
+      () => versionRootOf([{ contributionId: -1n, contentHash: h(1) }]),
+      "VALUE_OUT_OF_RANGE",
+      /does not fit a uint256/,
+    );
+    expectActionableError(
+      () => versionRootOf([{ contributionId: 1n, contentHash: "0x12" }]),
+      "MERKLE_INVALID",
+      /not 32 bytes/,
+    );
   });
 
   it("encodes Datanet leaves as the library does, on the shared Merkle core (leaves, proofs, roots)", function () {
@@ -115,8 +117,16 @@ describe("Datanet version roots (pure)", function () {
         expect(processProofFromLeaf(versionLeafHash(members[i]!), library.getProof(i))).to.equal(library.root);
       }
     }
-    expectPoaError(() => versionLeafHash({ contributionId: 1n, contentHash: "0x" + "g".repeat(64) }), /not 32 bytes/);
-    expectPoaError(() => versionLeafHash({ contributionId: 1n << 256n, contentHash: h(1) }), /does not fit a uint256/);
+    expectActionableError(
+      () => versionLeafHash({ contributionId: 1n, contentHash: "0x" + "g".repeat(64) }),
+      "MERKLE_INVALID",
+      /not 32 bytes/,
+    );
+    expectActionableError(
+      () => versionLeafHash({ contributionId: 1n << 256n, contentHash: h(1) }),
+      "VALUE_OUT_OF_RANGE",
+      /does not fit a uint256/,
+    );
   });
 
   it("excludes revoked contributions from later versions only", function () {
@@ -149,16 +159,29 @@ describe("Datanet version roots (pure)", function () {
   });
 
   it("refuses an incomplete or inconsistent history with a hint", function () {
-    expectPoaError(() => replayDatanet([accepted(7)]), /contribution 7 was accepted but its submission is not/);
-    expectPoaError(() => replayDatanet([submitted(7), revoked(7)]), /contribution 7 was revoked but is not accepted/);
-    expectPoaError(
+    expectActionableError(
+      () => replayDatanet([accepted(7)]),
+      "CHAIN_DATA_INVALID",
+      /contribution 7 was accepted but its submission is not/,
+    );
+    expectActionableError(
+      () => replayDatanet([submitted(7), revoked(7)]),
+      "CHAIN_DATA_INVALID",
+      /contribution 7 was revoked but is not accepted/,
+    );
+    expectActionableError(
       () => replayDatanet([submitted(1), accepted(1), published(2, h(1), 1)]),
+      "CHAIN_DATA_INVALID",
       /found version 2 where version 1/,
     );
-    expectPoaError(() => nextVersion([submitted(1)]), /nothing to publish/);
+    expectActionableError(() => nextVersion([submitted(1)]), "STATE_CONFLICT", /nothing to publish/);
     // Logs read from after the members were accepted: a version with no member is never "wrong".
-    expectPoaError(() => verifyVersions([published(1, h(1), 1)]), /version 1 has no member in the events read/);
-    expectPoaError(() => recomputeVersionRoot([submitted(1)], 1n), /version 1 is not published/);
+    expectActionableError(
+      () => verifyVersions([published(1, h(1), 1)]),
+      "CHAIN_DATA_INVALID",
+      /version 1 has no member in the events read/,
+    );
+    expectActionableError(() => recomputeVersionRoot([submitted(1)], 1n), "NOT_FOUND", /version 1 is not published/);
   });
 
   it("finds the leaf to dispute in a published tree, and nothing in a correct one", function () {
@@ -177,7 +200,7 @@ describe("Datanet version roots (pure)", function () {
     const dispute = findFalseInclusion(events, 1n, wrongTree);
     expect(dispute?.contributionId).to.equal(2n);
     expect(findFalseInclusion(events, 2n, rightTree)).to.equal(undefined);
-    expectPoaError(() => findFalseInclusion(events, 2n, wrongTree), /posted/);
+    expectActionableError(() => findFalseInclusion(events, 2n, wrongTree), "VERSION_ROOT_MISMATCH", /posted/);
   });
 });
 

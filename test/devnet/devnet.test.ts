@@ -12,8 +12,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { getL2TransactionHashes } from "viem/op-stack";
 
 import { deployProtocol, PROTOCOL_STEPS, type DeploymentRecord } from "../../deploy/protocol.js";
-import { depositERC20, depositETH, withdrawERC20, withdrawETH } from "../../src/bridge/bridge.js";
-import { createMessenger, signers } from "../../src/bridge/messenger.js";
+import { createBridge } from "../../src/bridge/index.js";
 import { bedrockArtifact, PREDEPLOYS } from "../../src/devnet/artifacts.js";
 import { startDevnet, type Devnet } from "../../src/devnet/devnet.js";
 import {
@@ -24,9 +23,9 @@ import {
   unsignedSerialized,
 } from "../../src/devnet/fees.js";
 import { freePort } from "../../src/devnet/ports.js";
-import { devnetProvider, devnetSigners } from "../../src/chain/provider.js";
+import { chainProvider, chainSigners } from "../../src/chain/provider.js";
 import { runDemo } from "../../src/demo/demo.js";
-import { PoaError } from "../../src/errors.js";
+import { PoaError } from "../../src/core/errors.js";
 import {
   DatanetRegistry__factory,
   FeeRouter__factory,
@@ -61,7 +60,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     record = (
       await deployProtocol({
         network: "devnet",
-        signers: devnetSigners(net.addresses, net.accounts[0]!.privateKey),
+        signers: chainSigners(net.addresses, net.accounts[0]!.privateKey),
         file: deploymentFile,
       })
     ).record;
@@ -72,14 +71,13 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const messengerFor = (index: number) =>
-    createMessenger(net.addresses, signers(net.addresses, net.accounts[index]!.privateKey));
+  const bridgeFor = (index: number) => createBridge(net.addresses, net.accounts[index]!.privateKey);
   /** OPEN the L1 bridge holds for one (L1 token, L2 token) pair: what the L2 token may mint. */
   const lockedFor = async (l1: string, l2: string) =>
     (await new Contract(
       net.addresses.L1StandardBridge,
       ["function deposits(address,address) view returns (uint256)"],
-      devnetProvider(net.addresses.l1Rpc, net.addresses.l1ChainId),
+      chainProvider(net.addresses.l1Rpc, net.addresses.l1ChainId),
     ).deposits!(l1, l2)) as bigint;
   const tokens = () => ({ l1: record.contracts.OpenToken!.address, l2: record.contracts.L2OpenToken!.address });
 
@@ -140,7 +138,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
   it("relays an ETH deposit made with the SDK to the same address on L2", async function () {
     const account = net.accounts[3]!.address;
     const before = await net.l2.getBalance({ address: account });
-    const result = await depositETH(messengerFor(3), 2n * OPEN);
+    const result = await bridgeFor(3).deposit(2n * OPEN);
     expect(await net.l2.getBalance({ address: account })).to.equal(before + 2n * OPEN);
     const receipt = await net.l2.getTransactionReceipt({ hash: result.l2TxHash as Hex });
     expect(receipt.status).to.equal("success");
@@ -198,24 +196,24 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
 
   it("relays an OPEN deposit made with the SDK, and L2 supply equals what the L1 bridge holds", async function () {
     const { l1, l2 } = tokens();
-    const l2Token = new Contract(l2, ERC20, devnetProvider(net.addresses.l2Rpc, net.addresses.l2ChainId));
-    const l1Token = new Contract(l1, ERC20, devnetProvider(net.addresses.l1Rpc, net.addresses.l1ChainId));
+    const l2Token = new Contract(l2, ERC20, chainProvider(net.addresses.l2Rpc, net.addresses.l2ChainId));
+    const l1Token = new Contract(l1, ERC20, chainProvider(net.addresses.l1Rpc, net.addresses.l1ChainId));
     const account = net.accounts[0]!.address;
     const before = (await l2Token.balanceOf!(account)) as bigint;
-    await depositERC20(messengerFor(0), l1, l2, 1_000n * OPEN);
+    await bridgeFor(0).deposit(1_000n * OPEN, { l1, l2 });
     expect((await l2Token.balanceOf!(account)) as bigint).to.equal(before + 1_000n * OPEN);
     expect(await l2Token.totalSupply!()).to.equal(await lockedFor(l1, l2));
   });
 
   it("proves and finalizes an OPEN withdrawal with the SDK", async function () {
     const { l1, l2 } = tokens();
-    const l2Token = new Contract(l2, ERC20, devnetProvider(net.addresses.l2Rpc, net.addresses.l2ChainId));
-    const l1Token = new Contract(l1, ERC20, devnetProvider(net.addresses.l1Rpc, net.addresses.l1ChainId));
+    const l2Token = new Contract(l2, ERC20, chainProvider(net.addresses.l2Rpc, net.addresses.l2ChainId));
+    const l1Token = new Contract(l1, ERC20, chainProvider(net.addresses.l1Rpc, net.addresses.l1ChainId));
     const account = net.accounts[0]!.address;
     const l1Before = (await l1Token.balanceOf!(account)) as bigint;
     const supplyBefore = (await l2Token.totalSupply!()) as bigint;
     const steps: string[] = [];
-    const result = await withdrawERC20(messengerFor(0), l1, l2, 250n * OPEN, { onStep: (s) => steps.push(s) });
+    const result = await bridgeFor(0).withdraw(250n * OPEN, { l1, l2 }, { onStep: (s) => steps.push(s) });
     expect(steps).to.include.members(["proving", "finalizing", "finalized"]);
     expect(result.proveTxHash).to.match(/^0x[0-9a-f]{64}$/);
     expect((await l1Token.balanceOf!(account)) as bigint).to.equal(l1Before + 250n * OPEN);
@@ -226,7 +224,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
   it("withdraws ETH an L2 account held from genesis: the portal backs the L2's genesis ETH", async function () {
     const account = net.accounts[6]!.address;
     const before = await net.l1.getBalance({ address: account });
-    const result = await withdrawETH(messengerFor(6), OPEN / 2n);
+    const result = await bridgeFor(6).withdraw(OPEN / 2n);
     const [prove, finalize] = await Promise.all(
       [result.proveTxHash, result.finalizeTxHash].map((hash) => net.l1.getTransactionReceipt({ hash: hash as Hex })),
     );
@@ -235,10 +233,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
   });
 
   it("charges L2 transactions a non-zero L1 data fee that GasPriceOracle agrees with", async function () {
-    const wallet = new Wallet(
-      net.accounts[0]!.privateKey,
-      devnetProvider(net.addresses.l2Rpc, net.addresses.l2ChainId),
-    );
+    const wallet = new Wallet(net.accounts[0]!.privateKey, chainProvider(net.addresses.l2Rpc, net.addresses.l2ChainId));
     const token = new Contract(tokens().l2, ERC20, wallet);
     const before = await net.l2.getBalance({ address: wallet.address as Hex });
     const tx = await token.transfer!(net.accounts[5]!.address, 7n * OPEN);
@@ -267,7 +262,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     const key = net.accounts[0]!.privateKey;
     const again = await deployProtocol({
       network: "devnet",
-      signers: devnetSigners(net.addresses, key),
+      signers: chainSigners(net.addresses, key),
       file: deploymentFile,
     });
     expect(again.deployed).to.deep.equal([]);
@@ -279,7 +274,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     writeFileSync(deploymentFile, JSON.stringify(edited));
     const repaired = await deployProtocol({
       network: "devnet",
-      signers: devnetSigners(net.addresses, key),
+      signers: chainSigners(net.addresses, key),
       file: deploymentFile,
     });
     // Everything built on the bridged OPEN is redeployed against the new one; OPEN on L1 is kept.
@@ -291,7 +286,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
       );
     const third = await deployProtocol({
       network: "devnet",
-      signers: devnetSigners(net.addresses, key),
+      signers: chainSigners(net.addresses, key),
       file: deploymentFile,
     });
     expect(third.deployed).to.deep.equal([]);
@@ -301,7 +296,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
 
   it("deploys every protocol contract on L2, wired, with roles granted", async function () {
     expect(Object.keys(record.contracts)).to.deep.equal(PROTOCOL_STEPS.map((s) => s.name));
-    const l2 = devnetProvider(net.addresses.l2Rpc, net.addresses.l2ChainId);
+    const l2 = chainProvider(net.addresses.l2Rpc, net.addresses.l2ChainId);
     const deployer = net.accounts[0]!.address;
     const c = (name: string) => record.contracts[name]!.address;
     const distributor = RewardDistributor__factory.connect(c("RewardDistributor"), l2);
@@ -321,7 +316,13 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
 
   it("runs the demo on a running devnet: protocol flow on L2, OPEN out and back, an L1 fee on every L2 transaction", async function () {
     const lines: string[] = [];
-    const result = await runDemo({ dir, deposit: "5000", withdraw: "10", deploymentFile, print: (l) => lines.push(l) });
+    const result = await runDemo({
+      dir,
+      deposit: 5_000n * 10n ** 18n,
+      withdraw: 10n * 10n ** 18n,
+      deploymentFile,
+      print: (l) => lines.push(l),
+    });
     expect(result.embedded).to.equal(false);
     expect(result.l2Supply).to.equal(result.lockedInBridge);
     expect(result.protocol.join("\n")).to.match(/Inference: 11 requests paid/);
@@ -368,13 +369,22 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     const withdraw = await cli("bridge", "withdraw", "2.5");
     expect(withdraw.code, withdraw.out).to.equal(0);
     expect(withdraw.out).to.match(/proving[\s\S]*finalizing[\s\S]*Withdrew 2\.5 OPEN/);
+    // The resume command is printed before the long wait, and the withdrawal is listed afterwards.
+    const sent = /If this is interrupted, resume it with: npx poa bridge finalize (0x[0-9a-f]{64})/.exec(withdraw.out);
+    expect(sent, withdraw.out).to.not.equal(null);
+    const list = await cli("bridge", "withdrawals");
+    expect(list.code, list.out).to.equal(0);
+    expect(list.out).to.match(new RegExp(`${sent![1]} .* 2\\.5 token 0x[0-9a-fA-F]{40}  finalized`));
+    const again = await cli("bridge", "finalize", sent![1]!);
+    expect(again.code, again.out).to.equal(0);
+    expect(again.out).to.contain("was already finalized");
 
     const edited = JSON.parse(readFileSync(deploymentFile, "utf8")) as DeploymentRecord;
     writeFileSync(deploymentFile, JSON.stringify({ ...edited, l1Genesis: "0x" + "11".repeat(32) }));
     try {
       const stale = await cli("bridge", "deposit", "1");
       expect(stale.code).to.equal(1);
-      expect(stale.out).to.contain("was written for another devnet");
+      expect(stale.out).to.contain("the devnet was restarted since");
       expect(stale.out).to.contain("npx poa devnet deploy");
     } finally {
       writeFileSync(deploymentFile, JSON.stringify(edited));
@@ -391,7 +401,8 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     }
     expect(error).to.be.instanceOf(PoaError);
     expect((error as PoaError).message).to.equal(`L1 port 127.0.0.1:${port} is already in use`);
-    expect((error as PoaError).hint).to.contain("--l1-port");
+    expect((error as PoaError).code).to.equal("PORT_IN_USE");
+    expect((error as PoaError).details.field).to.equal("l1Port");
     expect(await net.l1.getChainId()).to.equal(1900); // the running devnet is untouched
 
     // Starting a second devnet from the same folder is refused before anything is touched.
@@ -399,7 +410,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     let same: unknown;
     await startDevnet({ l1Port: await freePort(), l2Port: await freePort(), dir }).catch((e: unknown) => (same = e));
     expect((same as PoaError).message).to.match(/^a devnet is already running from /);
-    expect((same as PoaError).hint).to.contain("npx poa devnet stop");
+    expect((same as PoaError).code).to.equal("DEVNET_ALREADY_RUNNING");
     expect(readFileSync(join(dir, "devnet.log"), "utf8").startsWith(log)).to.equal(true);
     expect(JSON.parse(readFileSync(join(dir, "addresses.json"), "utf8")).l1Rpc).to.equal(net.addresses.l1Rpc);
   });

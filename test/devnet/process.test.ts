@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { isAlive, type DevnetProcess } from "../../src/devnet/addresses.js";
 import { startDevnet } from "../../src/devnet/devnet.js";
 import { freePort, isPortFree } from "../../src/devnet/ports.js";
-import { PoaError } from "../../src/errors.js";
+import { PoaError } from "../../src/core/errors.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 

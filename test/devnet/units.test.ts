@@ -10,11 +10,12 @@ import { getL2TransactionHash } from "viem/op-stack";
 import { deployProtocol, PROTOCOL_STEPS } from "../../deploy/protocol.js";
 import { formatAmount, parseAmount } from "../../src/core/amount.js";
 import { DEFAULTS, validateConfig } from "../../src/devnet/config.js";
-import { runningDevnet } from "../../src/context/devnet.js";
+import { requireRunningDevnet } from "../../src/devnet/addresses.js";
 import { depositTransaction, l1InfoCalldata } from "../../src/devnet/deposit.js";
 import { batchInbox } from "../../src/devnet/l1.js";
 import { outputRoot } from "../../src/devnet/proposer.js";
-import { PoaError } from "../../src/errors.js";
+import { PoaError } from "../../src/core/errors.js";
+import { expectPoaErrorAsync } from "../support/errors.js";
 
 function poaError(fn: () => unknown): PoaError {
   try {
@@ -79,15 +80,16 @@ describe("devnet building blocks (pure)", function () {
     expect(batchInbox(901)).to.equal("0xff00000000000000000000000000000000000385");
   });
 
-  it("rejects bad configuration with the field and the option to use", function () {
-    expect(poaError(() => validateConfig({ ...DEFAULTS, l1Port: 70_000 })).message).to.equal(
-      "l1Port must be a TCP port between 1 and 65535, got 70000",
-    );
-    expect(poaError(() => validateConfig({ ...DEFAULTS, l2Port: 8545 })).hint).to.contain("--l1-port");
+  it("rejects bad configuration naming the field (the CLI maps it to its option)", function () {
+    const port = poaError(() => validateConfig({ ...DEFAULTS, l1Port: 70_000 }));
+    expect(port.code).to.equal("INVALID_VALUE");
+    expect(port.message).to.equal("l1Port must be a TCP port between 1 and 65535, got 70000");
+    expect(port.details.field).to.equal("l1Port");
+    expect(poaError(() => validateConfig({ ...DEFAULTS, l2Port: 8545 })).details.field).to.equal("l2Port");
     expect(poaError(() => validateConfig({ ...DEFAULTS, l2ChainId: 900 })).message).to.equal(
       "L1 and L2 cannot share chain id 900",
     );
-    expect(poaError(() => validateConfig({ ...DEFAULTS, l1ChainId: 0 })).hint).to.contain("--l1-chain-id");
+    expect(poaError(() => validateConfig({ ...DEFAULTS, l1ChainId: 0 })).details.field).to.equal("l1ChainId");
     expect(poaError(() => validateConfig({ ...DEFAULTS, pollMs: 1 })).message).to.contain("at least 10 ms");
   });
 
@@ -96,7 +98,9 @@ describe("devnet building blocks (pure)", function () {
     expect(parseAmount("0.000000000000000001")).to.equal(1n);
     expect(parseAmount("1234.5")).to.equal(12345n * 10n ** 17n);
     expect(formatAmount(12345n * 10n ** 17n)).to.equal("1,234.5");
-    expect(poaError(() => parseAmount("-1")).message).to.equal('"-1" is not an amount');
+    expect(poaError(() => parseAmount("-1")).message).to.equal('"-1" is negative: amounts must be positive');
+    expect(poaError(() => parseAmount("-1")).code).to.equal("INVALID_AMOUNT");
+    expect(poaError(() => parseAmount((2n ** 256n).toString())).message).to.contain("more than a uint256 can hold");
     expect(poaError(() => parseAmount("1e18")).message).to.equal('"1e18" is not an amount');
     expect(poaError(() => parseAmount("0")).message).to.equal("the amount must be greater than zero");
     expect(poaError(() => parseAmount("0.0000000000000000001")).message).to.contain("more than 18 decimals");
@@ -105,10 +109,8 @@ describe("devnet building blocks (pure)", function () {
   it("says how to start a devnet when none is running", async function () {
     const dir = mkdtempSync(join(tmpdir(), "poa-none-"));
     try {
-      let error: unknown;
-      await runningDevnet(dir).catch((e: unknown) => (error = e));
-      expect(error).to.be.instanceOf(PoaError);
-      expect((error as PoaError).hint).to.contain("npx poa devnet");
+      const error = await expectPoaErrorAsync(requireRunningDevnet(dir), "DEVNET_NOT_RUNNING");
+      expect(error.action).to.contain("Start a devnet");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

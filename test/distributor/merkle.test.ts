@@ -5,7 +5,8 @@ import { network } from "hardhat";
 
 import { deployRewardDistributor, grantDistributorRoles } from "../../deploy/distributor.js";
 import { deployL2OpenToken } from "../../deploy/tokens.js";
-import { PoaError } from "../../src/errors.js";
+import { PoaError } from "../../src/core/errors.js";
+import { expectPoaError } from "../support/errors.js";
 import {
   buildRewardTree,
   checkAddress,
@@ -95,15 +96,21 @@ describe("src/merkle: identical to @openzeppelin/merkle-tree (differential)", fu
     const tree = buildRewardTree(entries);
     const proof = tree.proof(3);
     const bad = [proof[0]!.slice(0, -2) + "zz", ...proof.slice(1)] as typeof proof;
-    expect(() => processProof(entries[3]!, bad)).to.throw(
-      PoaError,
+    expectPoaError(
+      () => processProof(entries[3]!, bad),
+      "MERKLE_INVALID",
       /proof\[0\] 0x[0-9a-f]{62}zz is not 32 bytes of hex/,
     );
-    expect(() => processProof(entries[3]!, [proof[0]!.slice(0, 40) as (typeof proof)[0]])).to.throw(
-      PoaError,
+    expectPoaError(
+      () => processProof(entries[3]!, [proof[0]!.slice(0, 40) as (typeof proof)[0]]),
+      "MERKLE_INVALID",
       /proof\[0\] .* is not 32 bytes of hex/,
     );
-    expect(() => verifyProof("0x1234", entries[3]!, proof)).to.throw(PoaError, /root 0x1234 is not 32 bytes of hex/);
+    expectPoaError(
+      () => verifyProof("0x1234", entries[3]!, proof),
+      "MERKLE_INVALID",
+      /root 0x1234 is not 32 bytes of hex/,
+    );
     // Upper-case hex is still hex.
     expect(verifyProof(tree.root.toUpperCase().replace("0X", "0x") as typeof tree.root, entries[3]!, proof)).to.equal(
       true,
@@ -113,8 +120,9 @@ describe("src/merkle: identical to @openzeppelin/merkle-tree (differential)", fu
   it("checks account checksums like the attribution input does (one validator)", function () {
     const checksummed = getAddress("0x" + "ab".repeat(20));
     const broken = checksummed.slice(0, 2) + swapCase(checksummed[2]!) + checksummed.slice(3);
-    expect(() => buildRewardTree([{ account: broken, cumulativeAmount: 1n }])).to.throw(
-      PoaError,
+    expectPoaError(
+      () => buildRewardTree([{ account: broken, cumulativeAmount: 1n }]),
+      "MERKLE_INVALID",
       /entry 0: account .* has a bad EIP-55 checksum/,
     );
     expect(buildRewardTree([{ account: checksummed, cumulativeAmount: 1n }]).entries).to.have.length(1);
@@ -125,22 +133,23 @@ describe("src/merkle: identical to @openzeppelin/merkle-tree (differential)", fu
 
   it("refuses bad input with a PoaError that says what to fix", function () {
     const ok = { account: "0x" + "11".repeat(20), cumulativeAmount: 1n };
-    expect(() => buildRewardTree([])).to.throw(PoaError, /no entries/);
-    expect(() => buildRewardTree([ok, { ...ok, account: ok.account.toUpperCase().replace("0X", "0x") }])).to.throw(
-      PoaError,
+    expectPoaError(() => buildRewardTree([]), "MERKLE_INVALID", /no entries/);
+    expectPoaError(
+      () => buildRewardTree([ok, { ...ok, account: ok.account.toUpperCase().replace("0X", "0x") }]),
+      "MERKLE_INVALID",
       /appears twice \(entries 0 and 1\)/,
     );
-    expect(() => buildRewardTree([{ account: "0x1234", cumulativeAmount: 1n }])).to.throw(PoaError, /entry 0: account/);
-    expect(() => buildRewardTree([{ ...ok, cumulativeAmount: -1n }])).to.throw(PoaError, /not a uint256/);
-    expect(() => buildRewardTree([{ ...ok, cumulativeAmount: 1n << 256n }])).to.throw(PoaError, /not a uint256/);
-    expect(() => buildRewardTree([ok]).proof(1)).to.throw(PoaError, /no entry 1 in a tree of 1/);
-    expect(() => buildRewardTree([ok]).indexOf("0x" + "22".repeat(20))).to.throw(PoaError, /is not in this tree/);
+    expectPoaError(
+      () => buildRewardTree([{ account: "0x1234", cumulativeAmount: 1n }]),
+      "MERKLE_INVALID",
+      /entry 0: account/,
+    );
+    expectPoaError(() => buildRewardTree([{ ...ok, cumulativeAmount: -1n }]), "MERKLE_INVALID", /not a uint256/);
+    expectPoaError(() => buildRewardTree([{ ...ok, cumulativeAmount: 1n << 256n }]), "MERKLE_INVALID", /not a uint256/);
+    expectPoaError(() => buildRewardTree([ok]).proof(1), "VALUE_OUT_OF_RANGE", /no entry 1 in a tree of 1/);
+    expectPoaError(() => buildRewardTree([ok]).indexOf("0x" + "22".repeat(20)), "NOT_FOUND", /is not in this tree/);
     expect(buildRewardTree([ok]).indexOf(ok.account.toUpperCase().replace("0X", "0x"))).to.equal(0);
-    try {
-      buildRewardTree([]);
-    } catch (err) {
-      expect((err as PoaError).hint).to.match(/at least one account/);
-    }
+    expect(expectPoaError(() => buildRewardTree([]), "MERKLE_INVALID").action).to.match(/at least one account/);
   });
 });
 

@@ -13,7 +13,8 @@ import {
   deployModelsAndFees,
 } from "../../deploy/models.js";
 import { deployL2OpenToken, deployOpenToken } from "../../deploy/tokens.js";
-import { PoaError } from "../../src/errors.js";
+import { PoaError } from "../../src/core/errors.js";
+import { expectPoaError } from "../support/errors.js";
 import { FeeRouter__factory } from "../../types/ethers-contracts/index.js";
 import type { FeeRouter } from "../../types/ethers-contracts/index.js";
 
@@ -325,15 +326,18 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
 
   it("deploy helpers reject bad configuration before sending a transaction", async function () {
     const f = await fixture();
-    expect(() => checkSplitBounds({ ...DEFAULT_SPLIT_BOUNDS, minOwnerBps: 8_000 })).to.throw(PoaError, /owner/);
-    expect(() =>
-      checkSplitBounds({
-        ...DEFAULT_SPLIT_BOUNDS,
-        maxOwnerBps: 1_000,
-        maxStakersBps: 1_000,
-        maxContributorsBps: 1_000,
-      }),
-    ).to.throw(PoaError, /no split can satisfy/);
+    expectPoaError(() => checkSplitBounds({ ...DEFAULT_SPLIT_BOUNDS, minOwnerBps: 8_000 }), "INVALID_VALUE", /owner/);
+    expectPoaError(
+      () =>
+        checkSplitBounds({
+          ...DEFAULT_SPLIT_BOUNDS,
+          maxOwnerBps: 1_000,
+          maxStakersBps: 1_000,
+          maxContributorsBps: 1_000,
+        }),
+      "INVALID_VALUE",
+      /no split can satisfy/,
+    );
     const nonce = await f.deployer.getNonce();
     let error: unknown;
     try {
@@ -349,8 +353,9 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
       error = e;
     }
     expect(error).to.be.instanceOf(PoaError);
+    expect((error as PoaError).code).to.equal("CONTRACT_NOT_FOUND");
     expect((error as PoaError).message).to.match(/RewardDistributor .* has no contract code/);
-    expect((error as PoaError).hint).to.match(/Deploy the RewardDistributor first/);
+    expect((error as PoaError).action).to.match(/Deploy the RewardDistributor first/);
     expect(await f.deployer.getNonce()).to.equal(nonce, "no transaction was sent");
     await f.connection.close();
   });
@@ -387,10 +392,11 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
       (e: unknown) => e,
     );
     expect(deployError).to.be.instanceOf(PoaError);
+    expect((deployError as PoaError).code).to.equal("DEPLOYMENT_INVALID");
     expect((deployError as PoaError).message).to.equal(
       `the RewardDistributor ${wrongAddress} escrows token ${otherAddress}, not the fee token ${openAddress}`,
     );
-    expect((deployError as PoaError).hint).to.match(/same OPEN token/);
+    expect((deployError as PoaError).action).to.match(/same OPEN token/);
     expect(await f.deployer.getNonce()).to.equal(nonce, "no transaction was sent");
 
     // The contract refuses it on its own, naming both tokens.
@@ -407,6 +413,7 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
       (e: unknown) => e,
     );
     expect(wiringError).to.be.instanceOf(PoaError);
+    expect((wiringError as PoaError).code).to.equal("DEPLOYMENT_INVALID");
     expect((wiringError as PoaError).message).to.match(/escrows token .* not the fee token/);
     await checkWiring(f.router, await f.distributor.getAddress());
     await f.connection.close();

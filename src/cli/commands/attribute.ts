@@ -1,40 +1,16 @@
-import { writeFileSync } from "node:fs";
+import { canonicalJson } from "../../core/canonical-json.js";
+import { prepareOutputFile, writeFileAtomic } from "../../core/fs.js";
+import { defineCommand, usageError } from "../define.js";
+import { progress, type Progress } from "../output.js";
 
-import type { Json } from "../../core/canonical-json.js";
-import { PoaError, UsageError } from "../../core/errors.js";
-import type { Command } from "../command.js";
-import { progress } from "../progress.js";
-
-function positiveInt(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (typeof value !== "string" || !Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(
-      `--${name} must be a positive integer (got ${String(value)})`,
-      "Run `npx poa attribute --help`.",
-    );
-  }
-  return n;
-}
-
-function need(value: unknown, name: string, method: string): string {
-  if (typeof value !== "string") {
-    throw new UsageError(`--${name} is required with --method ${method}`, "Run `npx poa attribute --help`.");
-  }
-  return value;
-}
+const SPANS = { option: "method", values: ["spans"] } as const;
+const INFLUENCE = { option: "method", values: ["influence"] } as const;
 
 /** `poa attribute`: span or influence attribution, written as canonical JSON. */
-export const attribute: Command = {
+export const attribute = defineCommand({
   name: "attribute",
   summary: "Attribute model outputs to data contributions (spans or influence)",
-  help: `Usage:
-  poa attribute --method spans (--corpus CORPUS.jsonl | --index DIR) --outputs OUTPUTS.jsonl --out RESULT.json
-                [--min-span 4] [--max-count 10] [--value length|surprisal] [--pool AMOUNT]
-  poa attribute --method influence --train TRAIN.jsonl --test TEST.jsonl --out RESULT.json
-                [--lambda 0.1] [--pool AMOUNT]
-
-spans: finds, for each output, the maximal spans that occur in the corpus (one suffix-array
+  description: `spans: finds, for each output, the maximal spans that occur in the corpus (one suffix-array
   search per token start; a span is kept if it is not inside an earlier one, has at least
   --min-span tokens and occurs at most --max-count times). A span's value (its length in tokens,
   or its surprisal in bits under the corpus unigram model) is split equally among the distinct
@@ -47,114 +23,88 @@ influence: trains L2-regularised logistic regression on the train rows {"id", "c
   never credited.
 
 The result is canonical JSON (sorted keys, 12 significant digits): identical inputs give
-identical bytes. --pool AMOUNT (integer base units) adds "payouts": the contributors' shares as
-integers summing exactly to AMOUNT (largest remainder, ties to the smaller address).
-
-Example:
-  npx poa attribute --method spans --corpus examples/attribution/corpus.jsonl \\
-    --outputs examples/attribution/outputs.jsonl --out /tmp/spans.json --min-span 3
-  npx poa attribute --method influence --train examples/attribution/train.jsonl \\
-    --test examples/attribution/test.jsonl --out /tmp/influence.json --pool 1000000`,
+identical bytes. --pool (integer base units, at most 2^256 - 1) adds "payouts": the
+contributors' shares as integers summing exactly to the pool (largest remainder, ties to the
+smaller address). Options of the other method are refused, not ignored.`,
   options: {
-    method: { type: "string" },
-    corpus: { type: "string" },
-    index: { type: "string" },
-    outputs: { type: "string" },
-    train: { type: "string" },
-    test: { type: "string" },
-    out: { type: "string" },
-    "min-span": { type: "string" },
-    "max-count": { type: "string" },
-    value: { type: "string" },
-    lambda: { type: "string" },
-    pool: { type: "string" },
+    method: { type: "choice", choices: ["spans", "influence"], required: true, description: "the attribution engine" },
+    out: { type: "path", required: true, placeholder: "<file.json>", description: "the result file" },
+    corpus: { type: "path", placeholder: "<file.jsonl>", description: "corpus rows (or --index)", onlyWith: SPANS },
+    index: {
+      type: "path",
+      placeholder: "<dir>",
+      description: "an index from `poa index build` (or --corpus)",
+      onlyWith: SPANS,
+    },
+    outputs: { type: "path", placeholder: "<file.jsonl>", description: "model outputs to attribute", onlyWith: SPANS },
+    "min-span": { type: "integer", min: 1, default: 4, description: "shortest span, in tokens", onlyWith: SPANS },
+    "max-count": {
+      type: "integer",
+      min: 1,
+      default: 10,
+      description: "a span occurring more often is common, not credited",
+      onlyWith: SPANS,
+    },
+    value: {
+      type: "choice",
+      choices: ["length", "surprisal"],
+      default: "length",
+      description: "a span's value",
+      onlyWith: SPANS,
+    },
+    train: { type: "path", placeholder: "<file.jsonl>", description: "training rows", onlyWith: INFLUENCE },
+    test: { type: "path", placeholder: "<file.jsonl>", description: "test rows", onlyWith: INFLUENCE },
+    lambda: {
+      type: "number",
+      min: Number.MIN_VALUE,
+      default: 0.1,
+      description: "L2 regularisation",
+      onlyWith: INFLUENCE,
+    },
+    pool: { type: "units", description: "amount to split among the credited contributors, in base units" },
   },
-  async run({ values }) {
-    const lib = await import("../../attribution/index.js");
-    const out = values.out;
-    if (typeof out !== "string") throw new UsageError("--out is required", "Run `npx poa attribute --help`.");
-    let pool: bigint | undefined;
-    if (values.pool !== undefined) {
-      if (typeof values.pool !== "string" || !/^[0-9]+$/.test(values.pool)) {
-        throw new UsageError(`--pool must be a non-negative integer (got ${String(values.pool)})`);
-      }
-      pool = BigInt(values.pool);
-    }
-    if (values.method === "spans" || values.method === "influence") lib.prepareOutputFile(out);
-    let result: Record<string, unknown>;
-    let contributors: Map<string, number>;
-    if (values.method === "spans") {
-      const outputsFile = need(values.outputs, "outputs", "spans");
-      if ((values.corpus === undefined) === (values.index === undefined)) {
-        throw new UsageError("give exactly one of --corpus and --index", "Run `npx poa attribute --help`.");
-      }
-      const value = values.value ?? "length";
-      if (value !== "length" && value !== "surprisal") {
-        throw new UsageError(`--value must be "length" or "surprisal" (got ${String(value)})`);
-      }
-      const options = {
-        minSpan: positiveInt(values["min-span"], "min-span", 4),
-        maxCount: positiveInt(values["max-count"], "max-count", 10),
-        value: value as "length" | "surprisal",
-      };
-      let index;
-      if (typeof values.index === "string") {
-        index = lib.loadIndex(values.index);
-      } else {
-        const rows = await lib.readRows(need(values.corpus, "corpus", "spans"), "corpus", lib.parseCorpusRow);
-        index = lib.buildIndex(rows);
-      }
-      const outputs = (await lib.readRows(outputsFile, "outputs file", lib.parseOutputRow)).map((r) => r.value);
-      const bar = progress("attributing outputs", outputs.length);
-      const attribution = lib.attributeSpans(index, outputs, { ...options, onOutput: () => bar.tick() });
-      bar.done();
-      result = lib.spanAttributionJson(attribution, options) as Record<string, unknown>;
-      contributors = attribution.contributors;
-    } else if (values.method === "influence") {
-      const trainFile = need(values.train, "train", "influence");
-      const testFile = need(values.test, "test", "influence");
-      const lambda = values.lambda === undefined ? 0.1 : Number(values.lambda);
-      if (!(lambda > 0) || !Number.isFinite(lambda)) {
-        throw new UsageError(`--lambda must be a positive number (got ${String(values.lambda)})`);
-      }
-      const trainRows = await lib.readRows(trainFile, "training set", lib.parseTrainRow);
-      const d = lib.checkDimensions(trainRows, trainFile);
-      const testRows = await lib.readRows(testFile, "test set", lib.parseTestRow);
-      lib.checkDimensions(testRows, testFile, d);
-      const train = trainRows.map((r) => r.value);
-      const bar = progress("influence per test row", testRows.length);
-      const attribution = lib.attributeInfluence(
-        train,
-        testRows.map((r) => r.value),
-        lambda,
-        () => bar.tick(),
-      );
-      bar.done();
-      result = lib.influenceAttributionJson(attribution, train) as Record<string, unknown>;
-      contributors = attribution.contributors;
+  examples: [
+    "npx poa attribute --method spans --corpus examples/attribution/corpus.jsonl --outputs examples/attribution/outputs.jsonl --out /tmp/spans.json --min-span 3",
+    "npx poa attribute --method influence --train examples/attribution/train.jsonl --test examples/attribution/test.jsonl --out /tmp/influence.json --pool 1000000",
+  ],
+  async run(args) {
+    const { runInfluenceAttribution, runSpanAttribution } = await import("../../attribution/index.js");
+    prepareOutputFile(args.out, "the result file");
+    let bar: Progress | undefined;
+    const tick = (done: number, total: number) => {
+      bar ??= progress(args.method === "spans" ? "attributing outputs" : "influence per test row", total);
+      if (done === total) bar.done();
+      else bar.tick();
+    };
+    const pool = args.pool === undefined ? {} : { pool: args.pool };
+    let run;
+    if (args.method === "spans") {
+      if (args.outputs === undefined) throw usageError("--outputs is required with --method spans");
+      if ((args.corpus === undefined) === (args.index === undefined))
+        throw usageError("give exactly one of --corpus and --index with --method spans");
+      run = await runSpanAttribution({
+        ...(args.corpus === undefined ? {} : { corpus: args.corpus }),
+        ...(args.index === undefined ? {} : { index: args.index }),
+        outputs: args.outputs,
+        minSpan: args.minSpan,
+        maxCount: args.maxCount,
+        value: args.value,
+        ...pool,
+        onOutput: tick,
+      });
     } else {
-      throw new UsageError(
-        `--method must be "spans" or "influence" (got ${String(values.method)})`,
-        "Run `npx poa attribute --help`.",
-      );
+      if (args.train === undefined || args.test === undefined)
+        throw usageError("--train and --test are required with --method influence");
+      run = await runInfluenceAttribution({
+        train: args.train,
+        test: args.test,
+        lambda: args.lambda,
+        ...pool,
+        onTestRow: tick,
+      });
     }
-    if (pool !== undefined) {
-      if (contributors.size === 0) {
-        result.payouts = {};
-      } else {
-        const amounts = lib.allocateLargestRemainder(contributors, pool);
-        result.payouts = Object.fromEntries([...amounts].map(([a, v]) => [a, v.toString()]));
-      }
-      result.pool = pool.toString();
-    }
-    try {
-      writeFileSync(out, lib.canonicalJson(result as Json) + "\n");
-    } catch (error) {
-      throw new PoaError(
-        `cannot write ${out}: ${(error as Error).message}`,
-        "Check that the folder exists and is writable.",
-      );
-    }
-    console.log(`wrote ${out} (${contributors.size} contributors credited)`);
+    bar?.done();
+    writeFileAtomic(args.out, canonicalJson(run.result) + "\n");
+    console.log(`wrote ${args.out} (${run.credited} contributors credited)`);
   },
-};
+});

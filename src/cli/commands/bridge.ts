@@ -1,126 +1,155 @@
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { formatAmount } from "../../core/amount.js";
+import { PoaError } from "../../core/errors.js";
+import { defineCommand } from "../define.js";
+import { NETWORK_OPTIONS, networkSelection } from "../options.js";
+import { stepPrinter } from "../output.js";
 
-import { PoaError, UsageError } from "../../core/errors.js";
-import type { Command, CommandInput } from "../command.js";
-
-const OPTIONS = {
-  eth: { type: "boolean" },
-  dir: { type: "string" },
-  deployment: { type: "string" },
-  "private-key": { type: "string" },
+const BRIDGE_OPTIONS = {
+  ...NETWORK_OPTIONS,
+  eth: { type: "boolean", description: "bridge ETH instead of OPEN" },
 } as const;
 
-/** Prints each bridge step with the time since the command started (stderr, one line each). */
-function stepPrinter() {
-  const started = Date.now();
-  return (step: string, detail?: string) => {
-    const seconds = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-    process.stderr.write(`[${seconds}s] ${step}${detail === undefined ? "" : ` ${detail}`}\n`);
-  };
-}
+type NetworkArgs = Parameters<typeof networkSelection>[0];
 
-async function setup(values: CommandInput["values"]) {
-  const { runningDevnet, resolveKey, DEFAULT_DEPLOYMENT_FILE } = await import("../../context/devnet.js");
-  const { createMessenger, signers } = await import("../../bridge/messenger.js");
-  const dir = typeof values.dir === "string" ? values.dir : ".devnet";
-  const addresses = await runningDevnet(dir);
-  const messenger = createMessenger(
-    addresses,
-    signers(addresses, resolveKey(typeof values["private-key"] === "string" ? values["private-key"] : undefined)),
-  );
-  let tokens: { l1: string; l2: string } | undefined;
-  if (values.eth !== true) {
-    const file = resolve(typeof values.deployment === "string" ? values.deployment : DEFAULT_DEPLOYMENT_FILE);
-    if (!existsSync(file))
-      throw new PoaError(`no deployment record at ${file}`, "Deploy OPEN first: `npx poa devnet deploy`.");
-    const record = JSON.parse(readFileSync(file, "utf8")) as {
-      contracts: Record<string, { address: string }>;
-      l1Genesis: string;
-    };
-    const l1 = record.contracts.OpenToken?.address;
-    const l2 = record.contracts.L2OpenToken?.address;
-    if (l1 === undefined || l2 === undefined)
-      throw new PoaError(`${file} has no OpenToken/L2OpenToken`, "Run `npx poa devnet deploy`.");
-    const genesis = await messenger.l1Provider.getBlock(0);
-    if (genesis.hash !== record.l1Genesis)
-      throw new PoaError(
-        `${file} was written for another devnet (it was restarted since)`,
-        "Run `npx poa devnet deploy` again.",
-      );
-    tokens = { l1, l2 };
+/** The bridge for the network's L1/L2 pair and the OPEN token pair from its deployment record (unless ETH). */
+async function open(args: NetworkArgs & { eth?: boolean }) {
+  const { resolveNetwork, loadDeployment } = await import("../../context/network.js");
+  const { contractAddress } = await import("../../chain/deployment.js");
+  const { createBridge } = await import("../../bridge/index.js");
+  const context = await resolveNetwork(networkSelection(args));
+  try {
+    if (context.devnet === undefined)
+      throw new PoaError("INVALID_VALUE", `bridging needs the OP Stack contract addresses, known only for the devnet`, {
+        details: { network: context.name },
+      });
+    const bridge = createBridge({ ...context.devnet, ...context.endpoints }, context.key!);
+    let token: { l1: string; l2: string } | undefined;
+    if (args.eth !== true) {
+      const record = await loadDeployment(context);
+      token = {
+        l1: contractAddress(record, "OpenToken", context.deploymentFile),
+        l2: contractAddress(record, "L2OpenToken", context.deploymentFile),
+      };
+    }
+    return { bridge, token, unit: token === undefined ? "ETH" : "OPEN" };
+  } finally {
+    context.close();
   }
-  return { messenger, tokens };
 }
 
-function amountArg(positionals: string[], verb: string): string {
-  if (positionals.length !== 1)
-    throw new UsageError(`bridge ${verb} takes exactly one amount`, `Example: npx poa bridge ${verb} 100`);
-  return positionals[0]!;
-}
-
-export const bridgeDeposit: Command = {
+export const bridgeDeposit = defineCommand({
   name: "bridge deposit",
-  positionals: true,
-  summary: "Deposit OPEN (or ETH) from the devnet's L1 to its L2 with the Optimism SDK, waiting for the relay",
-  help: `Usage: poa bridge deposit <amount> [--eth] [options]
-
-Moves <amount> OPEN (or ETH with --eth) from L1 to the same address on L2 through the OP Stack
-standard bridge, with @eth-optimism/sdk's CrossChainMessenger: approves the bridge if needed,
-deposits, and waits until the message is relayed on L2, printing each step.
-
-Options:
-  --eth                 bridge ETH instead of OPEN
-  --dir <path>          devnet state folder (default .devnet)
-  --deployment <file>   deployment record with the OPEN addresses (default deployments/devnet.json)
-  --private-key <hex>   account (default: devnet account 0; or POA_PRIVATE_KEY)
-
-Example:
-  npx poa bridge deposit 1000`,
-  options: OPTIONS,
-  async run({ values, positionals }) {
-    const { parseAmount, formatAmount } = await import("../../core/amount.js");
-    const { depositERC20, depositETH } = await import("../../bridge/bridge.js");
-    const amount = parseAmount(amountArg(positionals, "deposit"));
-    const { messenger, tokens } = await setup(values);
+  summary: "Deposit OPEN (or ETH) from L1 to L2 with the Optimism SDK, waiting for the relay",
+  description: `Moves <amount> OPEN (or ETH with --eth) from L1 to the same address on L2 through the OP Stack
+standard bridge, with @eth-optimism/sdk's CrossChainMessenger: checks the balance and the token
+pair, approves the bridge if needed, deposits, and waits until the message is relayed on L2,
+printing each step.`,
+  positionals: [{ name: "amount", type: "amount", description: "how much, in tokens (e.g. 1000 or 0.5)" }],
+  options: BRIDGE_OPTIONS,
+  examples: ["npx poa bridge deposit 1000", "npx poa bridge deposit 1 --eth"],
+  async run(args) {
+    const { bridge, token, unit } = await open(args);
     const onStep = stepPrinter();
-    const result =
-      tokens === undefined
-        ? await depositETH(messenger, amount, { onStep })
-        : await depositERC20(messenger, tokens.l1, tokens.l2, amount, { onStep });
+    const result = await bridge.deposit(args.amount, token, { onStep });
     console.log(
-      `Deposited ${formatAmount(amount)} ${tokens === undefined ? "ETH" : "OPEN"}: L1 ${result.l1TxHash} -> L2 ${result.l2TxHash} (relayed ${result.relayMs} ms after the L1 receipt)`,
+      `Deposited ${formatAmount(args.amount)} ${unit}: L1 ${result.l1TxHash} -> L2 ${result.l2TxHash} (relayed ${result.relayMs} ms after the L1 receipt)`,
     );
   },
-};
+});
 
-export const bridgeWithdraw: Command = {
+export const bridgeWithdraw = defineCommand({
   name: "bridge withdraw",
-  positionals: true,
-  summary: "Withdraw OPEN (or ETH) from the devnet's L2 to L1 with the Optimism SDK: initiate, prove, finalize",
-  help: `Usage: poa bridge withdraw <amount> [--eth] [options]
-
-Moves <amount> OPEN (or ETH with --eth) from L2 back to L1: initiates the withdrawal on L2,
+  summary: "Withdraw OPEN (or ETH) from L2 to L1 with the Optimism SDK: initiate, prove, finalize",
+  description: `Moves <amount> OPEN (or ETH with --eth) from L2 back to L1: initiates the withdrawal on L2,
 waits for the proposer's output, proves it on L1, waits out the challenge period (0 s on the
-devnet) and finalizes it, with @eth-optimism/sdk's CrossChainMessenger, printing each step.
+devnet) and finalizes it, printing each step.
 
-Options: as for \`poa bridge deposit\`.
-
-Example:
-  npx poa bridge withdraw 100`,
-  options: OPTIONS,
-  async run({ values, positionals }) {
-    const { parseAmount, formatAmount } = await import("../../core/amount.js");
-    const { withdrawERC20, withdrawETH } = await import("../../bridge/bridge.js");
-    const amount = parseAmount(amountArg(positionals, "withdraw"));
-    const { messenger, tokens } = await setup(values);
+Interrupted withdrawals are not lost: the L2 transaction hash is printed as soon as it is sent,
+with the command that resumes it. When this account has an unfinished withdrawal, this command
+resumes it instead of starting a new one (pass --new to start another anyway).`,
+  positionals: [{ name: "amount", type: "amount", description: "how much, in tokens (e.g. 100 or 0.5)" }],
+  options: {
+    ...BRIDGE_OPTIONS,
+    new: { type: "boolean", description: "start a new withdrawal even if an unfinished one exists" },
+  },
+  examples: ["npx poa bridge withdraw 100", "npx poa bridge withdraw 0.5 --eth"],
+  async run(args) {
+    const { bridge, token, unit } = await open(args);
     const onStep = stepPrinter();
-    const result =
-      tokens === undefined
-        ? await withdrawETH(messenger, amount, { onStep })
-        : await withdrawERC20(messenger, tokens.l1, tokens.l2, amount, { onStep });
+    if (!args.new) {
+      const pending = (await bridge.withdrawals()).filter(
+        (w) =>
+          w.status !== "finalized" &&
+          (token === undefined ? w.token === "ETH" : w.token.toLowerCase() === token.l1.toLowerCase()),
+      );
+      const resume = pending[pending.length - 1];
+      if (resume !== undefined) {
+        console.error(
+          `An unfinished withdrawal of ${formatAmount(resume.amount)} ${unit} (${resume.l2TxHash}, ${resume.status}) exists: resuming it instead of starting a new one (--new starts another).`,
+        );
+        const result = await bridge.finalize(resume.l2TxHash, { onStep });
+        console.log(
+          `Finished the withdrawal of ${formatAmount(resume.amount)} ${unit}: L2 ${result.l2TxHash}, finalized ${result.finalizeTxHash || "earlier"}`,
+        );
+        return;
+      }
+    }
+    const result = await bridge.withdraw(args.amount, token, {
+      onStep: (step, detail) => {
+        onStep(step, detail);
+        if (step === "withdrawal sent")
+          console.error(`If this is interrupted, resume it with: npx poa bridge finalize ${detail ?? ""}`);
+      },
+    });
     console.log(
-      `Withdrew ${formatAmount(amount)} ${tokens === undefined ? "ETH" : "OPEN"}: L2 ${result.l2TxHash}, proven ${result.proveTxHash}, finalized ${result.finalizeTxHash} (${result.totalMs} ms)`,
+      `Withdrew ${formatAmount(args.amount)} ${unit}: L2 ${result.l2TxHash}, proven ${result.proveTxHash}, finalized ${result.finalizeTxHash} (${result.totalMs} ms)`,
     );
   },
-};
+});
+
+export const bridgeWithdrawals = defineCommand({
+  name: "bridge withdrawals",
+  summary: "List this account's withdrawals (L2 -> L1) and where each stands",
+  description: `Lists the account's withdrawals, read from the L2 bridge's events, newest first, with their
+status: waiting for output, ready to prove, in challenge period, ready to finalize, finalized.
+Finish any unfinished one with \`poa bridge finalize <l2 tx hash>\`.`,
+  options: { ...NETWORK_OPTIONS },
+  examples: ["npx poa bridge withdrawals"],
+  async run(args) {
+    const { bridge } = await open({ ...args, eth: true });
+    const list = await bridge.withdrawals();
+    if (list.length === 0) {
+      console.log(`No withdrawals from ${bridge.account}.`);
+      return;
+    }
+    for (const w of list)
+      console.log(
+        `${w.l2TxHash}  block ${String(w.blockNumber).padStart(6)}  ${formatAmount(w.amount).padStart(14)} ${w.token === "ETH" ? "ETH " : `token ${w.token}`}  ${w.status}`,
+      );
+    const unfinished = list.filter((w) => w.status !== "finalized").length;
+    if (unfinished > 0)
+      console.error(`${unfinished} unfinished: finish one with \`npx poa bridge finalize <l2 tx hash>\`.`);
+  },
+});
+
+export const bridgeFinalize = defineCommand({
+  name: "bridge finalize",
+  summary: "Resume a withdrawal from its L2 transaction: prove it if needed, wait, finalize",
+  description: `Takes an initiated withdrawal to the end, whatever step it stopped at: waits for the output,
+proves it on L1 if it is not proven yet, waits out the challenge period and finalizes it. Safe to
+run again: a finalized withdrawal is reported as such.`,
+  positionals: [
+    { name: "l2-tx-hash", type: "bytes32", description: "the L2 transaction that initiated the withdrawal" },
+  ],
+  options: { ...NETWORK_OPTIONS },
+  examples: ["npx poa bridge finalize 0x8522bd1a868038ed44d5178df4a073af7407b30d29ea194314c651771e42f1c1"],
+  async run(args) {
+    const { bridge } = await open({ ...args, eth: true });
+    const result = await bridge.finalize(args.l2TxHash, { onStep: stepPrinter() });
+    console.log(
+      result.finalizeTxHash === ""
+        ? `The withdrawal ${result.l2TxHash} was already finalized.`
+        : `Finalized the withdrawal ${result.l2TxHash}: proven ${result.proveTxHash || "earlier"}, finalized ${result.finalizeTxHash}`,
+    );
+  },
+});

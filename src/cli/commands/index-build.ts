@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
-import { PoaError, UsageError } from "../../core/errors.js";
-import type { Command } from "../command.js";
-import { progress } from "../progress.js";
+import { prepareOutputFolder } from "../../core/fs.js";
+import { defineCommand } from "../define.js";
+import { progress, type Progress } from "../output.js";
 
 async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
@@ -12,39 +12,31 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /** `poa index build`: tokenise a corpus, build its suffix array and save both. */
-export const indexBuild: Command = {
+export const indexBuild = defineCommand({
   name: "index build",
   summary: "Index a text corpus (suffix array) for span attribution",
-  help: `Usage: poa index build --corpus CORPUS.jsonl --out DIR
-
-Tokenises a corpus and builds its suffix array (SA-IS in WebAssembly, linear time, 8 bytes
-per token while building), then saves it to DIR so that \`poa attribute --index DIR\` can query
-it many times. An exact duplicate document (same tokens as an earlier one) is not indexed again:
-the first contributor keeps the credit.
+  description: `Tokenises a corpus and builds its suffix array (SA-IS in WebAssembly, linear time, 8 bytes
+per token while building), then saves it to the --out folder so that \`poa attribute --index\`
+can query it many times. An exact duplicate document (same tokens as an earlier one) is not
+indexed again: the first contributor keeps the credit. meta.json records the SHA-256 of every
+other file of the index, and loading refuses an index whose files were changed since.
 
 Corpus: JSON Lines, one {"id": string, "contributor": "0x...", "text": string} per line, in
 order of acceptance. Tokens: runs of letters/digits/underscore or single punctuation marks,
-NFKC-normalised and lower-cased (docs/attribution.md).
-
-Options:
-  --corpus FILE   the corpus (JSON Lines)
-  --out DIR       where to write the index (meta.json, vocab.json, docs.json, tokens.bin, sa.bin)
-
-Example:
-  npx poa index build --corpus examples/attribution/corpus.jsonl --out /tmp/poa-index`,
-  options: { corpus: { type: "string" }, out: { type: "string" } },
-  async run({ values }) {
-    const corpus = values.corpus;
-    const out = values.out;
-    if (typeof corpus !== "string") throw new UsageError("--corpus is required", "Run `npx poa index build --help`.");
-    if (typeof out !== "string") throw new UsageError("--out is required", "Run `npx poa index build --help`.");
-    const { buildIndex, parseCorpusRow, prepareOutputFolder, readRows, saveIndex } =
-      await import("../../attribution/index.js");
-    prepareOutputFolder(out);
+NFKC-normalised and lower-cased (docs/attribution.md).`,
+  options: {
+    corpus: { type: "path", required: true, placeholder: "<file.jsonl>", description: "the corpus (JSON Lines)" },
+    out: { type: "path", required: true, placeholder: "<dir>", description: "where to write the index" },
+  },
+  examples: ["npx poa index build --corpus examples/attribution/corpus.jsonl --out /tmp/poa-index"],
+  async run(args) {
+    const { buildIndex, parseCorpusRow, saveIndex } = await import("../../attribution/index.js");
+    const { readRows } = await import("../../core/jsonl.js");
+    prepareOutputFolder(args.out, "the index folder");
     // Progress bars are ticked in steps of 0.5% so that a terminal is not redrawn per line.
-    let reading: ReturnType<typeof progress> | undefined;
+    let reading: Progress | undefined;
     let pending = 0;
-    const rows = await readRows(corpus, "corpus", parseCorpusRow, (bytes, total) => {
+    const rows = await readRows(args.corpus, "corpus", parseCorpusRow, (bytes, total) => {
       reading ??= progress("reading corpus (bytes)", total);
       pending += bytes;
       if (pending >= total / 200) {
@@ -53,7 +45,7 @@ Example:
       }
     });
     reading?.done();
-    let tokenising: ReturnType<typeof progress> | undefined;
+    let tokenising: Progress | undefined;
     let last = 0;
     const started = Date.now();
     const index = buildIndex(rows, {
@@ -69,14 +61,7 @@ Example:
         if (stage === "suffix array") process.stderr.write("building the suffix array...\n");
       },
     });
-    try {
-      saveIndex(index, out, await sha256File(corpus));
-    } catch (error) {
-      throw new PoaError(
-        `cannot write the index to ${out}: ${(error as Error).message}`,
-        "Check that the path is writable.",
-      );
-    }
+    saveIndex(index, args.out, await sha256File(args.corpus));
     const n = index.tokens.length;
     const seconds = (Date.now() - started) / 1000;
     const duplicates = index.documents.length - index.docStarts.length;
@@ -84,7 +69,7 @@ Example:
       `indexed ${index.documents.length} documents (${duplicates} exact duplicates credited to their first copy), ` +
         `${n} tokens, vocabulary ${index.vocabulary.size}, in ${seconds.toFixed(1)} s ` +
         `(suffix array built in ${(index.buildBytes / 2 ** 20).toFixed(1)} MiB of memory` +
-        `${n >= 1_000_000 ? `, ${(index.buildBytes / n).toFixed(2)} bytes/token` : ""}) -> ${out}`,
+        `${n >= 1_000_000 ? `, ${(index.buildBytes / n).toFixed(2)} bytes/token` : ""}) -> ${args.out}`,
     );
   },
-};
+});

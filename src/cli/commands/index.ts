@@ -1,12 +1,12 @@
-import type { Command } from "../command.js";
+import type { Command } from "../define.js";
 import { attribute } from "./attribute.js";
-import { bridgeDeposit, bridgeWithdraw } from "./bridge.js";
-import { datanetVerify } from "./datanetVerify.js";
+import { bridgeDeposit, bridgeFinalize, bridgeWithdraw, bridgeWithdrawals } from "./bridge.js";
+import { datanetVerify } from "./datanet-verify.js";
 import { demo } from "./demo.js";
 import { devnet, devnetDeploy, devnetStop } from "./devnet.js";
 import { indexBuild } from "./index-build.js";
 
-/** Every `poa` command. Add a command by exporting it from its own module and listing it here. */
+/** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
 export const commands: readonly Command[] = [
   demo,
   devnet,
@@ -14,6 +14,8 @@ export const commands: readonly Command[] = [
   devnetStop,
   bridgeDeposit,
   bridgeWithdraw,
+  bridgeWithdrawals,
+  bridgeFinalize,
   attribute,
   indexBuild,
   datanetVerify,

@@ -45,3 +45,12 @@ export function progress(label: string, total: number, stream: NodeJS.WriteStrea
     },
   };
 }
+
+/** Prints each step of a long operation with the time since it started (stderr, one line each). */
+export function stepPrinter(stream: NodeJS.WriteStream = process.stderr): (step: string, detail?: string) => void {
+  const started = Date.now();
+  return (step, detail) => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+    stream.write(`[${seconds}s] ${step}${detail === undefined ? "" : ` ${detail}`}\n`);
+  };
+}
