@@ -15,6 +15,7 @@
  * and the final adapter is trained on all the documents with it. With fewer than 10 documents
  * there is nothing to hold out and lambda is 0.5.
  */
+import { PoaError } from "../core/errors.js";
 import { sequencesOf } from "./corpus.js";
 import { isHeldOut } from "./datasets.js";
 import type { SectionArray } from "./artifact.js";
@@ -36,6 +37,14 @@ export interface TextTrainOptions {
 }
 
 export const DEFAULT_ORDER = 3;
+
+function refuseEmpty(sequences: readonly string[][]): void {
+  if (sequences.length === 0) {
+    throw new PoaError("TRAINING_INPUT_INVALID", "the versions hold no text to train on (no tokens)", {
+      action: "Train a text model on versions whose contributions hold text.",
+    });
+  }
+}
 
 function compareWords(a: [string, number], b: [string, number]): number {
   return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -67,6 +76,7 @@ export interface TrainedBase {
 export function trainTextBase(texts: readonly string[], options: TextTrainOptions = {}): TrainedBase {
   const order = options.order ?? DEFAULT_ORDER;
   const sequences = texts.flatMap((t) => sequencesOf(t));
+  refuseEmpty(sequences);
   const vocabulary = [...wordCounts(sequences)].sort(compareWords).map(([w]) => w);
   const words = [...SPECIAL_WORDS, ...vocabulary];
   const index = new Map(words.map((w, i) => [w, i]));
@@ -171,6 +181,7 @@ function tuneLambda(base: TextBaseModel, train: readonly string[], heldOut: read
 
 /** Trains an adapter over `base` on the texts (in the given order). */
 export function trainTextAdapter(base: TextBaseModel, texts: readonly string[]): TrainedAdapter {
+  refuseEmpty(texts.flatMap((t) => sequencesOf(t)));
   const train = texts.filter((_, i) => !isHeldOut(i));
   const heldOut = texts.filter((_, i) => isHeldOut(i));
   const tuned = heldOut.length > 0 ? tuneLambda(base, train, heldOut) : { lambda: 0.5, tokens: 0, rounds: 0 };

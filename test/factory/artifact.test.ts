@@ -155,4 +155,18 @@ describe("model artifacts", function () {
     );
     expect(error.message).to.contain("contribution 2 of Datanet 4 version 1");
   });
+
+  it("refuse to train a text model on versions without any text", function () {
+    refused("TRAINING_INPUT_INVALID", () =>
+      trainModel({ kind: "text-base", versions: verifyTrainingInputs([versionOf(1n, 1n, [" \n\n ", "\t"])]) }),
+    );
+    const b = base();
+    refused("TRAINING_INPUT_INVALID", () =>
+      trainModel({
+        kind: "text-adapter",
+        versions: verifyTrainingInputs([versionOf(2n, 1n, ["  "])]),
+        base: b.model as TextBaseModel,
+      }),
+    );
+  });
 });
