@@ -13,7 +13,7 @@ import {
   type TextAdapterModel,
   type TextBaseModel,
 } from "../../src/factory/index.js";
-import { EOS, FIRST_WORD } from "../../src/factory/ngram.js";
+import { BOS, contextEntries, EOS, FIRST_WORD, interpolate, UNK } from "../../src/factory/ngram.js";
 import { tokenLogProb } from "../../src/factory/text-model.js";
 import { chunks, refused, versionOf } from "./fixtures.js";
 
@@ -234,6 +234,25 @@ describe("sampling matches the model's distribution exactly", function () {
       }
     });
   }
+
+  it("is a proper distribution: probabilities over the vocabulary and <unk> sum to 1 (base and adapter)", function () {
+    const ctx = new Int32Array(3);
+    for (const prompt of ["", "the cat", "on the", "purred on", "zebra"]) {
+      const ids = tokenize(prompt).words.map((w) => adapter.lookup(w));
+      const history = [BOS, BOS, ...ids].slice(-2);
+      const sum = (tables: typeof base.tables, extra: readonly number[]) => {
+        contextEntries(tables, history, ctx);
+        let total = interpolate(tables, ctx, UNK, base.p1[UNK]!) + interpolate(tables, ctx, EOS, base.p1[EOS]!);
+        for (let id = FIRST_WORD; id < base.vocabSize; id++) total += interpolate(tables, ctx, id, base.p1[id]!);
+        // Words outside the base: their explicit mass (their lowest-order share is inside <unk>'s).
+        for (const id of extra) total += interpolate(tables, ctx, id, 0);
+        return total;
+      };
+      expect(Math.abs(sum(base.tables, []) - 1), `base after "${prompt}"`).to.be.lessThan(1e-5);
+      const newIds = adapter.newWords.map((_, i) => base.vocabSize + i);
+      expect(Math.abs(sum(adapter.tables, newIds) - 1), `adapter after "${prompt}"`).to.be.lessThan(1e-5);
+    }
+  });
 
   it("temperature 0 and top-k 1 both take the most probable token", function () {
     const p = exact(adapter, "the cat");
