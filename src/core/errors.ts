@@ -69,6 +69,16 @@ export const ERROR_CODES = {
   VERSION_ROOT_MISMATCH: "failure",
   CHAIN_DATA_INVALID: "failure",
 
+  // The content store and the Model Factory.
+  CONTENT_NOT_FOUND: "failure",
+  CONTENT_HASH_MISMATCH: "failure",
+  TRAINING_INPUT_INVALID: "failure",
+  TRAINING_ROW_INVALID: "failure",
+  VERSION_REVOKED: "failure",
+  ARTIFACT_INVALID: "failure",
+  ADAPTER_BASE_MISMATCH: "failure",
+  DATASET_UNAVAILABLE: "unavailable",
+
   // Generic integrity and state.
   INTEGRITY_MISMATCH: "failure",
   STATE_CONFLICT: "failure",
