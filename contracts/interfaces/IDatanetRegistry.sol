@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {IDatanetVersions} from "./IDatanetVersions.sol";
+import {IErrors} from "./IErrors.sol";
 
 /// @title IDatanetRegistry
 /// @notice One registry for every Datanet: community datasets whose contributors stake OPEN on
@@ -33,7 +34,7 @@ import {IDatanetVersions} from "./IDatanetVersions.sol";
 ///         and posts it; the registry checks the count and records, per contribution, the first
 ///         and last version it belongs to (`isInVersion`), so anyone can recompute a root from
 ///         chain data alone and anyone can dispute a root that includes a leaf it must not.
-interface IDatanetRegistry is IDatanetVersions {
+interface IDatanetRegistry is IDatanetVersions, IErrors {
     // =========================================================================================
     // Types
     // =========================================================================================
@@ -259,8 +260,8 @@ interface IDatanetRegistry is IDatanetVersions {
 
     /// @notice Slashed OPEN moved to the treasury.
     event SlashedSwept(address indexed treasury, uint256 amount);
-    /// @notice Governance set the treasury.
-    event TreasuryUpdated(address indexed treasury);
+    /// @notice Governance set the treasury (`previousTreasury` is zero at deployment).
+    event TreasuryUpdated(address indexed previousTreasury, address indexed newTreasury);
     /// @notice Governance set the global bounds.
     event BoundsUpdated(Bounds bounds);
 
@@ -268,12 +269,11 @@ interface IDatanetRegistry is IDatanetVersions {
     // Errors
     // =========================================================================================
 
-    error ZeroAddress();
     error UnknownDatanet(uint256 datanetId);
     error UnknownContribution(uint256 contributionId);
     error UnknownVersion(uint256 datanetId, uint256 version);
     error NotDatanetOwner(uint256 datanetId, address caller, address owner);
-    error NotPendingOwner(uint256 datanetId, address caller, address pendingOwner);
+    error NotPendingDatanetOwner(uint256 datanetId, address caller, address pendingOwner);
     error NotContributor(uint256 contributionId, address caller, address contributor);
 
     error MinStakeOutOfBounds(uint256 minStake, uint256 floor, uint256 ceiling);
@@ -313,7 +313,6 @@ interface IDatanetRegistry is IDatanetVersions {
     /// @notice The unbonding delay has not passed.
     error CuratorBondLocked(uint256 datanetId, address curator, uint256 unbondingAt, uint256 nowTs);
     error SlashExceedsBond(uint256 datanetId, address curator, uint256 amount, uint256 bond);
-    error ZeroAmount();
 
     /// @notice Votes and pending withdrawals need a pending contribution.
     error NotPending(uint256 contributionId, Status status);
@@ -333,16 +332,15 @@ interface IDatanetRegistry is IDatanetVersions {
     /// @notice A penalty above 100% (10,000 bps).
     error SlashShareTooHigh(uint256 slashBps);
 
-    error ZeroRoot();
     /// @notice A version needs at least one accepted, non-revoked contribution.
     error EmptyVersion(uint256 datanetId);
     /// @notice The posted count is not the on-chain count of accepted, non-revoked contributions.
     error VersionCountMismatch(uint256 datanetId, uint256 posted, uint256 liveAccepted);
-    /// @notice The Merkle proof does not lead to the version's root.
-    error InvalidProof(uint256 datanetId, uint256 version, uint256 contributionId);
+    /// @notice The Merkle proof does not lead from the leaf `(contributionId, contentHash)` to
+    ///         the version's root.
+    error InvalidVersionProof(uint256 datanetId, uint256 version, uint256 contributionId);
     /// @notice The leaf proven is a true member of the version: nothing to dispute.
     error NotAFalseInclusion(uint256 datanetId, uint256 version, uint256 contributionId);
-    error NothingToSweep();
 
     // =========================================================================================
     // Governance
@@ -492,7 +490,7 @@ interface IDatanetRegistry is IDatanetVersions {
     ///         (another Datanet's, a wrong content hash, not accepted or already revoked at
     ///         publication). The version is marked disputed for good: `isPublishedVersion`
     ///         then answers false and `versionRoot` zero. Reverts `NotAFalseInclusion` for a
-    ///         correct leaf and `InvalidProof` if the proof does not verify.
+    ///         correct leaf and `InvalidVersionProof` if the proof does not verify.
     function disputeVersion(
         uint256 datanetId,
         uint256 version,
