@@ -11,6 +11,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IDatanetRegistry} from "../interfaces/IDatanetRegistry.sol";
 import {IDatanetVersions} from "../interfaces/IDatanetVersions.sol";
 import {ISemver} from "../interfaces/ISemver.sol";
+import {ITreasuryConfig} from "../interfaces/ITreasuryConfig.sol";
 import {DatanetBoundsLogic} from "./libraries/DatanetBoundsLogic.sol";
 import {DatanetCuratorLogic} from "./libraries/DatanetCuratorLogic.sol";
 import {DatanetLedger} from "./libraries/DatanetLedger.sol";
@@ -98,7 +99,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         _setBounds(bounds_);
     }
 
-    /// @inheritdoc IDatanetRegistry
+    /// @inheritdoc ITreasuryConfig
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         require(treasury_ != address(0), ZeroAddress());
         address previous = _treasury;
@@ -409,7 +410,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         return address(_STAKING_TOKEN);
     }
 
-    /// @inheritdoc IDatanetRegistry
+    /// @inheritdoc ITreasuryConfig
     function treasury() external view returns (address) {
         return _treasury;
     }

@@ -14,6 +14,7 @@ import {IFeeRouter} from "../interfaces/IFeeRouter.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IRewardDistributor} from "../interfaces/IRewardDistributor.sol";
 import {ISemver} from "../interfaces/ISemver.sol";
+import {ITreasuryConfig} from "../interfaces/ITreasuryConfig.sol";
 import {FeeMath} from "./FeeMath.sol";
 
 /// @title FeeRouter
@@ -228,7 +229,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     // Governance and guardian
     // ---------------------------------------------------------------------------------------
 
-    /// @inheritdoc IFeeRouter
+    /// @inheritdoc ITreasuryConfig
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         require(treasury_ != address(0), ZeroAddress());
         emit TreasuryUpdated(_config.treasury, treasury_);
@@ -353,7 +354,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
         return _EPOCH_LENGTH;
     }
 
-    /// @inheritdoc IFeeRouter
+    /// @inheritdoc ITreasuryConfig
     function treasury() external view returns (address) {
         return _config.treasury;
     }

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {IDatanetVersions} from "./IDatanetVersions.sol";
 import {IErrors} from "./IErrors.sol";
+import {ITreasuryConfig} from "./ITreasuryConfig.sol";
 
 /// @title IDatanetRegistry
 /// @notice One registry for every Datanet: community datasets whose contributors stake OPEN on
@@ -34,7 +35,7 @@ import {IErrors} from "./IErrors.sol";
 ///         and posts it; the registry checks the count and records, per contribution, the first
 ///         and last version it belongs to (`isInVersion`), so anyone can recompute a root from
 ///         chain data alone and anyone can dispute a root that includes a leaf it must not.
-interface IDatanetRegistry is IDatanetVersions, IErrors {
+interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     // =========================================================================================
     // Types
     // =========================================================================================
@@ -260,8 +261,6 @@ interface IDatanetRegistry is IDatanetVersions, IErrors {
 
     /// @notice Slashed OPEN moved to the treasury.
     event SlashedSwept(address indexed treasury, uint256 amount);
-    /// @notice Governance set the treasury (`previousTreasury` is zero at deployment).
-    event TreasuryUpdated(address indexed previousTreasury, address indexed newTreasury);
     /// @notice Governance set the global bounds.
     event BoundsUpdated(Bounds bounds);
 
@@ -350,9 +349,6 @@ interface IDatanetRegistry is IDatanetVersions, IErrors {
     ///         `BoundsInvalid` when a minimum exceeds its maximum, `maxSlashBps > 10_000`,
     ///         `minQuorum == 0` or `maxDailyByteCap == 0`.
     function setBounds(Bounds calldata bounds) external;
-
-    /// @notice Where swept slashes go. DEFAULT_ADMIN_ROLE only.
-    function setTreasury(address treasury) external;
 
     /// @notice Stops new Datanets, submissions, votes and publications. GUARDIAN_ROLE. Exits
     ///         (withdrawals, unbonding, sweeping) are never paused.
@@ -511,8 +507,6 @@ interface IDatanetRegistry is IDatanetVersions, IErrors {
 
     /// @notice The staking token (OPEN on the L2).
     function token() external view returns (address);
-
-    function treasury() external view returns (address);
 
     function bounds() external view returns (Bounds memory);
 

@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {IErrors} from "./IErrors.sol";
+import {ITreasuryConfig} from "./ITreasuryConfig.sol";
 
 /// @title IFeeRouter
 /// @notice Takes inference payments in OPEN, single or batched, and splits each fee exactly:
@@ -23,7 +24,7 @@ import {IErrors} from "./IErrors.sol";
 ///
 ///         Token assumptions: OPEN is a plain ERC-20 (no fee on transfer, no rebasing, no
 ///         transfer hooks) with EIP-2612 permit; amounts fit in 96 bits (total supply 10^27).
-interface IFeeRouter is IErrors {
+interface IFeeRouter is ITreasuryConfig, IErrors {
     /// @notice One request of a batch. `maxFee` bounds this request's fee.
     struct PaymentRequest {
         bytes32 requestHash;
@@ -75,9 +76,6 @@ interface IFeeRouter is IErrors {
 
     /// @notice Accrued platform fees were sent to the treasury.
     event PlatformFeesSwept(address indexed treasury, uint256 amount);
-
-    /// @notice Governance changed the treasury.
-    event TreasuryUpdated(address indexed previousTreasury, address indexed newTreasury);
 
     /// @notice Governance scheduled a platform fee, effective from `effectiveAt`.
     event PlatformFeeScheduled(uint256 platformFeeBps, uint256 effectiveAt);
@@ -180,9 +178,6 @@ interface IFeeRouter is IErrors {
     // Governance and guardian
     // ---------------------------------------------------------------------------------------
 
-    /// @notice Sets the treasury that swept platform fees go to (DEFAULT_ADMIN_ROLE).
-    function setTreasury(address treasury) external;
-
     /// @notice Schedules a platform fee (DEFAULT_ADMIN_ROLE), at most MAX_PLATFORM_FEE_BPS,
     ///         effective after the model registry's notice delay (so owners are not surprised).
     function schedulePlatformFee(uint256 platformFeeBps) external returns (uint256 effectiveAt);
@@ -239,9 +234,6 @@ interface IFeeRouter is IErrors {
 
     /// @notice The epoch containing the current block timestamp.
     function currentEpoch() external view returns (uint256);
-
-    /// @notice The treasury that swept platform fees go to.
-    function treasury() external view returns (address);
 
     /// @notice OPEN, the token fees are paid in.
     function token() external view returns (address);

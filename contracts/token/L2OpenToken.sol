@@ -44,7 +44,7 @@ contract L2OpenToken is ERC20, ERC20Permit, ERC20Votes, IOptimismMintableERC20, 
 
     /// @param remoteToken_ OPEN on L1.
     constructor(address remoteToken_) ERC20("OpenLedger", "OPEN") ERC20Permit("OpenLedger") {
-        require(remoteToken_ != address(0), ZeroAddress());
+        require(remoteToken_ != address(0), IErrors.ZeroAddress());
         REMOTE_TOKEN = remoteToken_;
     }
 

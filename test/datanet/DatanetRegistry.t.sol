@@ -8,6 +8,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {DatanetRegistry} from "../../contracts/datanet/DatanetRegistry.sol";
 import {IErrors} from "../../contracts/interfaces/IErrors.sol";
 import {IDatanetRegistry} from "../../contracts/interfaces/IDatanetRegistry.sol";
+import {ITreasuryConfig} from "../../contracts/interfaces/ITreasuryConfig.sol";
 import {DatanetFixture} from "./DatanetFixture.sol";
 
 /// @notice Unit and fuzz tests of every path of the DatanetRegistry, and its gas snapshots.
@@ -128,7 +129,7 @@ contract DatanetRegistryTest is DatanetFixture {
     function test_setTreasury_succeeds() public {
         address t2 = makeAddr("treasury2");
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.TreasuryUpdated(treasury, t2);
+        emit ITreasuryConfig.TreasuryUpdated(treasury, t2);
         vm.prank(governance);
         registry.setTreasury(t2);
         assertEq(registry.treasury(), t2);

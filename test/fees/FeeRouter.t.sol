@@ -10,6 +10,7 @@ import {RewardDistributor} from "../../contracts/distributor/RewardDistributor.s
 import {FeeRouter} from "../../contracts/fees/FeeRouter.sol";
 import {IErrors} from "../../contracts/interfaces/IErrors.sol";
 import {IFeeRouter} from "../../contracts/interfaces/IFeeRouter.sol";
+import {ITreasuryConfig} from "../../contracts/interfaces/ITreasuryConfig.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {L2OpenToken} from "../../contracts/token/L2OpenToken.sol";
 import {FeeRouterFixture} from "./FeeRouterFixture.sol";
@@ -707,7 +708,7 @@ contract FeeRouterTest is FeeRouterFixture {
 
     function test_setTreasury_succeeds() public {
         vm.expectEmit(address(router));
-        emit IFeeRouter.TreasuryUpdated(treasury, stranger);
+        emit ITreasuryConfig.TreasuryUpdated(treasury, stranger);
         vm.prank(governance);
         router.setTreasury(stranger);
         assertEq(router.treasury(), stranger);
