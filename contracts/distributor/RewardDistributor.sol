@@ -100,6 +100,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @param challengeWindow_ Initial challenge window.
     /// @param settlerBond_    Initial settler bond (wei).
     /// @param challengerBond_ Initial challenger bond (wei).
+    /// @dev   Reverts `ZeroAddress` if `admin` or `open` is zero, `ZeroEpochLength` if
+    ///        `epochLength_` is.
     constructor(
         address admin,
         IERC20 open,
