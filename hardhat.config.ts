@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -33,49 +32,27 @@ const DEVNET_MNEMONIC = "test test test test test test test test test test test 
 /** Fixed seed so that a CI failure reproduces byte for byte on any machine. */
 const CI_SEED = "0x6f70656e6c65646765722d706f612d63692d736565642d303030303030303031";
 
-function compilerSettings(runs: number) {
-  return { optimizer: { enabled: true, runs }, evmVersion: "cancun" };
-}
-
 /**
- * Contracts that exceed the 24,576-byte code size limit at `runs: 10_000` get fewer optimizer
- * runs (smaller code, slightly dearer calls). DatanetRegistry: see docs/datanets.md, "Gas".
+ * The project's one optimizer setting, for every contract and every test. No per-contract
+ * override: a contract that would need one is split instead (docs/contracts.md, "Size"), and
+ * test/contracts/bytecodeSize.test.ts fails when any contract comes within 5% of the 24,576-byte
+ * limit.
  */
-const DATANET_REGISTRY_RUNS = 5_000;
-const datanetRegistryCompiler = {
+const compiler = {
   version: SOLC_VERSION,
   path: solcPath,
-  settings: compilerSettings(DATANET_REGISTRY_RUNS),
+  settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
 };
-/**
- * An override applies to a compilation job by its root file, and every .sol file under test/ is a
- * root, so every test file of the areas that deploy the registry (Datanets, models, fees) needs it
- * too: otherwise it compiles its own oversized copy at 10,000 runs (and measures gas on code that
- * never deploys). The model and fee tests deploy it through their fixtures; their FeeRouter and ModelRegistry are then compiled at 5,000 runs as well, which adds
- * about 0.3 % to their in-test gas snapshots (benchmarks and deployments use the real artifacts).
- */
-const sizeOverrides = Object.fromEntries(
-  [
-    "contracts/datanet/DatanetRegistry.sol",
-    ...["test/datanet", "test/model", "test/fees"].flatMap((dir) =>
-      readdirSync(new URL(`./${dir}`, import.meta.url))
-        .filter((file) => file.endsWith(".sol"))
-        .map((file) => `${dir}/${file}`),
-    ),
-  ].map((file) => [file, datanetRegistryCompiler]),
-);
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
     profiles: {
       default: {
-        compilers: [{ version: SOLC_VERSION, path: solcPath, settings: compilerSettings(10_000) }],
-        overrides: sizeOverrides,
+        compilers: [compiler],
       },
       production: {
-        compilers: [{ version: SOLC_VERSION, path: solcPath, settings: compilerSettings(10_000) }],
-        overrides: sizeOverrides,
+        compilers: [compiler],
       },
     },
     npmFilesToBuild: [],

@@ -1,8 +1,15 @@
-import type { Signer } from "ethers";
+import type { BaseContract, Signer } from "ethers";
 
-import { DatanetRegistry__factory } from "../types/ethers-contracts/index.js";
+import {
+  DatanetBoundsLogic__factory,
+  DatanetCuratorLogic__factory,
+  DatanetPenaltyLogic__factory,
+  DatanetRegistry__factory,
+  DatanetVersionLogic__factory,
+} from "../types/ethers-contracts/index.js";
 import type { DatanetRegistry } from "../types/ethers-contracts/index.js";
 import type { IDatanetRegistry } from "../types/ethers-contracts/contracts/datanet/DatanetRegistry.js";
+import type { DatanetRegistryLibraryAddresses } from "../types/ethers-contracts/factories/contracts/datanet/DatanetRegistry__factory.js";
 
 const OPEN = 10n ** 18n;
 const DAY = 86_400n;
@@ -48,9 +55,39 @@ export interface DatanetRegistryConfig {
   readonly bounds?: IDatanetRegistry.BoundsStruct;
 }
 
-/** Deploys the DatanetRegistry. */
-export async function deployDatanetRegistry(deployer: Signer, config: DatanetRegistryConfig): Promise<DatanetRegistry> {
-  const registry = await new DatanetRegistry__factory(deployer).deploy(
+/**
+ * Deploys the four external libraries the DatanetRegistry links (its cold paths: bounds,
+ * curators, penalties, versions; docs/datanets.md, "Code layout"), one after the other, and
+ * returns the link map `DatanetRegistry__factory` takes. They hold no state and no roles: any
+ * deployment of the same bytecode serves any number of registries.
+ */
+export async function deployDatanetLibraries(deployer: Signer): Promise<DatanetRegistryLibraryAddresses> {
+  const address = async (pending: Promise<BaseContract>) => (await (await pending).waitForDeployment()).getAddress();
+  // Keys are the libraries' fully qualified names as compiled (typed: a wrong key fails tsc).
+  return {
+    "project/contracts/datanet/libraries/DatanetBoundsLogic.sol:DatanetBoundsLogic": await address(
+      new DatanetBoundsLogic__factory(deployer).deploy(),
+    ),
+    "project/contracts/datanet/libraries/DatanetCuratorLogic.sol:DatanetCuratorLogic": await address(
+      new DatanetCuratorLogic__factory(deployer).deploy(),
+    ),
+    "project/contracts/datanet/libraries/DatanetPenaltyLogic.sol:DatanetPenaltyLogic": await address(
+      new DatanetPenaltyLogic__factory(deployer).deploy(),
+    ),
+    "project/contracts/datanet/libraries/DatanetVersionLogic.sol:DatanetVersionLogic": await address(
+      new DatanetVersionLogic__factory(deployer).deploy(),
+    ),
+  };
+}
+
+/** Deploys the DatanetRegistry, with its libraries (`deployDatanetLibraries`) unless given. */
+export async function deployDatanetRegistry(
+  deployer: Signer,
+  config: DatanetRegistryConfig,
+  libraries?: DatanetRegistryLibraryAddresses,
+): Promise<DatanetRegistry> {
+  const links = libraries ?? (await deployDatanetLibraries(deployer));
+  const registry = await new DatanetRegistry__factory(links, deployer).deploy(
     config.token,
     config.treasury,
     config.governance,

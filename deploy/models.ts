@@ -204,8 +204,8 @@ export async function checkWiring(router: FeeRouter, distributorAddress: string)
   const [genesis, length, routerGenesis, routerLength, distributorToken, routerToken] = await Promise.all([
     distributor.genesis(),
     distributor.epochLength(),
-    router.GENESIS(),
-    router.EPOCH_LENGTH(),
+    router.genesis(),
+    router.epochLength(),
     IRewardDistributor__factory.connect(distributorAddress, runner).token(),
     router.token(),
   ]);

@@ -5,13 +5,18 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IDatanetRegistry} from "../interfaces/IDatanetRegistry.sol";
 import {IDatanetVersions} from "../interfaces/IDatanetVersions.sol";
 import {ISemver} from "../interfaces/ISemver.sol";
+import {ITreasuryConfig} from "../interfaces/ITreasuryConfig.sol";
+import {DatanetBoundsLogic} from "./libraries/DatanetBoundsLogic.sol";
+import {DatanetCuratorLogic} from "./libraries/DatanetCuratorLogic.sol";
+import {DatanetLedger} from "./libraries/DatanetLedger.sol";
+import {DatanetPenaltyLogic} from "./libraries/DatanetPenaltyLogic.sol";
+import {DatanetVersionLogic} from "./libraries/DatanetVersionLogic.sol";
 
 /// @title DatanetRegistry
 /// @notice Every Datanet in one contract: staked contributions, bonded curators voting by
@@ -21,6 +26,16 @@ import {ISemver} from "../interfaces/ISemver.sol";
 /// @dev    Accounting: `totalStaked + totalCuratorBonds + slashedUnswept` is exactly the OPEN
 ///         this contract received and has not paid out (invariant test in
 ///         test/datanet/DatanetRegistry.invariant.t.sol).
+///
+///         Code layout: one contract, one address, one storage, one ABI. The cold paths run in
+///         four external libraries linked into it: `DatanetBoundsLogic` (governance bounds and
+///         parameter checks), `DatanetCuratorLogic` (appointments, bonds, unbonding, bond
+///         slashes), `DatanetPenaltyLogic` (penalties) and `DatanetVersionLogic` (publication,
+///         disputes and revocation of versions). Each runs by DELEGATECALL on this contract's
+///         storage after this contract has checked the caller, the pause and re-entry, so their
+///         events and reverts are this contract's own. Submissions, votes and withdrawals (the
+///         hot paths) run here. This keeps every piece well under the 24,576-byte limit at the
+///         project's one optimizer setting (docs/datanets.md, "Code layout").
 contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, ReentrancyGuardTransient, ISemver {
     using SafeERC20 for IERC20;
 
@@ -32,10 +47,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     ///         adversarial data).
     bytes32 public constant PENALTY_ROLE = keccak256("PENALTY_ROLE");
 
-    /// @notice Basis points in a whole.
-    uint256 internal constant _BPS = 10_000;
-
-    /// @notice OPEN on the L2.
+    /// @notice OPEN on the L2 (read it with `token()`).
     IERC20 internal immutable _STAKING_TOKEN;
 
     address private _treasury;
@@ -44,9 +56,8 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     uint256 private _datanetCount;
     uint256 private _contributionCount;
 
-    uint256 private _totalStaked;
-    uint256 private _totalCuratorBonds;
-    uint256 private _slashedUnswept;
+    /// @dev totalStaked, totalCuratorBonds, slashedUnswept (shared with DatanetCuratorLogic).
+    DatanetLedger private _ledger;
 
     /// @dev Bytes submitted by a contributor to a Datanet on UTC day `day`.
     struct DailyUsage {
@@ -76,7 +87,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         _grantRole(PENALTY_ROLE, governance);
         if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
         _setBounds(bounds_);
-        emit TreasuryUpdated(treasury_);
+        emit TreasuryUpdated(address(0), treasury_);
     }
 
     // =========================================================================================
@@ -88,11 +99,12 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         _setBounds(bounds_);
     }
 
-    /// @inheritdoc IDatanetRegistry
+    /// @inheritdoc ITreasuryConfig
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         require(treasury_ != address(0), ZeroAddress());
+        address previous = _treasury;
         _treasury = treasury_;
-        emit TreasuryUpdated(treasury_);
+        emit TreasuryUpdated(previous, treasury_);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -115,7 +127,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         string calldata metadataURI,
         Params calldata params
     ) external whenNotPaused returns (uint256 datanetId) {
-        _checkParams(params);
+        DatanetBoundsLogic.checkParams(_bounds, params);
         datanetId = ++_datanetCount;
         Datanet storage d = _datanets[datanetId];
         d.owner = msg.sender;
@@ -127,7 +139,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     /// @inheritdoc IDatanetRegistry
     function setParams(uint256 datanetId, Params calldata params) external {
         Datanet storage d = _ownedDatanet(datanetId);
-        _checkParams(params);
+        DatanetBoundsLogic.checkParams(_bounds, params);
         d.params = params;
         emit DatanetParamsUpdated(datanetId, params);
     }
@@ -149,7 +161,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     function acceptDatanetOwnership(uint256 datanetId) external {
         Datanet storage d = _existingDatanet(datanetId);
         address pending = d.pendingOwner;
-        require(msg.sender == pending, NotPendingOwner(datanetId, msg.sender, pending));
+        require(msg.sender == pending, NotPendingDatanetOwner(datanetId, msg.sender, pending));
         address previous = d.owner;
         d.owner = pending;
         d.pendingOwner = address(0);
@@ -163,66 +175,29 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     /// @inheritdoc IDatanetRegistry
     function appointCurator(uint256 datanetId, address curator) external {
         Datanet storage d = _ownedDatanet(datanetId);
-        require(curator != address(0), ZeroAddress());
-        Curator storage c = _curators[datanetId][curator];
-        require(!c.appointed, AlreadyCurator(datanetId, curator));
-        c.appointed = true;
-        // A Datanet cannot have 2^32 curators: each appointment is a transaction.
-        unchecked {
-            ++d.curatorCount;
-        }
-        emit CuratorAppointed(datanetId, curator);
+        DatanetCuratorLogic.appoint(d, _curators[datanetId][curator], datanetId, curator);
     }
 
     /// @inheritdoc IDatanetRegistry
     function removeCurator(uint256 datanetId, address curator) external {
         Datanet storage d = _ownedDatanet(datanetId);
-        Curator storage c = _curators[datanetId][curator];
-        require(c.appointed, NotCurator(datanetId, curator));
-        c.appointed = false;
-        // appointed implies curatorCount >= 1.
-        unchecked {
-            --d.curatorCount;
-        }
-        emit CuratorRemoved(datanetId, curator);
+        DatanetCuratorLogic.remove(d, _curators[datanetId][curator], datanetId, curator);
     }
 
     /// @inheritdoc IDatanetRegistry
     function depositCuratorBond(uint256 datanetId, uint256 amount) external nonReentrant whenNotPaused {
         _existingDatanet(datanetId);
-        require(amount != 0, ZeroAmount());
-        Curator storage c = _curators[datanetId][msg.sender];
-        require(c.unbondingAt == 0, CuratorUnbonding(datanetId, msg.sender, c.unbondingAt));
-        uint256 bond = c.bond + amount;
-        require(bond <= type(uint128).max, StakeTooLarge(bond, type(uint128).max));
-        c.bond = uint128(bond);
-        _totalCuratorBonds += amount;
-        emit CuratorBondDeposited(datanetId, msg.sender, amount, bond);
-        _STAKING_TOKEN.safeTransferFrom(msg.sender, address(this), amount);
+        DatanetCuratorLogic.deposit(_curators[datanetId][msg.sender], _ledger, _STAKING_TOKEN, datanetId, amount);
     }
 
     /// @inheritdoc IDatanetRegistry
     function startCuratorUnbonding(uint256 datanetId) external {
-        Curator storage c = _curators[datanetId][msg.sender];
-        require(c.bond != 0, CuratorBondTooLow(datanetId, msg.sender, 0, 1));
-        require(c.unbondingAt == 0, CuratorUnbonding(datanetId, msg.sender, c.unbondingAt));
-        uint256 unbondingAt = block.timestamp + _bounds.curatorUnbondingDelay;
-        c.unbondingAt = uint40(unbondingAt);
-        emit CuratorUnbondingStarted(datanetId, msg.sender, unbondingAt);
+        DatanetCuratorLogic.startUnbonding(_curators[datanetId][msg.sender], _bounds, datanetId);
     }
 
     /// @inheritdoc IDatanetRegistry
     function withdrawCuratorBond(uint256 datanetId) external nonReentrant {
-        Curator storage c = _curators[datanetId][msg.sender];
-        uint256 unbondingAt = c.unbondingAt;
-        require(unbondingAt != 0, CuratorNotUnbonding(datanetId, msg.sender));
-        require(block.timestamp >= unbondingAt, CuratorBondLocked(datanetId, msg.sender, unbondingAt, block.timestamp));
-        uint256 amount = c.bond;
-        c.bond = 0;
-        c.unbondingAt = 0;
-        _totalCuratorBonds -= amount;
-        emit CuratorBondWithdrawn(datanetId, msg.sender, amount);
-        if (amount != 0) _STAKING_TOKEN.safeTransfer(msg.sender, amount);
+        DatanetCuratorLogic.withdraw(_curators[datanetId][msg.sender], _ledger, _STAKING_TOKEN, datanetId);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -232,17 +207,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         uint256 amount,
         bytes32 reason
     ) external onlyRole(PENALTY_ROLE) {
-        Curator storage c = _curators[datanetId][curator];
-        uint256 bond = c.bond;
-        require(amount != 0, ZeroAmount());
-        require(amount <= bond, SlashExceedsBond(datanetId, curator, amount, bond));
-        // amount <= bond, checked above.
-        unchecked {
-            c.bond = uint128(bond - amount);
-        }
-        _totalCuratorBonds -= amount;
-        _slashedUnswept += amount;
-        emit CuratorBondSlashed(datanetId, curator, amount, reason);
+        DatanetCuratorLogic.slash(_curators[datanetId][curator], _ledger, datanetId, curator, amount, reason);
     }
 
     // =========================================================================================
@@ -326,7 +291,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         } else if (!accept && rejects >= quorum) {
             c.status = Status.Rejected;
             delete _contentOwner[datanetId][c.contentHash];
-            (uint256 slashed, uint256 refundable) = _slashStakeDown(c, c.slashBps);
+            (uint256 slashed, uint256 refundable) = DatanetPenaltyLogic.slashStakeDown(c, _ledger, c.slashBps);
             emit ContributionRejected(contributionId, datanetId, slashed, refundable);
         }
     }
@@ -346,7 +311,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
             // Once a curator has voted to reject, leaving costs what a rejection would: else a
             // contributor escapes the slash by withdrawing just before the deciding vote.
             uint256 slashed;
-            if (c.rejectVotes != 0) (slashed, ) = _slashStakeDown(c, c.slashBps);
+            if (c.rejectVotes != 0) (slashed, ) = DatanetPenaltyLogic.slashStakeDown(c, _ledger, c.slashBps);
             emit ContributionWithdrawn(contributionId, datanetId, slashed);
         } else if (status == Status.Accepted) {
             uint256 bondedUntil = c.bondedUntil;
@@ -358,41 +323,28 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         amount = c.stake;
         c.stake = 0;
         c.stakeReleased = true;
-        _totalStaked -= amount;
+        _ledger.totalStaked -= amount;
         emit StakeReleased(contributionId, contributor, amount);
         if (amount != 0) _STAKING_TOKEN.safeTransfer(contributor, amount);
     }
 
     /// @inheritdoc IDatanetRegistry
     function penalize(uint256 contributionId, uint16 slashBps, bytes32 reason) external onlyRole(PENALTY_ROLE) {
-        require(slashBps <= _BPS, SlashShareTooHigh(slashBps));
-        Contribution storage c = _contributions[contributionId];
-        Status status = c.status;
-        require(status != Status.None, UnknownContribution(contributionId));
-        require(status == Status.Accepted, NotAccepted(contributionId, status));
-        uint256 bondedUntil = c.bondedUntil;
-        require(block.timestamp < bondedUntil, BondPeriodOver(contributionId, bondedUntil, block.timestamp));
-
-        uint256 datanetId = c.datanetId;
-        Datanet storage d = _datanets[datanetId];
-        uint256 revokedFromVersion;
-        // versionCount < 2^32 - 1 (one per transaction); an accepted contribution is counted
-        // in liveAcceptedCount, so it is >= 1.
-        unchecked {
-            revokedFromVersion = uint256(d.versionCount) + 1;
-            --d.liveAcceptedCount;
-        }
-        c.status = Status.Revoked;
-        c.revokedFromVersion = uint32(revokedFromVersion);
-        (uint256 slashed, uint256 refundable) = _slashStakeDown(c, slashBps);
-        emit ContributionRevoked(contributionId, datanetId, slashed, refundable, revokedFromVersion, reason);
+        DatanetPenaltyLogic.penalize(
+            _datanets,
+            _contributions[contributionId],
+            _ledger,
+            contributionId,
+            slashBps,
+            reason
+        );
     }
 
     /// @inheritdoc IDatanetRegistry
     function sweepSlashed() external nonReentrant returns (uint256 amount) {
-        amount = _slashedUnswept;
+        amount = _ledger.slashedUnswept;
         require(amount != 0, NothingToSweep());
-        _slashedUnswept = 0;
+        _ledger.slashedUnswept = 0;
         address to = _treasury;
         emit SlashedSwept(to, amount);
         _STAKING_TOKEN.safeTransfer(to, amount);
@@ -410,19 +362,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         string calldata uri
     ) external whenNotPaused returns (uint256 versionId) {
         Datanet storage d = _ownedDatanet(datanetId);
-        require(root != bytes32(0), ZeroRoot());
-        uint256 live = d.liveAcceptedCount;
-        require(live != 0, EmptyVersion(datanetId));
-        require(count == live, VersionCountMismatch(datanetId, count, live));
-        versionId = uint256(d.versionCount) + 1;
-        d.versionCount = uint32(versionId);
-        _versions[datanetId][versionId] = Version({
-            root: root,
-            count: uint64(count),
-            publishedAt: uint40(block.timestamp),
-            disputed: false
-        });
-        emit VersionPublished(datanetId, versionId, root, count, uri);
+        versionId = DatanetVersionLogic.publish(d, _versions[datanetId], datanetId, root, count, uri);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -433,18 +373,20 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         bytes32 contentHash,
         bytes32[] calldata proof
     ) external {
-        Version storage v = _liveVersion(datanetId, versionId);
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(contributionId, contentHash))));
-        require(MerkleProof.verifyCalldata(proof, v.root, leaf), InvalidProof(datanetId, versionId, contributionId));
-        Contribution storage c = _contributions[contributionId];
-        bool member = c.datanetId == datanetId && c.contentHash == contentHash && _inVersion(c, versionId);
-        require(!member, NotAFalseInclusion(datanetId, versionId, contributionId));
-        _markDisputed(v, datanetId, versionId, contributionId);
+        DatanetVersionLogic.dispute(
+            _versions[datanetId],
+            _contributions[contributionId],
+            datanetId,
+            versionId,
+            contributionId,
+            contentHash,
+            proof
+        );
     }
 
     /// @inheritdoc IDatanetRegistry
     function revokeVersion(uint256 datanetId, uint256 versionId) external onlyRole(GUARDIAN_ROLE) {
-        _markDisputed(_liveVersion(datanetId, versionId), datanetId, versionId, 0);
+        DatanetVersionLogic.revoke(_versions[datanetId], datanetId, versionId);
     }
 
     /// @inheritdoc IDatanetVersions
@@ -468,7 +410,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         return address(_STAKING_TOKEN);
     }
 
-    /// @inheritdoc IDatanetRegistry
+    /// @inheritdoc ITreasuryConfig
     function treasury() external view returns (address) {
         return _treasury;
     }
@@ -535,27 +477,27 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     /// @inheritdoc IDatanetRegistry
     function isInVersion(uint256 contributionId, uint256 versionId) external view returns (bool) {
         Contribution storage c = _contributions[contributionId];
-        return versionId <= _datanets[c.datanetId].versionCount && _inVersion(c, versionId);
+        return versionId <= _datanets[c.datanetId].versionCount && DatanetVersionLogic.inVersion(c, versionId);
     }
 
     /// @inheritdoc IDatanetRegistry
     function totalStaked() external view returns (uint256) {
-        return _totalStaked;
+        return _ledger.totalStaked;
     }
 
     /// @inheritdoc IDatanetRegistry
     function totalCuratorBonds() external view returns (uint256) {
-        return _totalCuratorBonds;
+        return _ledger.totalCuratorBonds;
     }
 
     /// @inheritdoc IDatanetRegistry
     function slashedUnswept() external view returns (uint256) {
-        return _slashedUnswept;
+        return _ledger.slashedUnswept;
     }
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     // =========================================================================================
@@ -586,7 +528,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         c.sizeBytes = uint64(sizeBytes);
         c.stake = uint128(stake);
         c.contentHash = contentHash;
-        _totalStaked += stake;
+        _ledger.totalStaked += stake;
         emit ContributionSubmitted(contributionId, datanetId, msg.sender, contentHash, uri, sizeBytes, stake, day);
         _STAKING_TOKEN.safeTransferFrom(msg.sender, address(this), stake);
     }
@@ -633,23 +575,6 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         require(c.bond >= required, CuratorBondTooLow(datanetId, account, c.bond, required));
     }
 
-    /// @dev A published, undisputed version.
-    function _liveVersion(uint256 datanetId, uint256 versionId) internal view returns (Version storage v) {
-        v = _versions[datanetId][versionId];
-        require(v.root != bytes32(0) && !v.disputed, UnknownVersion(datanetId, versionId));
-    }
-
-    function _markDisputed(Version storage v, uint256 datanetId, uint256 versionId, uint256 contributionId) internal {
-        v.disputed = true;
-        emit VersionDisputed(datanetId, versionId, contributionId, msg.sender);
-    }
-
-    function _inVersion(Contribution storage c, uint256 versionId) internal view returns (bool) {
-        uint256 first = c.firstVersion;
-        uint256 revokedFrom = c.revokedFromVersion;
-        return first != 0 && first <= versionId && (revokedFrom == 0 || versionId < revokedFrom);
-    }
-
     function _existingDatanet(uint256 datanetId) internal view returns (Datanet storage d) {
         d = _datanets[datanetId];
         require(d.owner != address(0), UnknownDatanet(datanetId));
@@ -660,67 +585,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         require(msg.sender == d.owner, NotDatanetOwner(datanetId, msg.sender, d.owner));
     }
 
-    function _checkParams(Params calldata p) internal view {
-        Bounds storage b = _bounds;
-        require(
-            p.minStake >= b.minStakeFloor && p.minStake <= b.minStakeCeiling,
-            MinStakeOutOfBounds(p.minStake, b.minStakeFloor, b.minStakeCeiling)
-        );
-        require(
-            p.dailyByteCap != 0 && p.dailyByteCap <= b.maxDailyByteCap,
-            DailyByteCapOutOfBounds(p.dailyByteCap, b.maxDailyByteCap)
-        );
-        require(
-            p.bondPeriod >= b.minBondPeriod && p.bondPeriod <= b.maxBondPeriod,
-            BondPeriodOutOfBounds(p.bondPeriod, b.minBondPeriod, b.maxBondPeriod)
-        );
-        require(
-            p.slashBps >= b.minSlashBps && p.slashBps <= b.maxSlashBps,
-            SlashShareOutOfBounds(p.slashBps, b.minSlashBps, b.maxSlashBps)
-        );
-        require(
-            p.quorum >= b.minQuorum && p.quorum <= b.maxQuorum,
-            QuorumOutOfBounds(p.quorum, b.minQuorum, b.maxQuorum)
-        );
-    }
-
+    /// @dev Checks (in DatanetBoundsLogic), stores and announces new global bounds.
     function _setBounds(Bounds memory b) internal {
-        require(
-            b.minStakeFloor <= b.minStakeCeiling,
-            BoundsInvalid(BoundField.MinStake, b.minStakeFloor, b.minStakeCeiling)
-        );
-        require(b.maxDailyByteCap != 0, BoundsInvalid(BoundField.DailyByteCap, 1, b.maxDailyByteCap));
-        require(
-            b.minBondPeriod <= b.maxBondPeriod,
-            BoundsInvalid(BoundField.BondPeriod, b.minBondPeriod, b.maxBondPeriod)
-        );
-        require(
-            b.minSlashBps <= b.maxSlashBps && b.maxSlashBps <= _BPS,
-            BoundsInvalid(BoundField.SlashBps, b.minSlashBps, b.maxSlashBps)
-        );
-        require(
-            b.minQuorum != 0 && b.minQuorum <= b.maxQuorum,
-            BoundsInvalid(BoundField.Quorum, b.minQuorum, b.maxQuorum)
-        );
+        DatanetBoundsLogic.checkBounds(b);
         _bounds = b;
         emit BoundsUpdated(b);
-    }
-
-    /// @dev Slashes `bps` of the contribution's stake, rounded down (the dust stays with the
-    ///      contributor), into the treasury's pool; the rest stays as its refundable stake.
-    ///      `stake * bps` cannot overflow: stake < 2^128 and bps <= BPS.
-    function _slashStakeDown(
-        Contribution storage c,
-        uint256 bps
-    ) internal returns (uint256 slashed, uint256 refundable) {
-        uint256 stake = c.stake;
-        slashed = (stake * bps) / _BPS;
-        // slashed <= stake because bps <= BPS.
-        unchecked {
-            refundable = stake - slashed;
-        }
-        c.stake = uint128(refundable);
-        _totalStaked -= slashed;
-        _slashedUnswept += slashed;
     }
 }

@@ -50,14 +50,14 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     ///         intermediate epoch (a root may end at any ended epoch), finalize it, repeat.
     uint256 public constant MAX_FUND_AHEAD = 1024;
 
-    /// @notice The OPEN token.
-    IERC20 public immutable OPEN;
+    /// @notice The OPEN token (read it with `token()`).
+    IERC20 internal immutable _OPEN;
 
-    /// @notice Start of epoch 0 (seconds).
-    uint256 public immutable GENESIS;
+    /// @notice Start of epoch 0, in seconds (read it with `genesis()`).
+    uint256 internal immutable _GENESIS;
 
-    /// @notice Length of each epoch (seconds).
-    uint256 public immutable EPOCH_LENGTH;
+    /// @notice Length of each epoch, in seconds (read it with `epochLength()`).
+    uint256 internal immutable _EPOCH_LENGTH;
 
     /// @dev The two totals a claim checks and updates, packed in one slot.
     struct Totals {
@@ -100,6 +100,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @param challengeWindow_ Initial challenge window.
     /// @param settlerBond_    Initial settler bond (wei).
     /// @param challengerBond_ Initial challenger bond (wei).
+    /// @dev   Reverts `ZeroAddress` if `admin` or `open` is zero, `ZeroEpochLength` if
+    ///        `epochLength_` is.
     constructor(
         address admin,
         IERC20 open,
@@ -109,12 +111,11 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 settlerBond_,
         uint256 challengerBond_
     ) {
-        require(admin != address(0), ZeroAddress("admin"));
-        require(address(open) != address(0), ZeroAddress("open"));
+        require(admin != address(0) && address(open) != address(0), ZeroAddress());
         require(epochLength_ != 0, ZeroEpochLength());
-        OPEN = open;
-        GENESIS = genesis_;
-        EPOCH_LENGTH = epochLength_;
+        _OPEN = open;
+        _GENESIS = genesis_;
+        _EPOCH_LENGTH = epochLength_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _setChallengeWindow(challengeWindow_);
         _setBonds(settlerBond_, challengerBond_);
@@ -126,19 +127,19 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @inheritdoc IEpochEscrow
     function genesis() external view returns (uint256) {
-        return GENESIS;
+        return _GENESIS;
     }
 
     /// @inheritdoc IEpochEscrow
     function epochLength() external view returns (uint256) {
-        return EPOCH_LENGTH;
+        return _EPOCH_LENGTH;
     }
 
     /// @inheritdoc IEpochEscrow
     /// @dev Rounds down; before genesis it is 0 (epoch 0 has not started, let alone ended).
     function currentEpoch() public view returns (uint256) {
-        if (block.timestamp < GENESIS) return 0;
-        return (block.timestamp - GENESIS) / EPOCH_LENGTH;
+        if (block.timestamp < _GENESIS) return 0;
+        return (block.timestamp - _GENESIS) / _EPOCH_LENGTH;
     }
 
     /// @inheritdoc IEpochEscrow
@@ -155,7 +156,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         _epochEscrow[epoch] += amount; // <= newTotal < 2^128: cannot overflow
         _escrow.total = uint128(newTotal); // checked just above
         emit EpochFunded(epoch, msg.sender, amount);
-        OPEN.safeTransferFrom(msg.sender, address(this), amount);
+        _OPEN.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @inheritdoc IEpochEscrow
@@ -174,8 +175,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 totalCumulative,
         bytes32 reportHash,
         string calldata reportURI
-    ) external payable {
-        require(hasRole(SETTLER_ROLE, msg.sender), NotSettler(msg.sender));
+    ) external payable onlyRole(SETTLER_ROLE) {
         PendingRoot storage p = _pending;
         require(p.challengeDeadline == 0, PendingRootExists(p.epoch, p.root));
         uint256 next = _escrow.nextEpoch;
@@ -284,7 +284,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     ) external nonReentrant returns (uint256 amount) {
         bytes32 root_ = _root;
         amount = _claimOne(root_, _totals[root_], account, cumulativeAmount, proof);
-        OPEN.safeTransfer(account, amount);
+        _OPEN.safeTransfer(account, amount);
     }
 
     /// @inheritdoc IRewardDistributor
@@ -296,7 +296,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     ) external nonReentrant returns (uint256 amount) {
         Totals storage totals = _currentTotals(expectedRoot);
         amount = _claimOne(expectedRoot, totals, account, cumulativeAmount, proof);
-        OPEN.safeTransfer(account, amount);
+        _OPEN.safeTransfer(account, amount);
     }
 
     /// @inheritdoc IRewardDistributor
@@ -326,13 +326,13 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         // t.claimed + total <= t.finalized < 2^128 (checked per entry): the cast is exact.
         totals.claimed = uint128(t.claimed + total);
         for (uint256 i = 0; i < n; ++i) {
-            if (amounts[i] != 0) OPEN.safeTransfer(claims[i].account, amounts[i]);
+            if (amounts[i] != 0) _OPEN.safeTransfer(claims[i].account, amounts[i]);
         }
     }
 
     /// @inheritdoc IRewardDistributor
     function withdrawBond(address payable to) external nonReentrant {
-        require(to != address(0), ZeroAddress("to"));
+        require(to != address(0), ZeroAddress());
         uint256 amount = _bonds[msg.sender];
         require(amount != 0, NoBond(msg.sender));
         _bonds[msg.sender] = 0;
@@ -361,12 +361,12 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     /// @inheritdoc IRewardDistributor
     function token() external view returns (address) {
-        return address(OPEN);
+        return address(_OPEN);
     }
 
     /// @inheritdoc IRewardDistributor
@@ -480,7 +480,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     ) private view returns (uint256) {
         require(root_ != bytes32(0), NoFinalizedRoot());
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
-        require(MerkleProof.verifyCalldata(proof, root_, leaf), InvalidProof(account, cumulativeAmount, root_));
+        require(MerkleProof.verifyCalldata(proof, root_, leaf), InvalidClaimProof(account, cumulativeAmount, root_));
         return _claimed[account];
     }
 
@@ -514,9 +514,9 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @dev End of `epoch`, saturating at 2^256 - 1 for epochs so far out they cannot end.
     function _epochEnd(uint256 epoch) private view returns (uint256) {
-        uint256 len = EPOCH_LENGTH;
-        if (epoch >= (type(uint256).max - GENESIS) / len) return type(uint256).max;
-        return GENESIS + (epoch + 1) * len;
+        uint256 len = _EPOCH_LENGTH;
+        if (epoch >= (type(uint256).max - _GENESIS) / len) return type(uint256).max;
+        return _GENESIS + (epoch + 1) * len;
     }
 
     function _creditBond(address account, uint256 amount) private {

@@ -14,6 +14,7 @@ import {IFeeRouter} from "../interfaces/IFeeRouter.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IRewardDistributor} from "../interfaces/IRewardDistributor.sol";
 import {ISemver} from "../interfaces/ISemver.sol";
+import {ITreasuryConfig} from "../interfaces/ITreasuryConfig.sol";
 import {FeeMath} from "./FeeMath.sol";
 
 /// @title FeeRouter
@@ -35,20 +36,21 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     /// @notice Hard cap on the platform fee (20%).
     uint256 public constant MAX_PLATFORM_FEE_BPS = 2_000;
 
-    /// @notice OPEN.
-    IERC20 public immutable TOKEN;
+    /// @notice OPEN (read it with `token()`).
+    IERC20 internal immutable _TOKEN;
 
-    /// @notice Where models, their status and their terms are read.
-    IModelRegistry public immutable REGISTRY;
+    /// @notice Where models, their status and their terms are read (read it with `registry()`).
+    IModelRegistry internal immutable _REGISTRY;
 
-    /// @notice The RewardDistributor that escrows the stakers' and contributors' parts.
-    IEpochEscrow public immutable DISTRIBUTOR;
+    /// @notice The RewardDistributor that escrows the stakers' and contributors' parts (read it
+    ///         with `distributor()`).
+    IEpochEscrow internal immutable _DISTRIBUTOR;
 
-    /// @notice The distributor's genesis (copied at deployment; immutable there too).
-    uint256 public immutable GENESIS;
+    /// @notice The distributor's genesis, copied at deployment (read it with `genesis()`).
+    uint256 internal immutable _GENESIS;
 
-    /// @notice The distributor's epoch length (copied at deployment; immutable there too).
-    uint256 public immutable EPOCH_LENGTH;
+    /// @notice The distributor's epoch length, copied at deployment (read it with `epochLength()`).
+    uint256 internal immutable _EPOCH_LENGTH;
 
     /// @dev Written by every payment: one slot. 96 bits hold any OPEN amount (supply 10^27 < 2^90).
     struct Totals {
@@ -120,11 +122,11 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
         // escrowed parts stuck in the router (or make every payment revert).
         address distributorToken = IRewardDistributor(distributor_).token();
         require(distributorToken == token_, DistributorTokenMismatch(token_, distributorToken));
-        TOKEN = IERC20(token_);
-        REGISTRY = IModelRegistry(registry_);
-        DISTRIBUTOR = IEpochEscrow(distributor_);
-        GENESIS = IEpochEscrow(distributor_).genesis();
-        EPOCH_LENGTH = IEpochEscrow(distributor_).epochLength();
+        _TOKEN = IERC20(token_);
+        _REGISTRY = IModelRegistry(registry_);
+        _DISTRIBUTOR = IEpochEscrow(distributor_);
+        _GENESIS = IEpochEscrow(distributor_).genesis();
+        _EPOCH_LENGTH = IEpochEscrow(distributor_).epochLength();
         // Bounded above by MAX_PLATFORM_FEE_BPS, so it fits in 16 bits.
         _config = Config({
             treasury: treasury_,
@@ -210,7 +212,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
             _totals.totalCredits -= uint96(amount);
         }
         emit CreditWithdrawn(msg.sender, to, amount);
-        TOKEN.safeTransfer(to, amount);
+        _TOKEN.safeTransfer(to, amount);
     }
 
     /// @inheritdoc IFeeRouter
@@ -220,14 +222,14 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
         _totals.platformAccrued = 0;
         address to = _config.treasury;
         emit PlatformFeesSwept(to, amount);
-        TOKEN.safeTransfer(to, amount);
+        _TOKEN.safeTransfer(to, amount);
     }
 
     // ---------------------------------------------------------------------------------------
     // Governance and guardian
     // ---------------------------------------------------------------------------------------
 
-    /// @inheritdoc IFeeRouter
+    /// @inheritdoc ITreasuryConfig
     function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         require(treasury_ != address(0), ZeroAddress());
         emit TreasuryUpdated(_config.treasury, treasury_);
@@ -240,7 +242,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     ) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 effectiveAt) {
         require(platformFeeBps_ <= MAX_PLATFORM_FEE_BPS, PlatformFeeTooHigh(platformFeeBps_, MAX_PLATFORM_FEE_BPS));
         Config memory c = _config;
-        effectiveAt = block.timestamp + REGISTRY.noticeDelay();
+        effectiveAt = block.timestamp + _REGISTRY.noticeDelay();
         // A schedule already in force becomes the current fee before being replaced.
         if (c.scheduledAt != 0 && c.scheduledAt <= block.timestamp) c.platformFeeBps = c.scheduledPlatformFeeBps;
         // Bounded by MAX_PLATFORM_FEE_BPS (16 bits); a timestamp plus at most 30 days fits in 40 bits.
@@ -270,7 +272,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
         uint64 tokensIn,
         uint64 tokensOut
     ) external view returns (uint256 fee, Parts memory parts) {
-        (, IModelRegistry.Terms memory t) = REGISTRY.paymentTerms(modelId);
+        (, IModelRegistry.Terms memory t) = _REGISTRY.paymentTerms(modelId);
         fee = FeeMath.feeUp(t.pricePerKInput, t.pricePerKOutput, tokensIn, tokensOut);
         (parts.platform, parts.owner, parts.stakers, parts.contributors) = FeeMath.splitDown(
             fee,
@@ -318,8 +320,8 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IFeeRouter
     /// @dev The distributor's rule exactly: rounds down, and 0 before genesis.
     function epochAt(uint256 timestamp) public view returns (uint256) {
-        if (timestamp < GENESIS) return 0;
-        return (timestamp - GENESIS) / EPOCH_LENGTH;
+        if (timestamp < _GENESIS) return 0;
+        return (timestamp - _GENESIS) / _EPOCH_LENGTH;
     }
 
     /// @inheritdoc IFeeRouter
@@ -329,27 +331,37 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IFeeRouter
     function token() external view returns (address) {
-        return address(TOKEN);
+        return address(_TOKEN);
     }
 
     /// @inheritdoc IFeeRouter
     function registry() external view returns (address) {
-        return address(REGISTRY);
+        return address(_REGISTRY);
     }
 
     /// @inheritdoc IFeeRouter
     function distributor() external view returns (address) {
-        return address(DISTRIBUTOR);
+        return address(_DISTRIBUTOR);
     }
 
     /// @inheritdoc IFeeRouter
+    function genesis() external view returns (uint256) {
+        return _GENESIS;
+    }
+
+    /// @inheritdoc IFeeRouter
+    function epochLength() external view returns (uint256) {
+        return _EPOCH_LENGTH;
+    }
+
+    /// @inheritdoc ITreasuryConfig
     function treasury() external view returns (address) {
         return _config.treasury;
     }
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     // ---------------------------------------------------------------------------------------
@@ -391,7 +403,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     /// @dev Reads what every request of a payment shares: the model's terms (one registry
     ///      call, which reverts when the model cannot be paid), the epoch and the platform fee.
     function _start(uint256 modelId) private view returns (Payment memory p) {
-        (address owner, IModelRegistry.Terms memory t) = REGISTRY.paymentTerms(modelId);
+        (address owner, IModelRegistry.Terms memory t) = _REGISTRY.paymentTerms(modelId);
         p.modelId = modelId;
         p.owner = owner;
         p.epoch = epochAt(block.timestamp);
@@ -457,14 +469,14 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @dev Pulls the whole fee from the payer, then has the distributor pull the escrowed part.
     function _collect(uint256 fee, uint256 epoch, uint256 escrow) private {
-        TOKEN.safeTransferFrom(msg.sender, address(this), fee);
-        if (escrow != 0) DISTRIBUTOR.fund(epoch, escrow);
+        _TOKEN.safeTransferFrom(msg.sender, address(this), fee);
+        if (escrow != 0) _DISTRIBUTOR.fund(epoch, escrow);
     }
 
     function _tryPermit(uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) private {
         // A permit can be front-run (its signature is public in the mempool); if it fails, the
         // allowance it would have set may already be there, and the pull will tell.
-        try IERC20Permit(address(TOKEN)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch {} // solhint-disable-line no-empty-blocks
+        try IERC20Permit(address(_TOKEN)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch {} // solhint-disable-line no-empty-blocks
     }
 
     function _platformFeeBps() private view returns (uint256) {

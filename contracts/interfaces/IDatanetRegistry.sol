@@ -2,6 +2,8 @@
 pragma solidity 0.8.37;
 
 import {IDatanetVersions} from "./IDatanetVersions.sol";
+import {IErrors} from "./IErrors.sol";
+import {ITreasuryConfig} from "./ITreasuryConfig.sol";
 
 /// @title IDatanetRegistry
 /// @notice One registry for every Datanet: community datasets whose contributors stake OPEN on
@@ -33,7 +35,7 @@ import {IDatanetVersions} from "./IDatanetVersions.sol";
 ///         and posts it; the registry checks the count and records, per contribution, the first
 ///         and last version it belongs to (`isInVersion`), so anyone can recompute a root from
 ///         chain data alone and anyone can dispute a root that includes a leaf it must not.
-interface IDatanetRegistry is IDatanetVersions {
+interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     // =========================================================================================
     // Types
     // =========================================================================================
@@ -259,8 +261,6 @@ interface IDatanetRegistry is IDatanetVersions {
 
     /// @notice Slashed OPEN moved to the treasury.
     event SlashedSwept(address indexed treasury, uint256 amount);
-    /// @notice Governance set the treasury.
-    event TreasuryUpdated(address indexed treasury);
     /// @notice Governance set the global bounds.
     event BoundsUpdated(Bounds bounds);
 
@@ -268,12 +268,11 @@ interface IDatanetRegistry is IDatanetVersions {
     // Errors
     // =========================================================================================
 
-    error ZeroAddress();
     error UnknownDatanet(uint256 datanetId);
     error UnknownContribution(uint256 contributionId);
     error UnknownVersion(uint256 datanetId, uint256 version);
     error NotDatanetOwner(uint256 datanetId, address caller, address owner);
-    error NotPendingOwner(uint256 datanetId, address caller, address pendingOwner);
+    error NotPendingDatanetOwner(uint256 datanetId, address caller, address pendingOwner);
     error NotContributor(uint256 contributionId, address caller, address contributor);
 
     error MinStakeOutOfBounds(uint256 minStake, uint256 floor, uint256 ceiling);
@@ -313,7 +312,6 @@ interface IDatanetRegistry is IDatanetVersions {
     /// @notice The unbonding delay has not passed.
     error CuratorBondLocked(uint256 datanetId, address curator, uint256 unbondingAt, uint256 nowTs);
     error SlashExceedsBond(uint256 datanetId, address curator, uint256 amount, uint256 bond);
-    error ZeroAmount();
 
     /// @notice Votes and pending withdrawals need a pending contribution.
     error NotPending(uint256 contributionId, Status status);
@@ -333,16 +331,15 @@ interface IDatanetRegistry is IDatanetVersions {
     /// @notice A penalty above 100% (10,000 bps).
     error SlashShareTooHigh(uint256 slashBps);
 
-    error ZeroRoot();
     /// @notice A version needs at least one accepted, non-revoked contribution.
     error EmptyVersion(uint256 datanetId);
     /// @notice The posted count is not the on-chain count of accepted, non-revoked contributions.
     error VersionCountMismatch(uint256 datanetId, uint256 posted, uint256 liveAccepted);
-    /// @notice The Merkle proof does not lead to the version's root.
-    error InvalidProof(uint256 datanetId, uint256 version, uint256 contributionId);
+    /// @notice The Merkle proof does not lead from the leaf `(contributionId, contentHash)` to
+    ///         the version's root.
+    error InvalidVersionProof(uint256 datanetId, uint256 version, uint256 contributionId);
     /// @notice The leaf proven is a true member of the version: nothing to dispute.
     error NotAFalseInclusion(uint256 datanetId, uint256 version, uint256 contributionId);
-    error NothingToSweep();
 
     // =========================================================================================
     // Governance
@@ -352,9 +349,6 @@ interface IDatanetRegistry is IDatanetVersions {
     ///         `BoundsInvalid` when a minimum exceeds its maximum, `maxSlashBps > 10_000`,
     ///         `minQuorum == 0` or `maxDailyByteCap == 0`.
     function setBounds(Bounds calldata bounds) external;
-
-    /// @notice Where swept slashes go. DEFAULT_ADMIN_ROLE only.
-    function setTreasury(address treasury) external;
 
     /// @notice Stops new Datanets, submissions, votes and publications. GUARDIAN_ROLE. Exits
     ///         (withdrawals, unbonding, sweeping) are never paused.
@@ -492,7 +486,7 @@ interface IDatanetRegistry is IDatanetVersions {
     ///         (another Datanet's, a wrong content hash, not accepted or already revoked at
     ///         publication). The version is marked disputed for good: `isPublishedVersion`
     ///         then answers false and `versionRoot` zero. Reverts `NotAFalseInclusion` for a
-    ///         correct leaf and `InvalidProof` if the proof does not verify.
+    ///         correct leaf and `InvalidVersionProof` if the proof does not verify.
     function disputeVersion(
         uint256 datanetId,
         uint256 version,
@@ -513,8 +507,6 @@ interface IDatanetRegistry is IDatanetVersions {
 
     /// @notice The staking token (OPEN on the L2).
     function token() external view returns (address);
-
-    function treasury() external view returns (address);
 
     function bounds() external view returns (Bounds memory);
 

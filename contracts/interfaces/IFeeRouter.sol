@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IErrors} from "./IErrors.sol";
+import {ITreasuryConfig} from "./ITreasuryConfig.sol";
+
 /// @title IFeeRouter
 /// @notice Takes inference payments in OPEN, single or batched, and splits each fee exactly:
 ///         the platform part is accrued for the treasury, the model owner's part is credited
@@ -21,7 +24,7 @@ pragma solidity 0.8.37;
 ///
 ///         Token assumptions: OPEN is a plain ERC-20 (no fee on transfer, no rebasing, no
 ///         transfer hooks) with EIP-2612 permit; amounts fit in 96 bits (total supply 10^27).
-interface IFeeRouter {
+interface IFeeRouter is ITreasuryConfig, IErrors {
     /// @notice One request of a batch. `maxFee` bounds this request's fee.
     struct PaymentRequest {
         bytes32 requestHash;
@@ -74,9 +77,6 @@ interface IFeeRouter {
     /// @notice Accrued platform fees were sent to the treasury.
     event PlatformFeesSwept(address indexed treasury, uint256 amount);
 
-    /// @notice Governance changed the treasury.
-    event TreasuryUpdated(address indexed previousTreasury, address indexed newTreasury);
-
     /// @notice Governance scheduled a platform fee, effective from `effectiveAt`.
     event PlatformFeeScheduled(uint256 platformFeeBps, uint256 effectiveAt);
 
@@ -102,17 +102,8 @@ interface IFeeRouter {
     /// @notice A withdrawal larger than the caller's credit.
     error InsufficientCredit(address account, uint256 credit, uint256 amount);
 
-    /// @notice There are no accrued platform fees to sweep.
-    error NothingToSweep();
-
     /// @notice A platform fee above the hard cap.
     error PlatformFeeTooHigh(uint256 platformFeeBps, uint256 maxBps);
-
-    /// @notice A zero address was given where an account or contract is required.
-    error ZeroAddress();
-
-    /// @notice A zero amount was given where a positive one is required.
-    error ZeroAmount();
 
     /// @notice The distributor escrows a different token (`distributorToken`) from the one fees
     ///         are paid in (`token`): funding it would pull the wrong token or fail.
@@ -187,9 +178,6 @@ interface IFeeRouter {
     // Governance and guardian
     // ---------------------------------------------------------------------------------------
 
-    /// @notice Sets the treasury that swept platform fees go to (DEFAULT_ADMIN_ROLE).
-    function setTreasury(address treasury) external;
-
     /// @notice Schedules a platform fee (DEFAULT_ADMIN_ROLE), at most MAX_PLATFORM_FEE_BPS,
     ///         effective after the model registry's notice delay (so owners are not surprised).
     function schedulePlatformFee(uint256 platformFeeBps) external returns (uint256 effectiveAt);
@@ -236,11 +224,16 @@ interface IFeeRouter {
     /// @notice The epoch containing `timestamp`, by the distributor's rule (0 before genesis).
     function epochAt(uint256 timestamp) external view returns (uint256);
 
+    /// @notice Timestamp at which epoch 0 starts: the distributor's `genesis()`, copied at
+    ///         deployment (immutable in both).
+    function genesis() external view returns (uint256);
+
+    /// @notice Length of every epoch in seconds: the distributor's `epochLength()`, copied at
+    ///         deployment (immutable in both).
+    function epochLength() external view returns (uint256);
+
     /// @notice The epoch containing the current block timestamp.
     function currentEpoch() external view returns (uint256);
-
-    /// @notice The treasury that swept platform fees go to.
-    function treasury() external view returns (address);
 
     /// @notice OPEN, the token fees are paid in.
     function token() external view returns (address);

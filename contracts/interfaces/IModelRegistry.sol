@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IErrors} from "./IErrors.sol";
+
 /// @title IModelRegistry
 /// @notice Base models and LoRA adapters with their provenance (the published Datanet versions
 ///         they were trained on), their attribution method, their price per 1,000 input and
@@ -16,7 +18,7 @@ pragma solidity 0.8.37;
 ///         fee. Governance (DEFAULT_ADMIN_ROLE) sets the split bounds and the notice delay within
 ///         hard-coded limits; its changes apply to registrations and schedules made afterwards,
 ///         never retroactively to terms already in force. The guardian may pause registrations.
-interface IModelRegistry {
+interface IModelRegistry is IErrors {
     // ---------------------------------------------------------------------------------------
     // Types
     // ---------------------------------------------------------------------------------------
@@ -133,13 +135,13 @@ interface IModelRegistry {
     event ModelRetired(uint256 indexed modelId);
 
     /// @notice The owner updated the model's metadata URI (provenance is not metadata).
-    event MetadataURIUpdated(uint256 indexed modelId, string metadataURI);
+    event ModelMetadataUpdated(uint256 indexed modelId, string metadataURI);
 
-    /// @notice The owner offered the model to `newOwner` (zero address: offer withdrawn).
-    event OwnershipTransferStarted(uint256 indexed modelId, address indexed previousOwner, address indexed newOwner);
+    /// @notice The owner offered the model to `pendingOwner` (zero address: offer withdrawn).
+    event ModelOwnershipTransferStarted(uint256 indexed modelId, address indexed owner, address indexed pendingOwner);
 
     /// @notice `newOwner` accepted the model.
-    event OwnershipTransferred(uint256 indexed modelId, address indexed previousOwner, address indexed newOwner);
+    event ModelOwnershipTransferred(uint256 indexed modelId, address indexed previousOwner, address indexed newOwner);
 
     /// @notice Governance changed the split bounds for future registrations and schedules.
     event SplitBoundsUpdated(SplitBounds previousBounds, SplitBounds newBounds);
@@ -170,7 +172,7 @@ interface IModelRegistry {
     error NotModelOwner(uint256 modelId, address caller, address owner);
 
     /// @notice The caller is not the pending owner of the model.
-    error NotPendingOwner(uint256 modelId, address caller, address pendingOwner);
+    error NotPendingModelOwner(uint256 modelId, address caller, address pendingOwner);
 
     /// @notice A Datanet version named as training data is not published (or does not exist).
     error UnpublishedDatanetVersion(uint256 datanetId, uint256 version);
@@ -210,9 +212,6 @@ interface IModelRegistry {
 
     /// @notice The model is already in the requested pause state.
     error PauseStateUnchanged(uint256 modelId, ModelStatus status);
-
-    /// @notice A zero address was given where an account or contract is required.
-    error ZeroAddress();
 
     // ---------------------------------------------------------------------------------------
     // Owner actions

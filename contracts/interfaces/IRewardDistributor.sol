@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {IEpochEscrow} from "./IEpochEscrow.sol";
+import {IErrors} from "./IErrors.sol";
 import {ISemver} from "./ISemver.sol";
 
 /// @title IRewardDistributor
@@ -31,7 +32,7 @@ import {ISemver} from "./ISemver.sol";
 ///         transfer hooks; amounts fit in 128 bits (OPEN's supply is 1e27 < 2^90). Bonds are
 ///         posted in ETH (the L2's gas token) and kept apart from the OPEN escrow; they are paid
 ///         out by pull (`withdrawBond`) so that no recipient can block a resolution.
-interface IRewardDistributor is IEpochEscrow, ISemver {
+interface IRewardDistributor is IEpochEscrow, ISemver, IErrors {
     // ------------------------------------------------------------------------------------
     // Types
     // ------------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ interface IRewardDistributor is IEpochEscrow, ISemver {
     // ------------------------------------------------------------------------------------
 
     /// @notice The proof does not place `(account, cumulativeAmount)` in `root`.
-    error InvalidProof(address account, uint256 cumulativeAmount, bytes32 root);
+    error InvalidClaimProof(address account, uint256 cumulativeAmount, bytes32 root);
 
     /// @notice `account` already received `claimed`, which is at least `cumulativeAmount`.
     error NothingToClaim(address account, uint256 cumulativeAmount, uint256 claimed);
@@ -145,9 +146,6 @@ interface IRewardDistributor is IEpochEscrow, ISemver {
 
     /// @notice The challenge window closed at `deadline`; it is now `nowTimestamp`.
     error WindowOver(uint256 deadline, uint256 nowTimestamp);
-
-    /// @notice `caller` does not hold SETTLER_ROLE.
-    error NotSettler(address caller);
 
     /// @notice There is no pending root.
     error NoPendingRoot();
@@ -183,15 +181,6 @@ interface IRewardDistributor is IEpochEscrow, ISemver {
 
     /// @notice Escrowing would bring all escrow to `total`, above 2^128 - 1.
     error EscrowOverflow(uint256 total);
-
-    /// @notice A zero amount was given where it would change nothing.
-    error ZeroAmount();
-
-    /// @notice A zero root was proposed.
-    error ZeroRoot();
-
-    /// @notice A zero address was given for `what`.
-    error ZeroAddress(string what);
 
     /// @notice The challenge window `window` is outside [`min`, `max`] seconds.
     error ChallengeWindowOutOfBounds(uint256 window, uint256 min, uint256 max);

@@ -44,8 +44,9 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         DatanetVersion[] trainedOn;
     }
 
-    /// @notice The DatanetRegistry (IDatanetVersions) checked at registration.
-    address public immutable DATANETS;
+    /// @notice The DatanetRegistry (IDatanetVersions) checked at registration (read it with
+    ///         `datanets()`).
+    address internal immutable _DATANETS;
 
     mapping(uint256 modelId => Model) private _models;
     mapping(bytes32 artifactHash => uint256 modelId) private _modelIdOfArtifact;
@@ -60,7 +61,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     /// @param noticeDelay_ Initial notice delay for terms changes.
     constructor(address datanets_, address admin, address guardian, SplitBounds memory bounds, uint256 noticeDelay_) {
         require(datanets_ != address(0) && admin != address(0) && guardian != address(0), ZeroAddress());
-        DATANETS = datanets_;
+        _DATANETS = datanets_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GUARDIAN_ROLE, guardian);
         _setSplitBounds(bounds);
@@ -191,7 +192,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         emit ModelRetired(modelId);
         if (m.pendingOwner != address(0)) {
             delete m.pendingOwner;
-            emit OwnershipTransferStarted(modelId, msg.sender, address(0));
+            emit ModelOwnershipTransferStarted(modelId, msg.sender, address(0));
         }
     }
 
@@ -201,7 +202,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         string calldata metadataURI
     ) external onlyModelOwner(modelId) notRetired(modelId) {
         _models[modelId].metadataURI = metadataURI;
-        emit MetadataURIUpdated(modelId, metadataURI);
+        emit ModelMetadataUpdated(modelId, metadataURI);
     }
 
     /// @inheritdoc IModelRegistry
@@ -210,18 +211,18 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         address newOwner
     ) external onlyModelOwner(modelId) notRetired(modelId) {
         _models[modelId].pendingOwner = newOwner;
-        emit OwnershipTransferStarted(modelId, msg.sender, newOwner);
+        emit ModelOwnershipTransferStarted(modelId, msg.sender, newOwner);
     }
 
     /// @inheritdoc IModelRegistry
     function acceptModelOwnership(uint256 modelId) external notRetired(modelId) {
         Model storage m = _models[modelId];
         address pending = m.pendingOwner;
-        require(pending != address(0) && msg.sender == pending, NotPendingOwner(modelId, msg.sender, pending));
+        require(pending != address(0) && msg.sender == pending, NotPendingModelOwner(modelId, msg.sender, pending));
         address previous = m.owner;
         m.owner = pending;
         delete m.pendingOwner;
-        emit OwnershipTransferred(modelId, previous, pending);
+        emit ModelOwnershipTransferred(modelId, previous, pending);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -314,7 +315,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
 
     /// @inheritdoc IModelRegistry
     function datanets() external view returns (address) {
-        return DATANETS;
+        return _DATANETS;
     }
 
     /// @inheritdoc IModelRegistry
@@ -334,7 +335,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     // ---------------------------------------------------------------------------------------
@@ -351,7 +352,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         uint256 n = versions.length;
         require(n != 0, NoDatanetVersions());
         require(n <= MAX_TRAINED_ON, TooManyDatanetVersions(n, MAX_TRAINED_ON));
-        IDatanetVersions registry = IDatanetVersions(DATANETS);
+        IDatanetVersions registry = IDatanetVersions(_DATANETS);
         for (uint256 i = 0; i < n; ++i) {
             DatanetVersion calldata v = versions[i];
             require(

@@ -7,6 +7,7 @@ import {ERC20Votes} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Vo
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
+import {IErrors} from "../interfaces/IErrors.sol";
 import {ILegacyMintableERC20} from "../interfaces/ILegacyMintableERC20.sol";
 import {IOptimismMintableERC20} from "../interfaces/IOptimismMintableERC20.sol";
 import {ISemver} from "../interfaces/ISemver.sol";
@@ -17,11 +18,14 @@ import {ISemver} from "../interfaces/ISemver.sol";
 /// @dev    Implements the OptimismMintableERC20 surface (both the current and the legacy
 ///         interface, advertised through ERC-165) so that the standard bridge and the Optimism
 ///         SDK treat it as an ordinary bridged token. The bridge address is the fixed predeploy.
-contract L2OpenToken is ERC20, ERC20Permit, ERC20Votes, IOptimismMintableERC20, ILegacyMintableERC20, ISemver {
+contract L2OpenToken is ERC20, ERC20Permit, ERC20Votes, IOptimismMintableERC20, ILegacyMintableERC20, ISemver, IErrors {
     /// @notice The L2 standard bridge predeploy, the only minter and burner.
     address public constant L2_STANDARD_BRIDGE = 0x4200000000000000000000000000000000000010;
 
-    /// @notice OPEN on L1.
+    /// @notice OPEN on L1. Also readable as `remoteToken()` and `l1Token()`: the three getters
+    ///         of OP Stack's own OptimismMintableERC20, which the standard bridge, the Optimism
+    ///         SDK and block explorers call by name, so this is the protocol's one documented
+    ///         exception to "one getter per immutable" (docs/contracts.md).
     address public immutable REMOTE_TOKEN;
 
     /// @notice Emitted when the bridge mints on a deposit.
@@ -33,9 +37,6 @@ contract L2OpenToken is ERC20, ERC20Permit, ERC20Votes, IOptimismMintableERC20, 
     /// @notice A caller other than the L2 standard bridge tried to mint or burn.
     error NotBridge(address caller, address bridge);
 
-    /// @notice The L1 token was the zero address at deployment.
-    error ZeroRemoteToken();
-
     modifier onlyBridge() {
         require(msg.sender == L2_STANDARD_BRIDGE, NotBridge(msg.sender, L2_STANDARD_BRIDGE));
         _;
@@ -43,7 +44,7 @@ contract L2OpenToken is ERC20, ERC20Permit, ERC20Votes, IOptimismMintableERC20, 
 
     /// @param remoteToken_ OPEN on L1.
     constructor(address remoteToken_) ERC20("OpenLedger", "OPEN") ERC20Permit("OpenLedger") {
-        require(remoteToken_ != address(0), ZeroRemoteToken());
+        require(remoteToken_ != address(0), IErrors.ZeroAddress());
         REMOTE_TOKEN = remoteToken_;
     }
 
@@ -113,7 +114,7 @@ contract L2OpenToken is ERC20, ERC20Permit, ERC20Votes, IOptimismMintableERC20, 
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     /// @inheritdoc ERC20Permit

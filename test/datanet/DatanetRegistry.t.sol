@@ -6,7 +6,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {DatanetRegistry} from "../../contracts/datanet/DatanetRegistry.sol";
+import {IErrors} from "../../contracts/interfaces/IErrors.sol";
 import {IDatanetRegistry} from "../../contracts/interfaces/IDatanetRegistry.sol";
+import {ITreasuryConfig} from "../../contracts/interfaces/ITreasuryConfig.sol";
 import {DatanetFixture} from "./DatanetFixture.sol";
 
 /// @notice Unit and fuzz tests of every path of the DatanetRegistry, and its gas snapshots.
@@ -23,7 +25,7 @@ contract DatanetRegistryTest is DatanetFixture {
     // =========================================================================================
 
     function test_constructor_setsRolesAndBounds_succeeds() public view {
-        assertEq(registry.version(), "1.0.0");
+        assertEq(registry.version(), "2.0.0");
         assertEq(registry.token(), address(open));
         assertEq(registry.treasury(), treasury);
         assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance admin");
@@ -35,11 +37,11 @@ contract DatanetRegistryTest is DatanetFixture {
     }
 
     function test_constructor_zeroAddress_reverts() public {
-        vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         new DatanetRegistry(IERC20(address(0)), treasury, governance, guardian, defaultBounds());
-        vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         new DatanetRegistry(IERC20(address(open)), address(0), governance, guardian, defaultBounds());
-        vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         new DatanetRegistry(IERC20(address(open)), treasury, address(0), guardian, defaultBounds());
     }
 
@@ -127,14 +129,14 @@ contract DatanetRegistryTest is DatanetFixture {
     function test_setTreasury_succeeds() public {
         address t2 = makeAddr("treasury2");
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.TreasuryUpdated(t2);
+        emit ITreasuryConfig.TreasuryUpdated(treasury, t2);
         vm.prank(governance);
         registry.setTreasury(t2);
         assertEq(registry.treasury(), t2);
     }
 
     function test_setTreasury_zeroOrNotGovernance_reverts() public {
-        vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         vm.prank(governance);
         registry.setTreasury(address(0));
         vm.expectRevert(
@@ -321,14 +323,18 @@ contract DatanetRegistryTest is DatanetFixture {
     function test_acceptDatanetOwnership_notPending_reverts() public {
         vm.prank(owner);
         registry.transferDatanetOwnership(datanetId, bob);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotPendingOwner.selector, datanetId, alice, bob));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotPendingDatanetOwner.selector, datanetId, alice, bob)
+        );
         vm.prank(alice);
         registry.acceptDatanetOwnership(datanetId);
 
         // Cancelling (pending = 0) locks the old nominee out.
         vm.prank(owner);
         registry.transferDatanetOwnership(datanetId, address(0));
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotPendingOwner.selector, datanetId, bob, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotPendingDatanetOwner.selector, datanetId, bob, address(0))
+        );
         vm.prank(bob);
         registry.acceptDatanetOwnership(datanetId);
     }
@@ -341,7 +347,7 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.startPrank(owner);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.AlreadyCurator.selector, datanetId, curator1));
         registry.appointCurator(datanetId, curator1);
-        vm.expectRevert(IDatanetRegistry.ZeroAddress.selector);
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         registry.appointCurator(datanetId, address(0));
         vm.stopPrank();
         assertEq(registry.getDatanet(datanetId).curatorCount, 3, "three");
@@ -445,7 +451,7 @@ contract DatanetRegistryTest is DatanetFixture {
     }
 
     function test_curatorBond_badInput_reverts() public {
-        vm.expectRevert(IDatanetRegistry.ZeroAmount.selector);
+        vm.expectRevert(IErrors.ZeroAmount.selector);
         vm.prank(curator1);
         registry.depositCuratorBond(datanetId, 0);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CuratorBondTooLow.selector, datanetId, bob, 0, 1));
@@ -476,7 +482,7 @@ contract DatanetRegistryTest is DatanetFixture {
         );
         vm.prank(governance);
         registry.slashCuratorBond(datanetId, curator1, 601 ether, "");
-        vm.expectRevert(IDatanetRegistry.ZeroAmount.selector);
+        vm.expectRevert(IErrors.ZeroAmount.selector);
         vm.prank(governance);
         registry.slashCuratorBond(datanetId, curator1, 0, "");
         vm.expectRevert(
@@ -760,7 +766,7 @@ contract DatanetRegistryTest is DatanetFixture {
         emit IDatanetRegistry.SlashedSwept(treasury, 2 ether);
         assertEq(registry.sweepSlashed(), 2 ether, "swept");
         assertEq(open.balanceOf(treasury), 2 ether, "treasury paid");
-        vm.expectRevert(IDatanetRegistry.NothingToSweep.selector);
+        vm.expectRevert(IErrors.NothingToSweep.selector);
         registry.sweepSlashed();
     }
 
@@ -1251,7 +1257,7 @@ contract DatanetRegistryTest is DatanetFixture {
         _submit(bob, H2, 100, 10 ether); // pending: not counted
         _accept(a);
         vm.startPrank(owner);
-        vm.expectRevert(IDatanetRegistry.ZeroRoot.selector);
+        vm.expectRevert(IErrors.ZeroRoot.selector);
         registry.publishVersion(datanetId, bytes32(0), 1, "");
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.VersionCountMismatch.selector, datanetId, 2, 1));
         registry.publishVersion(datanetId, _leaf(a, H1), 2, "");
@@ -1387,7 +1393,7 @@ contract DatanetRegistryTest is DatanetFixture {
         registry.penalize(b, 100, "");
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NotAFalseInclusion.selector, datanetId, 1, b));
         registry.disputeVersion(datanetId, 1, b, H2, proof);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidProof.selector, datanetId, 1, b));
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.InvalidVersionProof.selector, datanetId, 1, b));
         registry.disputeVersion(datanetId, 1, b, H3, proof);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownVersion.selector, datanetId, 9));
         registry.disputeVersion(datanetId, 9, b, H2, proof);

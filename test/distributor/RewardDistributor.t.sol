@@ -5,6 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {RewardDistributor} from "../../contracts/distributor/RewardDistributor.sol";
+import {IErrors} from "../../contracts/interfaces/IErrors.sol";
 import {IEpochEscrow} from "../../contracts/interfaces/IEpochEscrow.sol";
 import {IRewardDistributor} from "../../contracts/interfaces/IRewardDistributor.sol";
 import {DistributorBase, TestTree} from "./DistributorBase.sol";
@@ -36,17 +37,17 @@ contract RewardDistributorTest is DistributorBase {
         assertEq(distributor.settlerBond(), SETTLER_BOND);
         assertEq(distributor.challengerBond(), CHALLENGER_BOND);
         assertEq(distributor.token(), address(open));
-        assertEq(distributor.version(), "1.0.0");
+        assertEq(distributor.version(), "2.0.0");
         assertTrue(distributor.hasRole(distributor.DEFAULT_ADMIN_ROLE(), admin));
     }
 
     function test_constructor_zeroAdmin_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.ZeroAddress.selector, "admin"));
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         new RewardDistributor(address(0), IERC20(address(open)), GENESIS, EPOCH, WINDOW, 0, 0);
     }
 
     function test_constructor_zeroToken_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.ZeroAddress.selector, "open"));
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         new RewardDistributor(admin, IERC20(address(0)), GENESIS, EPOCH, WINDOW, 0, 0);
     }
 
@@ -110,7 +111,7 @@ contract RewardDistributorTest is DistributorBase {
     }
 
     function test_fund_zeroAmount_reverts() public {
-        vm.expectRevert(IRewardDistributor.ZeroAmount.selector);
+        vm.expectRevert(IErrors.ZeroAmount.selector);
         fundEpoch(0, 0);
     }
 
@@ -147,8 +148,9 @@ contract RewardDistributorTest is DistributorBase {
     function test_propose_notSettler_reverts() public {
         vm.warp(endOfEpoch(0));
         vm.deal(alice, 1 ether);
+        bytes32 role = distributor.SETTLER_ROLE();
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.NotSettler.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, role));
         distributor.propose{value: SETTLER_BOND}(0, keccak256("r"), 0, bytes32(0), "");
     }
 
@@ -180,7 +182,7 @@ contract RewardDistributorTest is DistributorBase {
 
     function test_propose_zeroRoot_reverts() public {
         vm.warp(endOfEpoch(0));
-        vm.expectRevert(IRewardDistributor.ZeroRoot.selector);
+        vm.expectRevert(IErrors.ZeroRoot.selector);
         propose(0, bytes32(0), 0);
     }
 
@@ -463,7 +465,7 @@ contract RewardDistributorTest is DistributorBase {
 
     function test_withdrawBond_zeroAddress_reverts() public {
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.ZeroAddress.selector, "to"));
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         distributor.withdrawBond(payable(address(0)));
     }
 
@@ -513,9 +515,9 @@ contract RewardDistributorTest is DistributorBase {
         bytes32[] memory t = tree4(100, 200, 300, 400);
         settle(0, t[0], 1000);
         bytes32[] memory proof = TestTree.proof(t, 1);
-        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.InvalidProof.selector, bob, 201, t[0]));
+        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.InvalidClaimProof.selector, bob, 201, t[0]));
         distributor.claim(bob, 201, proof);
-        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.InvalidProof.selector, alice, 200, t[0]));
+        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.InvalidClaimProof.selector, alice, 200, t[0]));
         distributor.claim(alice, 200, proof);
     }
 
@@ -673,7 +675,7 @@ contract RewardDistributorTest is DistributorBase {
         bytes32[] memory t = tree4(100, 200, 300, 400);
         settle(0, t[0], 1000);
         IRewardDistributor.Claim[] memory c = _batch(t, [uint256(100), 200, 301, 400]);
-        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.InvalidProof.selector, carol, 301, t[0]));
+        vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.InvalidClaimProof.selector, carol, 301, t[0]));
         distributor.claimBatch(bytes32(0), c);
         assertEq(open.balanceOf(alice), 0, "nothing paid");
     }
@@ -726,7 +728,7 @@ contract RewardDistributorTest is DistributorBase {
         uint256 k = seed % size;
         bytes32[] memory proof = TestTree.proof(t, k);
         vm.expectRevert(
-            abi.encodeWithSelector(IRewardDistributor.InvalidProof.selector, accounts[k], amounts[k] + 1, t[0])
+            abi.encodeWithSelector(IRewardDistributor.InvalidClaimProof.selector, accounts[k], amounts[k] + 1, t[0])
         );
         distributor.claim(accounts[k], amounts[k] + 1, proof);
         for (uint256 i = 0; i < size; ++i) {

@@ -222,7 +222,7 @@ describe("RewardDistributor accepts proofs made by @openzeppelin/merkle-tree (ra
           .to.be.revertedWithCustomError(distributor, "NothingToClaim")
           .withArgs(getAddress(e.account), e.cumulativeAmount, e.cumulativeAmount);
         await expect(distributor.claim(e.account, e.cumulativeAmount + 1n, proof))
-          .to.be.revertedWithCustomError(distributor, "InvalidProof")
+          .to.be.revertedWithCustomError(distributor, "InvalidClaimProof")
           .withArgs(getAddress(e.account), e.cumulativeAmount + 1n, tree.root);
       }
     }

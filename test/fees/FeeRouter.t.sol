@@ -8,7 +8,9 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {RewardDistributor} from "../../contracts/distributor/RewardDistributor.sol";
 import {FeeRouter} from "../../contracts/fees/FeeRouter.sol";
+import {IErrors} from "../../contracts/interfaces/IErrors.sol";
 import {IFeeRouter} from "../../contracts/interfaces/IFeeRouter.sol";
+import {ITreasuryConfig} from "../../contracts/interfaces/ITreasuryConfig.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {L2OpenToken} from "../../contracts/token/L2OpenToken.sol";
 import {FeeRouterFixture} from "./FeeRouterFixture.sol";
@@ -37,14 +39,14 @@ contract FeeRouterTest is FeeRouterFixture {
         assertEq(router.token(), address(open));
         assertEq(router.registry(), address(registry));
         assertEq(router.distributor(), address(distributor));
-        assertEq(router.GENESIS(), distributor.genesis(), "genesis copied");
-        assertEq(router.EPOCH_LENGTH(), distributor.epochLength(), "length copied");
+        assertEq(router.genesis(), distributor.genesis(), "genesis copied");
+        assertEq(router.epochLength(), distributor.epochLength(), "length copied");
         assertEq(router.treasury(), treasury);
         assertEq(router.platformFeeBps(), PLATFORM_BPS);
         assertEq(open.allowance(address(router), address(distributor)), type(uint256).max, "standing allowance");
         assertTrue(router.hasRole(router.DEFAULT_ADMIN_ROLE(), governance), "admin");
         assertTrue(router.hasRole(router.GUARDIAN_ROLE(), guardian), "guardian");
-        assertEq(router.version(), "1.0.0");
+        assertEq(router.version(), "2.0.0");
         assertEq(router.lastRequestId(), 0);
     }
 
@@ -53,7 +55,7 @@ contract FeeRouterTest is FeeRouterFixture {
         for (uint256 i = 0; i < 6; ++i) {
             address[6] memory b = a;
             b[i] = address(0);
-            vm.expectRevert(IFeeRouter.ZeroAddress.selector);
+            vm.expectRevert(IErrors.ZeroAddress.selector);
             new FeeRouter(b[0], b[1], b[2], b[3], PLATFORM_BPS, b[4], b[5]);
         }
     }
@@ -647,10 +649,10 @@ contract FeeRouterTest is FeeRouterFixture {
     }
 
     function test_withdrawCredit_zero_reverts() public {
-        vm.expectRevert(IFeeRouter.ZeroAmount.selector);
+        vm.expectRevert(IErrors.ZeroAmount.selector);
         vm.prank(modelOwner);
         router.withdrawCredit(modelOwner, 0);
-        vm.expectRevert(IFeeRouter.ZeroAddress.selector);
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         vm.prank(modelOwner);
         router.withdrawCredit(address(0), 1);
     }
@@ -698,7 +700,7 @@ contract FeeRouterTest is FeeRouterFixture {
     }
 
     function test_sweepPlatformFees_nothing_reverts() public {
-        vm.expectRevert(IFeeRouter.NothingToSweep.selector);
+        vm.expectRevert(IErrors.NothingToSweep.selector);
         router.sweepPlatformFees();
     }
 
@@ -706,11 +708,11 @@ contract FeeRouterTest is FeeRouterFixture {
 
     function test_setTreasury_succeeds() public {
         vm.expectEmit(address(router));
-        emit IFeeRouter.TreasuryUpdated(treasury, stranger);
+        emit ITreasuryConfig.TreasuryUpdated(treasury, stranger);
         vm.prank(governance);
         router.setTreasury(stranger);
         assertEq(router.treasury(), stranger);
-        vm.expectRevert(IFeeRouter.ZeroAddress.selector);
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         vm.prank(governance);
         router.setTreasury(address(0));
         vm.expectRevert(

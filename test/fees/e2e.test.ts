@@ -368,8 +368,8 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
     const wrong = await deployRewardDistributor(f.deployer, {
       admin: f.deployer.address,
       open: await otherOpen.getAddress(),
-      genesis: await f.router.GENESIS(),
-      epochLength: await f.router.EPOCH_LENGTH(),
+      genesis: await f.router.genesis(),
+      epochLength: await f.router.epochLength(),
       challengeWindow: 3_600n,
       settlerBond: 10n ** 17n,
       challengerBond: 10n ** 17n,

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
+import {IErrors} from "../../contracts/interfaces/IErrors.sol";
 import {IModelRegistry} from "../../contracts/interfaces/IModelRegistry.sol";
 import {ModelRegistry} from "../../contracts/model/ModelRegistry.sol";
 import {ModelFixture} from "./ModelFixture.sol";
@@ -14,11 +15,11 @@ contract ModelRegistryTest is ModelFixture {
     // --- constructor ------------------------------------------------------------------------
 
     function test_constructor_zeroAddress_reverts() public {
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.ZeroAddress.selector));
         new ModelRegistry(address(0), governance, guardian, _splitBounds(), NOTICE);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.ZeroAddress.selector));
         new ModelRegistry(address(datanets), address(0), guardian, _splitBounds(), NOTICE);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.ZeroAddress.selector));
         new ModelRegistry(address(datanets), governance, address(0), _splitBounds(), NOTICE);
     }
 
@@ -33,7 +34,7 @@ contract ModelRegistryTest is ModelFixture {
         assertEq(registry.datanets(), address(datanets));
         assertEq(registry.noticeDelay(), NOTICE);
         assertEq(registry.modelCount(), 0);
-        assertEq(registry.version(), "1.0.0");
+        assertEq(registry.version(), "2.0.0");
         assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance is admin");
         assertTrue(registry.hasRole(registry.GUARDIAN_ROLE(), guardian), "guardian");
         assertEq(registry.GUARDIAN_ROLE(), keccak256("GUARDIAN_ROLE"));
@@ -504,7 +505,7 @@ contract ModelRegistryTest is ModelFixture {
         vm.expectEmit(address(registry));
         emit IModelRegistry.ModelRetired(id);
         vm.expectEmit(address(registry));
-        emit IModelRegistry.OwnershipTransferStarted(id, builder, address(0));
+        emit IModelRegistry.ModelOwnershipTransferStarted(id, builder, address(0));
         vm.prank(builder);
         registry.retireModel(id);
         assertEq(uint256(registry.statusOf(id)), uint256(IModelRegistry.ModelStatus.Retired));
@@ -604,7 +605,7 @@ contract ModelRegistryTest is ModelFixture {
     function test_setMetadataURI_succeeds() public {
         uint256 id = _register(builder, ART);
         vm.expectEmit(address(registry));
-        emit IModelRegistry.MetadataURIUpdated(id, "ipfs://v2");
+        emit IModelRegistry.ModelMetadataUpdated(id, "ipfs://v2");
         vm.prank(builder);
         registry.setMetadataURI(id, "ipfs://v2");
         assertEq(registry.getModel(id).metadataURI, "ipfs://v2");
@@ -616,13 +617,13 @@ contract ModelRegistryTest is ModelFixture {
     function test_transferModelOwnership_twoStep_succeeds() public {
         uint256 id = _register(builder, ART);
         vm.expectEmit(address(registry));
-        emit IModelRegistry.OwnershipTransferStarted(id, builder, stranger);
+        emit IModelRegistry.ModelOwnershipTransferStarted(id, builder, stranger);
         vm.prank(builder);
         registry.transferModelOwnership(id, stranger);
         assertEq(registry.ownerOf(id), builder, "not before acceptance");
 
         vm.expectEmit(address(registry));
-        emit IModelRegistry.OwnershipTransferred(id, builder, stranger);
+        emit IModelRegistry.ModelOwnershipTransferred(id, builder, stranger);
         vm.prank(stranger);
         registry.acceptModelOwnership(id);
         assertEq(registry.ownerOf(id), stranger);
@@ -635,13 +636,13 @@ contract ModelRegistryTest is ModelFixture {
 
     function test_acceptModelOwnership_notPending_reverts() public {
         uint256 id = _register(builder, ART);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NotPendingOwner.selector, id, stranger, address(0)));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NotPendingModelOwner.selector, id, stranger, address(0)));
         vm.prank(stranger);
         registry.acceptModelOwnership(id);
 
         vm.prank(builder);
         registry.transferModelOwnership(id, stranger);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NotPendingOwner.selector, id, curator, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NotPendingModelOwner.selector, id, curator, stranger));
         vm.prank(curator);
         registry.acceptModelOwnership(id);
     }
@@ -652,7 +653,7 @@ contract ModelRegistryTest is ModelFixture {
         registry.transferModelOwnership(id, stranger);
         registry.transferModelOwnership(id, address(0));
         vm.stopPrank();
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NotPendingOwner.selector, id, stranger, address(0)));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NotPendingModelOwner.selector, id, stranger, address(0)));
         vm.prank(stranger);
         registry.acceptModelOwnership(id);
     }

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 
+import {IErrors} from "../../contracts/interfaces/IErrors.sol";
 import {ILegacyMintableERC20} from "../../contracts/interfaces/ILegacyMintableERC20.sol";
 import {IOptimismMintableERC20} from "../../contracts/interfaces/IOptimismMintableERC20.sol";
 import {L2OpenToken} from "../../contracts/token/L2OpenToken.sol";
@@ -51,11 +52,11 @@ contract L2OpenTokenTest is Test {
         assertEq(token.l2Bridge(), BRIDGE);
         assertEq(token.totalSupply(), 0, "starts empty");
         assertEq(token.symbol(), "OPEN");
-        assertEq(token.version(), "1.0.0");
+        assertEq(token.version(), "2.0.0");
     }
 
     function test_constructor_zeroRemote_reverts() public {
-        vm.expectRevert(L2OpenToken.ZeroRemoteToken.selector);
+        vm.expectRevert(IErrors.ZeroAddress.selector);
         new L2OpenToken(address(0));
     }
 
