@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
@@ -28,6 +29,29 @@ const solcPath = fileURLToPath(new URL("./node_modules/solc/soljson.js", import.
 
 /** The devnet's well-known test mnemonic (never use it for real funds). */
 const DEVNET_MNEMONIC = "test test test test test test test test test test test junk";
+
+/**
+ * Where the devnet answers: `.devnet/addresses.json` (or `$POA_DEVNET_DIR/addresses.json`) as the
+ * running devnet wrote it, so a devnet started on other ports or from another folder is found;
+ * the devnet's defaults when there is none (or it cannot be read).
+ */
+function devnetEndpoints(): { l1Rpc: string; l1ChainId: number; l2Rpc: string; l2ChainId: number } {
+  const defaults = { l1Rpc: "http://127.0.0.1:8545", l1ChainId: 900, l2Rpc: "http://127.0.0.1:9545", l2ChainId: 901 };
+  const file = new URL(`./${process.env.POA_DEVNET_DIR ?? ".devnet"}/addresses.json`, import.meta.url);
+  if (!existsSync(file)) return defaults;
+  try {
+    const a = JSON.parse(readFileSync(file, "utf8")) as Partial<typeof defaults>;
+    const ok =
+      typeof a.l1Rpc === "string" &&
+      typeof a.l2Rpc === "string" &&
+      Number.isSafeInteger(a.l1ChainId) &&
+      Number.isSafeInteger(a.l2ChainId);
+    return ok ? (a as typeof defaults) : defaults;
+  } catch {
+    return defaults;
+  }
+}
+const devnet = devnetEndpoints();
 
 /** Fixed seed so that a CI failure reproduces byte for byte on any machine. */
 const CI_SEED = "0x6f70656e6c65646765722d706f612d63692d736565642d303030303030303031";
@@ -85,19 +109,20 @@ export default defineConfig({
     hardhatOp: { type: "edr-simulated", chainType: "op" },
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
     // The local devnet (`npx poa devnet`): its L1 and its OP Stack L2, with the devnet's funded
-    // test accounts. Ports and chain ids are the devnet's defaults.
+    // test accounts. URLs and chain ids are the running devnet's (read from its addresses.json,
+    // so `--l2-port` and `--dir` work), else the defaults.
     l1: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
-      chainId: 900,
+      url: devnet.l1Rpc,
+      chainId: devnet.l1ChainId,
       accounts: { mnemonic: DEVNET_MNEMONIC },
     },
     l2: {
       type: "http",
       chainType: "op",
-      url: "http://127.0.0.1:9545",
-      chainId: 901,
+      url: devnet.l2Rpc,
+      chainId: devnet.l2ChainId,
       accounts: { mnemonic: DEVNET_MNEMONIC },
     },
   },
