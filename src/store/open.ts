@@ -81,6 +81,7 @@ const NUMERIC = 1700;
 const INT8_ARRAY = 1016;
 const NUMERIC_ARRAY = 1231;
 const BYTEA = 17;
+const TEXT_ARRAY = 1009;
 
 async function openFolder(location: string, options: OpenOptions): Promise<Database> {
   const folder = resolve(location);
@@ -130,8 +131,8 @@ async function openServer(url: string, options: OpenOptions): Promise<Database> 
   const name = options.lockName ?? "poa";
   const { default: pg } = await import("pg");
   const parseBytea = pg.types.getTypeParser(BYTEA, "text") as (text: string) => Buffer;
-  const parseInt8Array = pg.types.getTypeParser(INT8_ARRAY as number, "text") as (text: string) => (string | null)[];
-  const parseNumericArray = pg.types.getTypeParser(NUMERIC_ARRAY as number, "text") as (text: string) => (string | null)[];
+  // The text[] parser keeps each element's exact text (pg's own numeric[] parser makes floats).
+  const parseTextArray = pg.types.getTypeParser(TEXT_ARRAY as number, "text") as (text: string) => (string | null)[];
   const parsers: Record<number, (text: string) => unknown> = {
     [INT8]: (text) => BigInt(text),
     [NUMERIC]: parseNumeric,
@@ -139,8 +140,8 @@ async function openServer(url: string, options: OpenOptions): Promise<Database> 
       const buffer = parseBytea(text);
       return new Uint8Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
     },
-    [INT8_ARRAY]: (text) => parseInt8Array(text).map((x) => (x === null ? null : BigInt(x))),
-    [NUMERIC_ARRAY]: (text) => parseNumericArray(text).map((x) => (x === null ? null : parseNumeric(x))),
+    [INT8_ARRAY]: (text) => parseTextArray(text).map((x) => (x === null ? null : BigInt(x))),
+    [NUMERIC_ARRAY]: (text) => parseTextArray(text).map((x) => (x === null ? null : parseNumeric(x))),
   };
   const since = new Date().toISOString();
   const client = new pg.Client({
