@@ -204,6 +204,8 @@ export async function indexLogs(db: Database, reader: LogReader, options: IndexO
   const maxChunk = options.maxChunk ?? DEFAULT_MAX_CHUNK;
   const maxRewind = options.maxRewind ?? 0;
   const chainId = await reader.chainId();
+  // Reach the node before writing anything (a provider may know the chain id without asking).
+  let head = await reader.headNumber();
   let state = await openStream(db, reader, options, chainId);
   let rewoundTo: bigint | null = null;
 
@@ -217,7 +219,7 @@ export async function indexLogs(db: Database, reader: LogReader, options: IndexO
   }
 
   // 2. How far to read.
-  const head = await reader.headNumber();
+  head = await reader.headNumber();
   let target = head - BigInt(options.confirmations);
   if (options.toBlock !== undefined && options.toBlock < target) target = options.toBlock;
 

@@ -83,6 +83,8 @@ export interface Protocol {
   payBatch(count: number, tag: string): Promise<void>;
   /** One single payment (one block). */
   pay(tag: string): Promise<void>;
+  /** Forgets the cached nonces (after evm_revert). */
+  resetNonces(): void;
 }
 
 let payNonce = 0;
@@ -91,7 +93,13 @@ let payNonce = 0;
 export async function seedProtocol(chain: TestChain): Promise<Protocol> {
   const wallet = (i: number) => new NonceManager(new Wallet(ACCOUNTS[i]!.privateKey, chain.provider));
   const deployer = wallet(0);
-  const [owner, curator, contributor, builder, gateway] = [1, 2, 3, 4, 5].map(wallet) as [Signer, Signer, Signer, Signer, Signer];
+  const [owner, curator, contributor, builder, gateway] = [1, 2, 3, 4, 5].map(wallet) as [
+    NonceManager,
+    NonceManager,
+    NonceManager,
+    NonceManager,
+    NonceManager,
+  ];
   const { record } = await deployProtocol({ network: "store-test", signers: { l1: deployer, l2: deployer } });
   const at = (name: string) => record.contracts[name]!.address;
   const open = L2OpenToken__factory.connect(at("L2OpenToken"), deployer);
@@ -167,6 +175,9 @@ export async function seedProtocol(chain: TestChain): Promise<Protocol> {
     },
     async pay(tag) {
       await (await payer.pay(modelId, id(`${tag}-${++payNonce}`), 1_000n, 500n, 10n ** 24n)).wait();
+    },
+    resetNonces() {
+      for (const w of [deployer, owner, curator, contributor, builder, gateway]) w.reset();
     },
   };
 }
