@@ -123,7 +123,7 @@ const roles: Record<string, (args: Record<string, unknown>) => Promise<void>> = 
     try {
       const entry = await new Outbox(db).send(
         a.id as string,
-        { to: a.to as string, data: a.data as Hex },
+        { to: a.to as string, data: a.data as Hex, value: BigInt((a.value as string | undefined) ?? "0") },
         sender,
         {
           pollMs: 20,

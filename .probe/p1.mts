@@ -1,0 +1,11 @@
+import { PGlite, types } from "@electric-sql/pglite";
+const dir = "/tmp/probe/pgl1";
+const t0 = Date.now();
+const db = await PGlite.create(dir);
+console.log("open ms", Date.now() - t0);
+const r = await db.query(`select 123::numeric(78,0) as n, (2^200)::numeric(78,0) as big, 5::int8 as i8, 7::int4 as i4, '\\x0102'::bytea as b, now() as t, '{"a":1}'::jsonb as j, array['a','b'] as arr, 1.5::numeric as frac`);
+console.log(r.rows, r.fields);
+const r2 = await db.query("select $1::numeric as n, $2::int8 as i, $3::bytea as b", [123456789012345678901234567890n, 9007199254740993n, new Uint8Array([1,2,3])]);
+console.log(r2.rows);
+console.log(Object.keys(types).slice(0,50));
+await db.close();
