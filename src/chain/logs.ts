@@ -64,7 +64,9 @@ export function paramToJson(value: unknown, type: ParamType): Json {
   if (typeof value === "boolean") return value;
   if (typeof value === "string") return type.baseType.startsWith("bytes") ? value.toLowerCase() : value;
   if (typeof value === "number") return String(value);
-  throw new PoaError("CHAIN_DATA_INVALID", `cannot turn a decoded ${type.type} into JSON`, { details: { type: type.type } });
+  throw new PoaError("CHAIN_DATA_INVALID", `cannot turn a decoded ${type.type} into JSON`, {
+    details: { type: type.type },
+  });
 }
 
 const lowerHex = (s: string) => s.toLowerCase() as Hex;
@@ -148,11 +150,16 @@ export class EthersLogReader {
       logs = await this.provider.getLogs({ address: [...this.addresses], fromBlock: from, toBlock: to });
     } catch (error) {
       if (isRpcRefusal(error))
-        throw new PoaError("CHAIN_LOGS_REFUSED", `the node refused the logs of blocks ${from}-${to}: ${messageOf(error)}`, {
-          details: { url: this.url, from, to },
-          cause: error,
-          action: "The node limits log queries: smaller block ranges are tried first; if even one block is refused, use another node.",
-        });
+        throw new PoaError(
+          "CHAIN_LOGS_REFUSED",
+          `the node refused the logs of blocks ${from}-${to}: ${messageOf(error)}`,
+          {
+            details: { url: this.url, from, to },
+            cause: error,
+            action:
+              "The node limits log queries: smaller block ranges are tried first; if even one block is refused, use another node.",
+          },
+        );
       throw this.unreachable(`read the logs of blocks ${from}-${to}`, error);
     }
     const out = logs.map((log): ReadLog => {
@@ -172,7 +179,9 @@ export class EthersLogReader {
         args: decoded?.args ?? null,
       };
     });
-    out.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+    out.sort((a, b) =>
+      a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+    );
     return out;
   }
 

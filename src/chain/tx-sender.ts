@@ -30,7 +30,8 @@ export interface ReceiptInfo {
 }
 
 /** Errors a node gives for a transaction it already has or has already mined: not a failure to broadcast. */
-const ALREADY = /already known|known transaction|nonce too low|nonce has already been used|NONCE_EXPIRED|already imported/i;
+const ALREADY =
+  /already known|known transaction|nonce too low|nonce has already been used|NONCE_EXPIRED|already imported/i;
 
 export class WalletTxSender {
   private readonly provider: JsonRpcApiProvider;
@@ -106,11 +107,15 @@ export class WalletTxSender {
           cause: error,
         });
       if (code === "INSUFFICIENT_FUNDS")
-        throw new PoaError("INSUFFICIENT_FUNDS", `${this.wallet.address} cannot pay for the transaction to ${request.to}`, {
-          details: { from: this.wallet.address, to: request.to },
-          cause: error,
-          action: "Fund the sender's account, then run again.",
-        });
+        throw new PoaError(
+          "INSUFFICIENT_FUNDS",
+          `${this.wallet.address} cannot pay for the transaction to ${request.to}`,
+          {
+            details: { from: this.wallet.address, to: request.to },
+            cause: error,
+            action: "Fund the sender's account, then run again.",
+          },
+        );
       throw this.unreachable("prepare the transaction", error);
     }
     const raw = (await this.wallet.signTransaction(populated)) as Hex;

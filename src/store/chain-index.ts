@@ -186,12 +186,16 @@ function checkOptions(options: IndexOptions): void {
     new PoaError("INVALID_VALUE", message, { details: { stream: options.stream, ...details } });
   if (options.stream === "") throw bad("an index stream needs a name", {});
   if (!Number.isSafeInteger(options.confirmations) || options.confirmations < 1)
-    throw bad(`confirmations must be a whole number of at least 1 (the head is never read), not ${options.confirmations}`, {
-      confirmations: options.confirmations,
-    });
+    throw bad(
+      `confirmations must be a whole number of at least 1 (the head is never read), not ${options.confirmations}`,
+      {
+        confirmations: options.confirmations,
+      },
+    );
   if (options.startBlock < 0n) throw bad("the start block cannot be negative", { startBlock: options.startBlock });
   const maxChunk = options.maxChunk ?? DEFAULT_MAX_CHUNK;
-  if (!Number.isSafeInteger(maxChunk) || maxChunk < 1) throw bad(`maxChunk must be at least 1, not ${maxChunk}`, { maxChunk });
+  if (!Number.isSafeInteger(maxChunk) || maxChunk < 1)
+    throw bad(`maxChunk must be at least 1, not ${maxChunk}`, { maxChunk });
   const maxRewind = options.maxRewind ?? 0;
   if (!Number.isSafeInteger(maxRewind) || maxRewind < 0)
     throw bad(`maxRewind must be a whole number >= 0, not ${maxRewind}`, { maxRewind });
@@ -248,7 +252,8 @@ export async function indexLogs(db: Database, reader: LogReader, options: IndexO
       if (++moved > MOVED_RETRIES)
         throw new PoaError("CHAIN_REORGED", `the chain kept changing while blocks ${from}-${to} were read`, {
           details: { stream, from, to },
-          action: "The node is reorganising blocks inside the confirmation depth: use more confirmations, or try later.",
+          action:
+            "The node is reorganising blocks inside the confirmation depth: use more confirmations, or try later.",
         });
       continue;
     }
@@ -272,16 +277,25 @@ export async function indexLogs(db: Database, reader: LogReader, options: IndexO
 }
 
 /** Creates the stream, or checks that the stored one is the same configuration. */
-async function openStream(db: Database, reader: LogReader, options: IndexOptions, chainId: bigint): Promise<StreamState> {
+async function openStream(
+  db: Database,
+  reader: LogReader,
+  options: IndexOptions,
+  chainId: bigint,
+): Promise<StreamState> {
   const addresses = [...new Set(reader.addresses.map((a) => a.toLowerCase()))].sort();
   const existing = await streamState(db, options.stream);
   if (existing === undefined) {
     const cursor = options.startBlock - 1n;
     const start = cursor >= 0n ? await reader.block(cursor) : null;
     if (cursor >= 0n && start === null)
-      throw new PoaError("INVALID_VALUE", `the chain has no block ${cursor} yet, so the index cannot start at ${options.startBlock}`, {
-        details: { stream: options.stream, startBlock: options.startBlock },
-      });
+      throw new PoaError(
+        "INVALID_VALUE",
+        `the chain has no block ${cursor} yet, so the index cannot start at ${options.startBlock}`,
+        {
+          details: { stream: options.stream, startBlock: options.startBlock },
+        },
+      );
     await db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO chain_stream (stream, chain_id, addresses, start_block, cursor_number, cursor_hash)
@@ -295,16 +309,22 @@ async function openStream(db: Database, reader: LogReader, options: IndexOptions
   const differs: string[] = [];
   if (existing.chainId !== chainId) differs.push(`chain ${existing.chainId} (now ${chainId})`);
   if (JSON.stringify(existing.addresses) !== JSON.stringify(addresses)) differs.push("contracts");
-  if (existing.startBlock !== options.startBlock) differs.push(`start block ${existing.startBlock} (now ${options.startBlock})`);
+  if (existing.startBlock !== options.startBlock)
+    differs.push(`start block ${existing.startBlock} (now ${options.startBlock})`);
   if (differs.length > 0)
-    throw new PoaError("INDEX_CONFIG_CHANGED", `index stream "${options.stream}" was created with another ${differs.join(", ")}`, {
-      details: {
-        stream: options.stream,
-        stored: { chainId: existing.chainId, addresses: existing.addresses, startBlock: existing.startBlock },
-        given: { chainId, addresses, startBlock: options.startBlock },
+    throw new PoaError(
+      "INDEX_CONFIG_CHANGED",
+      `index stream "${options.stream}" was created with another ${differs.join(", ")}`,
+      {
+        details: {
+          stream: options.stream,
+          stored: { chainId: existing.chainId, addresses: existing.addresses, startBlock: existing.startBlock },
+          given: { chainId, addresses, startBlock: options.startBlock },
+        },
+        action:
+          "A stream's chain, contracts and start block are fixed: use a new stream name (or a fresh store) for another set.",
       },
-      action: "A stream's chain, contracts and start block are fixed: use a new stream name (or a fresh store) for another set.",
-    });
+    );
   return existing;
 }
 
@@ -338,9 +358,13 @@ async function readChunk(reader: LogReader, state: StreamState, from: bigint, to
   }
   for (const log of logs) {
     if (log.blockNumber < from || log.blockNumber > to)
-      throw new PoaError("CHAIN_DATA_INVALID", `the node returned a log of block ${log.blockNumber} for blocks ${from}-${to}`, {
-        details: { stream: state.stream, from, to, blockNumber: log.blockNumber },
-      });
+      throw new PoaError(
+        "CHAIN_DATA_INVALID",
+        `the node returned a log of block ${log.blockNumber} for blocks ${from}-${to}`,
+        {
+          details: { stream: state.stream, from, to, blockNumber: log.blockNumber },
+        },
+      );
     if (known.get(log.blockNumber)!.hash !== log.blockHash) return { kind: "moved" };
   }
   const again = await reader.block(to);
@@ -371,9 +395,13 @@ async function insertBlocks(tx: Queryable, stream: string, blocks: readonly Chai
     [stream, JSON.stringify(rows)],
   );
   if (clash[0] !== undefined)
-    throw new PoaError("INTEGRITY_MISMATCH", `index stream "${stream}" already holds another block ${clash[0].block_number}`, {
-      details: { stream, blockNumber: clash[0].block_number },
-    });
+    throw new PoaError(
+      "INTEGRITY_MISMATCH",
+      `index stream "${stream}" already holds another block ${clash[0].block_number}`,
+      {
+        details: { stream, blockNumber: clash[0].block_number },
+      },
+    );
 }
 
 /** Stores one chunk and moves the cursor, in one transaction. */
@@ -459,12 +487,16 @@ async function rewind(
 ): Promise<StreamState> {
   const stream = state.stream;
   const refuse = (why: string) =>
-    new PoaError("CHAIN_REORGED", `index stream "${stream}": block ${state.cursor} is no longer on the chain (${why})`, {
-      details: { stream, cursor: state.cursor, storedHash: state.cursorHash, chainHash, maxRewind },
-      action:
-        "A reorganisation deeper than the confirmation depth, or another chain under the same id (a restarted devnet?). " +
-        "For another chain use a fresh store; for a real reorganisation allow a bounded rewind, or wait and check the node.",
-    });
+    new PoaError(
+      "CHAIN_REORGED",
+      `index stream "${stream}": block ${state.cursor} is no longer on the chain (${why})`,
+      {
+        details: { stream, cursor: state.cursor, storedHash: state.cursorHash, chainHash, maxRewind },
+        action:
+          "A reorganisation deeper than the confirmation depth, or another chain under the same id (a restarted devnet?). " +
+          "For another chain use a fresh store; for a real reorganisation allow a bounded rewind, or wait and check the node.",
+      },
+    );
   if (maxRewind === 0) throw refuse(`stored hash ${state.cursorHash}, the chain has ${chainHash ?? "no such block"}`);
   const floor = state.cursor - BigInt(maxRewind);
   const { rows } = await db.query<{ block_number: bigint; block_hash: Hex }>(
@@ -476,7 +508,10 @@ async function rewind(
     const block = await reader.block(row.block_number);
     if (block?.hash !== row.block_hash) continue;
     const deletedLogs = await db.transaction(async (tx) => {
-      const deleted = await tx.query("DELETE FROM chain_log WHERE stream = $1 AND block_number > $2", [stream, row.block_number]);
+      const deleted = await tx.query("DELETE FROM chain_log WHERE stream = $1 AND block_number > $2", [
+        stream,
+        row.block_number,
+      ]);
       await tx.query("DELETE FROM chain_block WHERE stream = $1 AND block_number > $2", [stream, row.block_number]);
       const { rowCount } = await tx.query(
         `UPDATE chain_stream SET cursor_number = $3, cursor_hash = $4, updated_at = now()
@@ -484,7 +519,9 @@ async function rewind(
         [stream, state.cursor, row.block_number, row.block_hash],
       );
       if (rowCount !== 1)
-        throw new PoaError("STATE_CONFLICT", `index stream "${stream}" moved while it was rewound`, { details: { stream } });
+        throw new PoaError("STATE_CONFLICT", `index stream "${stream}" moved while it was rewound`, {
+          details: { stream },
+        });
       return deleted.rowCount;
     });
     options.onProgress?.({ phase: "rewind", stream, from: state.cursor, to: row.block_number, deletedLogs });

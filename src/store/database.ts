@@ -131,7 +131,9 @@ function isConnectionError(error: unknown): boolean {
   const message = messageOf(error);
   return (
     (typeof code === "string" && /^E[A-Z]+$/.test(code)) ||
-    /Connection terminated|connection (?:is )?closed|Client has encountered a connection error|not queryable/i.test(message)
+    /Connection terminated|connection (?:is )?closed|Client has encountered a connection error|not queryable/i.test(
+      message,
+    )
   );
 }
 
@@ -182,7 +184,9 @@ export class SerialDatabase implements Database {
 
   private check(what: string): void {
     if (this.closed)
-      throw new PoaError("STORE_CLOSED", `the database ${this.location} is closed`, { details: { location: this.location } });
+      throw new PoaError("STORE_CLOSED", `the database ${this.location} is closed`, {
+        details: { location: this.location },
+      });
     if (this.broken !== undefined) throw this.broken;
     if (this.inTransaction.getStore() === true)
       throw new PoaError(

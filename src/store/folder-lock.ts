@@ -65,7 +65,9 @@ export function processStartTime(pid: number): string | null {
 }
 
 /** "alive", "dead" or "unknown" (another host) for the process that wrote `holder`. */
-export function holderState(holder: Pick<HolderFile, "pid" | "hostname" | "processStart">): "alive" | "dead" | "unknown" {
+export function holderState(
+  holder: Pick<HolderFile, "pid" | "hostname" | "processStart">,
+): "alive" | "dead" | "unknown" {
   if (holder.hostname !== hostname()) return "unknown";
   try {
     process.kill(holder.pid, 0);

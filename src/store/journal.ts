@@ -99,7 +99,10 @@ export class Journal {
 
   /** The record of `step`, if any. */
   async get(step: string): Promise<StepRecord | undefined> {
-    const { rows } = await this.db.query<StepRow>("SELECT * FROM job_step WHERE job = $1 AND step = $2", [this.job, step]);
+    const { rows } = await this.db.query<StepRow>("SELECT * FROM job_step WHERE job = $1 AND step = $2", [
+      this.job,
+      step,
+    ]);
     return rows[0] === undefined ? undefined : toRecord(rows[0]);
   }
 
@@ -119,15 +122,19 @@ export class Journal {
     const result =
       steps === undefined
         ? await this.db.query("DELETE FROM job_step WHERE job = $1", [this.job])
-        : await this.db.query("DELETE FROM job_step WHERE job = $1 AND step = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))", [
-            this.job,
-            JSON.stringify(steps),
-          ]);
+        : await this.db.query(
+            "DELETE FROM job_step WHERE job = $1 AND step = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb)))",
+            [this.job, JSON.stringify(steps)],
+          );
     return result.rowCount;
   }
 
   /** Runs `body` unless the step is done (see the file comment). */
-  async run<T extends Json>(step: string, inputs: Json, body: (ctx: StepContext) => Promise<T>): Promise<StepResult<T>> {
+  async run<T extends Json>(
+    step: string,
+    inputs: Json,
+    body: (ctx: StepContext) => Promise<T>,
+  ): Promise<StepResult<T>> {
     const start = await this.start(step, inputs);
     if ("done" in start) return start.done as StepResult<T>;
     let outputs: T;
@@ -168,40 +175,42 @@ export class Journal {
     inputs: Json,
   ): Promise<{ done: StepResult<Json> } | { ctx: StepContext; hash: Hex }> {
     const hash = inputsHash(inputs);
-    const outcome = await this.db.transaction(async (tx): Promise<{ done: StepResult<Json> } | { ctx: StepContext }> => {
-      const { rows } = await tx.query<StepRow>("SELECT * FROM job_step WHERE job = $1 AND step = $2 FOR UPDATE", [
-        this.job,
-        step,
-      ]);
-      const row = rows[0];
-      if (row === undefined) {
-        await tx.query("INSERT INTO job_step (job, step, inputs_hash, status) VALUES ($1, $2, $3, 'running')", [
+    const outcome = await this.db.transaction(
+      async (tx): Promise<{ done: StepResult<Json> } | { ctx: StepContext }> => {
+        const { rows } = await tx.query<StepRow>("SELECT * FROM job_step WHERE job = $1 AND step = $2 FOR UPDATE", [
           this.job,
           step,
-          hash,
         ]);
-        return { ctx: { attempt: 1, resumed: false } };
-      }
-      if (row.inputs_hash !== hash)
-        throw new PoaError(
-          "JOURNAL_INPUTS_CHANGED",
-          `step "${step}" of job "${this.job}" was ${row.status === "done" ? "done" : "started"} with other inputs`,
-          {
-            details: { job: this.job, step, status: row.status, recorded: row.inputs_hash, now: hash },
-            action:
-              row.status === "done"
-                ? "The job already finished this step on other inputs: check what changed, or start it over as a new job."
-                : "An interrupted attempt used other inputs and may have acted on them: check what changed before starting the job over.",
-          },
+        const row = rows[0];
+        if (row === undefined) {
+          await tx.query("INSERT INTO job_step (job, step, inputs_hash, status) VALUES ($1, $2, $3, 'running')", [
+            this.job,
+            step,
+            hash,
+          ]);
+          return { ctx: { attempt: 1, resumed: false } };
+        }
+        if (row.inputs_hash !== hash)
+          throw new PoaError(
+            "JOURNAL_INPUTS_CHANGED",
+            `step "${step}" of job "${this.job}" was ${row.status === "done" ? "done" : "started"} with other inputs`,
+            {
+              details: { job: this.job, step, status: row.status, recorded: row.inputs_hash, now: hash },
+              action:
+                row.status === "done"
+                  ? "The job already finished this step on other inputs: check what changed, or start it over as a new job."
+                  : "An interrupted attempt used other inputs and may have acted on them: check what changed before starting the job over.",
+            },
+          );
+        if (row.status === "done")
+          return { done: { outputs: row.outputs ?? null, skipped: true, attempt: row.attempts } as StepResult<Json> };
+        await tx.query(
+          "UPDATE job_step SET attempts = attempts + 1, started_at = now(), last_error = NULL WHERE job = $1 AND step = $2",
+          [this.job, step],
         );
-      if (row.status === "done")
-        return { done: { outputs: row.outputs ?? null, skipped: true, attempt: row.attempts } as StepResult<Json> };
-      await tx.query(
-        "UPDATE job_step SET attempts = attempts + 1, started_at = now(), last_error = NULL WHERE job = $1 AND step = $2",
-        [this.job, step],
-      );
-      return { ctx: { attempt: row.attempts + 1, resumed: true } };
-    });
+        return { ctx: { attempt: row.attempts + 1, resumed: true } };
+      },
+    );
     return "ctx" in outcome ? { ctx: outcome.ctx, hash } : outcome;
   }
 

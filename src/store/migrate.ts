@@ -69,18 +69,26 @@ export function checksumOf(migration: Migration): string {
 function checkSet(set: MigrationSet): void {
   set.migrations.forEach((m, i) => {
     if (m.version !== i + 1)
-      throw new PoaError("STORE_MIGRATION_FAILED", `migrations of "${set.component}" must be numbered 1, 2, 3, … in order`, {
-        details: { component: set.component, position: i, version: m.version },
-      });
+      throw new PoaError(
+        "STORE_MIGRATION_FAILED",
+        `migrations of "${set.component}" must be numbered 1, 2, 3, … in order`,
+        {
+          details: { component: set.component, position: i, version: m.version },
+        },
+      );
   });
 }
 
 /** The migrations recorded in the database (all components, in order). */
 export async function appliedMigrations(db: Queryable): Promise<AppliedMigration[]> {
   await db.exec(BOOTSTRAP);
-  const { rows } = await db.query<{ component: string; version: number; name: string; checksum: string; applied_at: Date }>(
-    "SELECT component, version, name, checksum, applied_at FROM schema_migrations ORDER BY component, version",
-  );
+  const { rows } = await db.query<{
+    component: string;
+    version: number;
+    name: string;
+    checksum: string;
+    applied_at: Date;
+  }>("SELECT component, version, name, checksum, applied_at FROM schema_migrations ORDER BY component, version");
   return rows.map((r) => ({
     component: r.component,
     version: r.version,
@@ -106,7 +114,12 @@ export async function migrate(db: Database, sets: readonly MigrationSet[]): Prom
           "STORE_SCHEMA_TOO_NEW",
           `the database ${db.location} has "${set.component}" schema version ${newest}, newer than this program knows (${set.migrations.length})`,
           {
-            details: { location: db.location, component: set.component, database: newest, program: set.migrations.length },
+            details: {
+              location: db.location,
+              component: set.component,
+              database: newest,
+              program: set.migrations.length,
+            },
             action: "Run a newer version of this program, or use another database.",
           },
         );
@@ -134,12 +147,10 @@ export async function migrate(db: Database, sets: readonly MigrationSet[]): Prom
         try {
           await db.transaction(async (tx) => {
             await tx.exec(migration.sql);
-            await tx.query("INSERT INTO schema_migrations (component, version, name, checksum) VALUES ($1, $2, $3, $4)", [
-              set.component,
-              migration.version,
-              migration.name,
-              checksum,
-            ]);
+            await tx.query(
+              "INSERT INTO schema_migrations (component, version, name, checksum) VALUES ($1, $2, $3, $4)",
+              [set.component, migration.version, migration.name, checksum],
+            );
           });
         } catch (error) {
           throw new PoaError(
@@ -153,6 +164,7 @@ export async function migrate(db: Database, sets: readonly MigrationSet[]): Prom
     }
     return { applied };
   } finally {
-    if (serverLock) await db.query("SELECT pg_advisory_unlock($1::int4, $2::int4)", [...MIGRATION_LOCK]).catch(() => undefined);
+    if (serverLock)
+      await db.query("SELECT pg_advisory_unlock($1::int4, $2::int4)", [...MIGRATION_LOCK]).catch(() => undefined);
   }
 }

@@ -170,7 +170,8 @@ async function openServer(url: string, options: OpenOptions): Promise<Database> 
     throw new PoaError("STORE_UNAVAILABLE", `cannot connect to the database ${location}: ${messageOf(error)}`, {
       details: { location },
       cause: error,
-      action: "Check that the PostgreSQL server is running and the URL (user, password, host, port, database) is right.",
+      action:
+        "Check that the PostgreSQL server is running and the URL (user, password, host, port, database) is right.",
     });
   }
   const connection: Connection = {

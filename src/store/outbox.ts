@@ -268,7 +268,8 @@ export class Outbox {
     if (Date.now() > deadline)
       throw new PoaError("TIMEOUT", `transaction "${id}" (${entry.txHash}) was not mined in time`, {
         details: { id, txHash: entry.txHash, nonce: entry.nonce },
-        action: "Check the chain and the sender's balance and fees, then run again: it resumes with the same transaction.",
+        action:
+          "Check the chain and the sender's balance and fees, then run again: it resumes with the same transaction.",
       });
     await new Promise((r) => setTimeout(r, pollMs));
   }
@@ -289,8 +290,12 @@ export class Outbox {
 }
 
 function revertedError(entry: OutboxEntry): PoaError {
-  return new PoaError("OUTBOX_TX_REVERTED", `transaction "${entry.id}" (${entry.txHash}) reverted in block ${entry.blockNumber}`, {
-    details: { id: entry.id, txHash: entry.txHash, blockNumber: entry.blockNumber },
-    action: "It was executed once and failed; it is not sent again. Find out why, then act under a new id.",
-  });
+  return new PoaError(
+    "OUTBOX_TX_REVERTED",
+    `transaction "${entry.id}" (${entry.txHash}) reverted in block ${entry.blockNumber}`,
+    {
+      details: { id: entry.id, txHash: entry.txHash, blockNumber: entry.blockNumber },
+      action: "It was executed once and failed; it is not sent again. Find out why, then act under a new id.",
+    },
+  );
 }

@@ -81,11 +81,23 @@ describeBackends("chain log index", (backend) => {
     const truth = await chain.provider.getLogs({ address: reader.addresses as string[], fromBlock: 0, toBlock: head });
     const settled = truth.filter((l) => BigInt(l.blockNumber) <= head - 2n);
     const waiting = truth.filter((l) => BigInt(l.blockNumber) > head - 2n);
-    expect(waiting.length).to.be.greaterThan(0, "the confirmation depth holds logs back (else this test proves nothing)");
+    expect(waiting.length).to.be.greaterThan(
+      0,
+      "the confirmation depth holds logs back (else this test proves nothing)",
+    );
     const logs = await storedLogs(db, { stream: STREAM });
     expect(result.logsAdded).to.equal(settled.length);
     expect(
-      logs.map((l) => [l.blockNumber, l.logIndex, l.blockHash, l.transactionHash, l.transactionIndex, l.address, l.topics, l.data]),
+      logs.map((l) => [
+        l.blockNumber,
+        l.logIndex,
+        l.blockHash,
+        l.transactionHash,
+        l.transactionIndex,
+        l.address,
+        l.topics,
+        l.data,
+      ]),
     ).to.deep.equal(
       settled.map((l) => [
         BigInt(l.blockNumber),
@@ -118,11 +130,18 @@ describeBackends("chain log index", (backend) => {
       expect(a.modelId).to.equal(protocol.modelId.toString());
       expect(a.payer).to.equal(gateway);
       const parts = a.parts;
-      expect(BigInt(parts.platform) + BigInt(parts.owner) + BigInt(parts.stakers) + BigInt(parts.contributors)).to.equal(BigInt(a.fee));
+      expect(
+        BigInt(parts.platform) + BigInt(parts.owner) + BigInt(parts.stakers) + BigInt(parts.contributors),
+      ).to.equal(BigInt(a.fee));
     });
     const transfers = await storedLogs(db, { stream: STREAM, contract: "L2OpenToken", event: "Transfer" });
     expect(transfers.length).to.be.greaterThan(paid.length / 10);
-    expect(new Set(logs.map((l) => l.event))).to.include.members(["RequestPaid", "Transfer", "Approval", "ModelRegistered"]);
+    expect(new Set(logs.map((l) => l.event))).to.include.members([
+      "RequestPaid",
+      "Transfer",
+      "Approval",
+      "ModelRegistered",
+    ]);
 
     // Two blocks later the held-back logs are stored, and nothing else changes.
     await chain.mine(2);
@@ -134,7 +153,11 @@ describeBackends("chain log index", (backend) => {
     expect((await indexLogs(db, reader, { stream: STREAM, startBlock: 0n, confirmations: 2 })).logsAdded).to.equal(0);
     // Paging through the stored logs gives them all, in order.
     const page1 = await storedLogs(db, { stream: STREAM, limit: 7 });
-    const page2 = await storedLogs(db, { stream: STREAM, after: { blockNumber: page1.at(-1)!.blockNumber, logIndex: page1.at(-1)!.logIndex }, limit: 7 });
+    const page2 = await storedLogs(db, {
+      stream: STREAM,
+      after: { blockNumber: page1.at(-1)!.blockNumber, logIndex: page1.at(-1)!.logIndex },
+      limit: 7,
+    });
     const all = await storedLogs(db, { stream: STREAM });
     expect([...page1, ...page2]).to.deep.equal(all.slice(0, 14));
   });
@@ -145,11 +168,18 @@ describeBackends("chain log index", (backend) => {
     await indexLogs(reference, reader, { stream: STREAM, startBlock: 0n, confirmations: 1, toBlock: target });
 
     const location = await backend.fresh();
-    const args = { location, url: chain.url, contracts: protocol.contracts, stream: STREAM, startBlock: "0", confirmations: 1 };
+    const args = {
+      location,
+      url: chain.url,
+      contracts: protocol.contracts,
+      stream: STREAM,
+      startBlock: "0",
+      confirmations: 1,
+    };
     let interrupted = 0;
     for (const after of [3, 6, 9]) {
       const child = startChild("index", args);
-      await child.waitFor((l) => l.phase === "chunk" && Number(l.total) > 0 && (child.lines.length >= after), 90_000);
+      await child.waitFor((l) => l.phase === "chunk" && Number(l.total) > 0 && child.lines.length >= after, 90_000);
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 15))); // land anywhere, also mid-transaction
       const finished = child.lines.some((l) => l.done === true);
       await child.kill();
@@ -173,7 +203,14 @@ describeBackends("chain log index", (backend) => {
       const toBlock = BigInt(await chain.provider.getBlockNumber()) - 1n;
       await indexLogs(reference, reader, { stream: STREAM, startBlock: 0n, confirmations: 1, toBlock });
       const progress: IndexProgress[] = [];
-      await indexLogs(db, limited, { stream: STREAM, startBlock: 0n, confirmations: 1, toBlock, maxChunk: 64, onProgress: (p) => progress.push(p) });
+      await indexLogs(db, limited, {
+        stream: STREAM,
+        startBlock: 0n,
+        confirmations: 1,
+        toBlock,
+        maxChunk: 64,
+        onProgress: (p) => progress.push(p),
+      });
       expect(proxy.refused).to.be.greaterThan(0);
       expect(proxy.largestForwarded).to.be.at.most(4);
       expect(progress.filter((p) => p.phase === "refused")).to.have.length(proxy.refused);
@@ -194,15 +231,23 @@ describeBackends("chain log index", (backend) => {
       "INDEX_CONFIG_CHANGED",
     );
     // Another stream may hold another set.
-    expect((await indexLogs(db, fewer, { stream: "fewer", startBlock: 0n, confirmations: 1 })).logsAdded).to.be.greaterThan(0);
-    expect((await rejects(indexLogs(db, reader, { stream: "x", startBlock: 0n, confirmations: 0 }))).code).to.equal("INVALID_VALUE");
+    expect(
+      (await indexLogs(db, fewer, { stream: "fewer", startBlock: 0n, confirmations: 1 })).logsAdded,
+    ).to.be.greaterThan(0);
+    expect((await rejects(indexLogs(db, reader, { stream: "x", startBlock: 0n, confirmations: 0 }))).code).to.equal(
+      "INVALID_VALUE",
+    );
     const rows = await storedLogs(db, { stream: STREAM });
     expect(rows.every((l) => l.blockNumber >= 5n)).to.equal(true);
   });
 
   it("an unreachable node is RPC_UNREACHABLE (kind unavailable), and nothing is written", async function () {
     const db = await store();
-    const down = new EthersLogReader(provider(`http://127.0.0.1:${await freePort()}`), protocol.contracts, "the test node");
+    const down = new EthersLogReader(
+      provider(`http://127.0.0.1:${await freePort()}`),
+      protocol.contracts,
+      "the test node",
+    );
     const error = await rejects(indexLogs(db, down, { stream: STREAM, startBlock: 0n, confirmations: 1 }));
     expect(error.code).to.equal("RPC_UNREACHABLE");
     expect(error.kind).to.equal("unavailable");
@@ -241,7 +286,9 @@ describeBackends("chain log index", (backend) => {
       const refused = await rejects(indexLogs(db, r, { stream: STREAM, startBlock: 0n, confirmations: 2 }));
       expect(refused.code).to.equal("CHAIN_REORGED");
       expect(refused.details).to.include({ cursor: first.cursor, storedHash: first.cursorHash, chainHash: now.hash });
-      const tooShallow = await rejects(indexLogs(db, r, { stream: STREAM, startBlock: 0n, confirmations: 2, maxRewind: 2 }));
+      const tooShallow = await rejects(
+        indexLogs(db, r, { stream: STREAM, startBlock: 0n, confirmations: 2, maxRewind: 2 }),
+      );
       expect(tooShallow.code).to.equal("CHAIN_REORGED");
       expect(await dump(db)).to.deep.equal(before, "a refusal changes nothing");
 
@@ -271,7 +318,9 @@ describeBackends("chain log index", (backend) => {
       try {
         await restarted.mine(Number(cursor) + 5);
         const other = new EthersLogReader(restarted.provider, protocol.contracts, restarted.url);
-        const error = await rejects(indexLogs(db, other, { stream: STREAM, startBlock: 0n, confirmations: 1, maxRewind: 10 }));
+        const error = await rejects(
+          indexLogs(db, other, { stream: STREAM, startBlock: 0n, confirmations: 1, maxRewind: 10 }),
+        );
         expect(error.code).to.equal("CHAIN_REORGED");
         expect(error.action).to.include("restarted devnet");
       } finally {

@@ -74,7 +74,9 @@ describeBackends("store database", (backend) => {
 
   it("commits a transaction, rolls back a failed one, and rethrows its error", async function () {
     await db.exec("CREATE TABLE t (k TEXT PRIMARY KEY)");
-    expect(await db.transaction(async (tx) => (await tx.query("INSERT INTO t VALUES ('a') RETURNING k")).rows[0])).to.deep.equal({
+    expect(
+      await db.transaction(async (tx) => (await tx.query("INSERT INTO t VALUES ('a') RETURNING k")).rows[0]),
+    ).to.deep.equal({
       k: "a",
     });
     const boom = new Error("boom");
@@ -142,11 +144,17 @@ describeBackends("store database", (backend) => {
 
   it("migrations: recorded per component, idempotent, each in one transaction", async function () {
     const applied = await appliedMigrations(db);
-    expect(applied.map((m) => [m.component, m.version])).to.deep.equal(STORE_MIGRATIONS.map((m) => ["store", m.version]));
+    expect(applied.map((m) => [m.component, m.version])).to.deep.equal(
+      STORE_MIGRATIONS.map((m) => ["store", m.version]),
+    );
     const extra: MigrationSet = {
       component: "settlement",
       migrations: [
-        { version: 1, name: "balances", sql: "CREATE TABLE balance (account TEXT PRIMARY KEY, amount NUMERIC(78,0) NOT NULL)" },
+        {
+          version: 1,
+          name: "balances",
+          sql: "CREATE TABLE balance (account TEXT PRIMARY KEY, amount NUMERIC(78,0) NOT NULL)",
+        },
         { version: 2, name: "epochs", sql: "CREATE TABLE epoch (n BIGINT PRIMARY KEY)" },
       ],
     };
@@ -170,7 +178,10 @@ describeBackends("store database", (backend) => {
   });
 
   it("migrations: an edited applied migration and a schema newer than the program are refused", async function () {
-    const v1: MigrationSet = { component: "gateway", migrations: [{ version: 1, name: "records", sql: "CREATE TABLE rec (h TEXT)" }] };
+    const v1: MigrationSet = {
+      component: "gateway",
+      migrations: [{ version: 1, name: "records", sql: "CREATE TABLE rec (h TEXT)" }],
+    };
     await migrate(db, [v1]);
     const edited: MigrationSet = {
       component: "gateway",
@@ -179,18 +190,24 @@ describeBackends("store database", (backend) => {
     const changed = await rejects(migrate(db, [edited]));
     expect(changed.code).to.equal("STORE_MIGRATION_CHANGED");
     expect(changed.details).to.include({ component: "gateway", version: 1 });
-    await migrate(db, [{ component: "gateway", migrations: [...v1.migrations, { version: 2, name: "x", sql: "SELECT 1" }] }]);
+    await migrate(db, [
+      { component: "gateway", migrations: [...v1.migrations, { version: 2, name: "x", sql: "SELECT 1" }] },
+    ]);
     const older = await rejects(migrate(db, [v1]));
     expect(older.code).to.equal("STORE_SCHEMA_TOO_NEW");
     expect(older.details).to.include({ database: 2, program: 1 });
-    const gap = await rejects(migrate(db, [{ component: "x", migrations: [{ version: 2, name: "gap", sql: "SELECT 1" }] }]));
+    const gap = await rejects(
+      migrate(db, [{ component: "x", migrations: [{ version: 2, name: "gap", sql: "SELECT 1" }] }]),
+    );
     expect(gap.code).to.equal("STORE_MIGRATION_FAILED");
   });
 
   it("a reopened store keeps its data and applies nothing again", async function () {
     const location = await backend.fresh();
     const first = await openStore(location, { lockName: "reopen" });
-    await first.query("INSERT INTO job_step (job, step, inputs_hash, status) VALUES ('j', 's', $1, 'running')", [`0x${"ab".repeat(32)}`]);
+    await first.query("INSERT INTO job_step (job, step, inputs_hash, status) VALUES ('j', 's', $1, 'running')", [
+      `0x${"ab".repeat(32)}`,
+    ]);
     await first.close();
     const again = await openDatabase(location, { lockName: "reopen" });
     try {

@@ -23,7 +23,11 @@ describeBackends("step journal", (backend) => {
       return { root: "0xabc", total: "1000000000000000000000", accounts: 3 };
     };
     const first = await journal.run("tree", { epoch: 1, leaves: 3 }, body);
-    expect(first).to.deep.equal({ outputs: { root: "0xabc", total: "1000000000000000000000", accounts: 3 }, skipped: false, attempt: 1 });
+    expect(first).to.deep.equal({
+      outputs: { root: "0xabc", total: "1000000000000000000000", accounts: 3 },
+      skipped: false,
+      attempt: 1,
+    });
     const second = await journal.run("tree", { leaves: 3, epoch: 1 }, body); // same inputs, other key order
     expect(second).to.deep.equal({ ...first, skipped: true });
     expect(runs).to.equal(1);
@@ -43,11 +47,17 @@ describeBackends("step journal", (backend) => {
       expect.fail("ran a done step on other inputs");
     } catch (e) {
       expect((e as PoaError).code).to.equal("JOURNAL_INPUTS_CHANGED");
-      expect((e as PoaError).details).to.include({ status: "done", recorded: inputsHash({ block: 10 }), now: inputsHash({ block: 11 }) });
+      expect((e as PoaError).details).to.include({
+        status: "done",
+        recorded: inputsHash({ block: 10 }),
+        now: inputsHash({ block: 11 }),
+      });
     }
-    await journal.run("send", { to: "a" }, async () => {
-      throw new Error("node down");
-    }).catch(() => undefined);
+    await journal
+      .run("send", { to: "a" }, async () => {
+        throw new Error("node down");
+      })
+      .catch(() => undefined);
     expect(await journal.get("send")).to.include({ status: "running", lastError: "node down" });
     try {
       await journal.run("send", { to: "b" }, async () => ({}));
@@ -106,7 +116,9 @@ describeBackends("step journal", (backend) => {
     expect(lines.some((l) => l.running === "read")).to.equal(false, "read did not run again");
 
     db = await openStore(location, { lockName: "check" });
-    const { rows } = await db.query<{ step: string; attempt: number }>("SELECT step, attempt FROM effects ORDER BY step, item");
+    const { rows } = await db.query<{ step: string; attempt: number }>(
+      "SELECT step, attempt FROM effects ORDER BY step, item",
+    );
     expect(rows.map((r) => `${r.step}/${r.attempt}`)).to.deep.equal([
       "compute/2",
       "compute/2",

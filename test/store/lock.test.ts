@@ -27,7 +27,12 @@ describeBackends("one runner at a time", (backend) => {
 
     const [refused] = await runChild("open", { location, lockName: "settle" });
     expect(refused!.ok).to.equal(false);
-    const error = refused!.error as { code: string; kind: string; message: string; details: { holder: { pid: number } } };
+    const error = refused!.error as {
+      code: string;
+      kind: string;
+      message: string;
+      details: { holder: { pid: number } };
+    };
     expect(error.code).to.equal("STORE_LOCKED");
     expect(error.kind).to.equal("unavailable");
     expect(error.details.holder.pid).to.equal(holder.pid);
@@ -44,7 +49,11 @@ describeBackends("one runner at a time", (backend) => {
 
     await holder.kill(); // SIGKILL: no cleanup ran
     // A server notices the dropped connection within moments; a folder's stale lock is taken over at once.
-    const [after] = await runChild("open", { location, lockName: "settle", waitMs: backend.name === "postgres" ? 5_000 : 0 });
+    const [after] = await runChild("open", {
+      location,
+      lockName: "settle",
+      waitMs: backend.name === "postgres" ? 5_000 : 0,
+    });
     expect(after, JSON.stringify(after)).to.deep.include({ ok: true });
   });
 
@@ -59,10 +68,14 @@ describeBackends("one runner at a time", (backend) => {
     expect(results.map((r) => r.ok)).to.deep.equal([true, true, true, true], JSON.stringify(results));
     const db = await openDatabase(location, { lockName: "race" });
     try {
-      const { rows } = await db.query<{ pid: number; t0: Date; t1: Date }>("SELECT pid, t0, t1 FROM holding ORDER BY t0");
+      const { rows } = await db.query<{ pid: number; t0: Date; t1: Date }>(
+        "SELECT pid, t0, t1 FROM holding ORDER BY t0",
+      );
       expect(rows).to.have.length(4);
       for (let i = 1; i < rows.length; i++)
-        expect(rows[i]!.t0.getTime(), `holder ${i} started before holder ${i - 1} released`).to.be.at.least(rows[i - 1]!.t1.getTime());
+        expect(rows[i]!.t0.getTime(), `holder ${i} started before holder ${i - 1} released`).to.be.at.least(
+          rows[i - 1]!.t1.getTime(),
+        );
     } finally {
       await db.close();
     }
@@ -79,14 +92,29 @@ describeBackends("one runner at a time", (backend) => {
   if (backend.name === "pglite") {
     const lockFiles = (location: string) => readdirSync(join(location, "locks"));
     const holderFile = (location: string, content: object) =>
-      writeFileSync(join(location, "locks", `holder-${Math.floor(Math.random() * 1e9)}-x.json`), JSON.stringify(content));
+      writeFileSync(
+        join(location, "locks", `holder-${Math.floor(Math.random() * 1e9)}-x.json`),
+        JSON.stringify(content),
+      );
 
     it("takes over the lock of a process that is gone, and of a reused process id", async function () {
       const location = await backend.fresh();
       const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
-      holderFile(location, { name: "settle", pid: gone, hostname: (await import("node:os")).hostname(), since: "x", processStart: null });
+      holderFile(location, {
+        name: "settle",
+        pid: gone,
+        hostname: (await import("node:os")).hostname(),
+        since: "x",
+        processStart: null,
+      });
       // A live pid whose start time differs: the process that wrote the file is gone, the id reused.
-      holderFile(location, { name: "settle", pid: process.pid, hostname: (await import("node:os")).hostname(), since: "x", processStart: "1" });
+      holderFile(location, {
+        name: "settle",
+        pid: process.pid,
+        hostname: (await import("node:os")).hostname(),
+        since: "x",
+        processStart: "1",
+      });
       expect(lockFiles(location)).to.have.length(2);
       const db = await openStore(location, { lockName: "settle" });
       expect(lockFiles(location)).to.have.length(1, "the stale files were removed, this holder's written");
@@ -96,7 +124,13 @@ describeBackends("one runner at a time", (backend) => {
 
     it("a holder on another host cannot be checked: refused, with the file to delete if it is gone", async function () {
       const location = await backend.fresh();
-      holderFile(location, { name: "gateway", pid: 4242, hostname: "elsewhere", since: "2026-01-01T00:00:00Z", processStart: null });
+      holderFile(location, {
+        name: "gateway",
+        pid: 4242,
+        hostname: "elsewhere",
+        since: "2026-01-01T00:00:00Z",
+        processStart: null,
+      });
       try {
         await openStore(location, { lockName: "settle" });
         expect.fail("opened a store held on another host");
@@ -128,7 +162,9 @@ describeBackends("one runner at a time", (backend) => {
       const reader = await openDatabase(location, { noLock: true });
       try {
         expect(reader.holder).to.equal(undefined);
-        expect((await reader.query<{ n: bigint }>("SELECT count(*) AS n FROM schema_migrations")).rows[0]!.n).to.be.greaterThan(0n);
+        expect(
+          (await reader.query<{ n: bigint }>("SELECT count(*) AS n FROM schema_migrations")).rows[0]!.n,
+        ).to.be.greaterThan(0n);
       } finally {
         await reader.close();
         await gateway.close();

@@ -72,7 +72,12 @@ describeBackends("transaction outbox", (backend) => {
       onStage: (s) => stages.push(s),
     });
     expect(stages).to.deep.equal(["intent", "signed", "broadcast", "mined"]);
-    expect(entry).to.include({ status: "mined", attempts: 1, sender: ACCOUNTS[1]!.address.toLowerCase(), to: to.toLowerCase() });
+    expect(entry).to.include({
+      status: "mined",
+      attempts: 1,
+      sender: ACCOUNTS[1]!.address.toLowerCase(),
+      to: to.toLowerCase(),
+    });
     const receipt = await chain.provider.getTransactionReceipt(entry.txHash!);
     expect(receipt!.blockNumber).to.equal(Number(entry.blockNumber));
     expect(entry.blockHash).to.equal(receipt!.blockHash);
@@ -132,7 +137,9 @@ describeBackends("transaction outbox", (backend) => {
     const recorded = (await new Outbox(await store(location)).get("pay-c"))!;
     await Promise.all(open.splice(0).map((db) => db.close()));
     // Someone else uses the key: the recorded transaction's nonce is gone.
-    await (await wallet(4).sendTransaction({ to: Wallet.createRandom().address, value: 1n, nonce: Number(recorded.nonce) })).wait();
+    await (
+      await wallet(4).sendTransaction({ to: Wallet.createRandom().address, value: 1n, nonce: Number(recorded.nonce) })
+    ).wait();
 
     const lines = await child(location, 4, "pay-c", to, 999n);
     expect(lines.filter((l) => l.stage !== undefined).map((l) => l.stage)).to.deep.equal([
@@ -171,7 +178,9 @@ describeBackends("transaction outbox", (backend) => {
       const sending = outbox.send("pull-1", { to: tokenAddress, data: transferFrom }, sender, { pollMs: 20 });
       while ((await outbox.get("pull-1"))?.status !== "signed") await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, 50)); // let the broadcast land in the pool
-      const revoke = await token.connect(holder).approve(spender.address, 0n, { gasPrice: 10n ** 12n, gasLimit: 100_000n });
+      const revoke = await token
+        .connect(holder)
+        .approve(spender.address, 0n, { gasPrice: 10n ** 12n, gasLimit: 100_000n });
       await chain.mine(1); // the revocation pays more and goes first
       await chain.rpc("evm_setAutomine", [true]);
       await revoke.wait();

@@ -9,9 +9,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { JsonRpcProvider, NonceManager, Wallet, id, keccak256, toUtf8Bytes, type Signer } from "ethers";
+import {
+  JsonRpcProvider,
+  NonceManager,
+  Wallet,
+  id,
+  keccak256,
+  toUtf8Bytes,
+  type InterfaceAbi,
+  type Signer,
+} from "ethers";
 
 import { deployProtocol, type DeploymentRecord } from "../../../deploy/protocol.js";
+import type { ContractSpec } from "../../../src/chain/logs.js";
 import { startAnvil, type AnvilProcess } from "../../../src/devnet/anvil.js";
 import { TEST_MNEMONIC } from "../../../src/devnet/config.js";
 import { deriveAccounts } from "../../../src/devnet/devnet.js";
@@ -77,7 +87,7 @@ export async function startChain(chainId = CHAIN_ID): Promise<TestChain> {
 export interface Protocol {
   record: DeploymentRecord;
   /** The contracts the index tests read: name, address, ABI. */
-  contracts: { name: string; address: string; abi: typeof FeeRouter__factory.abi | readonly unknown[] }[];
+  contracts: ContractSpec[];
   modelId: bigint;
   /** Pays `count` requests in one payBatch (one block, `count` RequestPaid + 1 Transfer log). */
   payBatch(count: number, tag: string): Promise<void>;
@@ -110,7 +120,8 @@ export async function seedProtocol(chain: TestChain): Promise<Protocol> {
   await chain.rpc("anvil_impersonateAccount", [BRIDGE]);
   await chain.rpc("anvil_setBalance", [BRIDGE, "0x56bc75e2d63100000"]);
   const bridge = await chain.provider.getSigner(BRIDGE);
-  const mint = async (to: Signer, amount: bigint) => (await open.connect(bridge).mint(await to.getAddress(), amount)).wait();
+  const mint = async (to: Signer, amount: bigint) =>
+    (await open.connect(bridge).mint(await to.getAddress(), amount)).wait();
 
   const datanetsAddress = await datanets.getAddress();
   await (
@@ -159,10 +170,10 @@ export async function seedProtocol(chain: TestChain): Promise<Protocol> {
     record,
     modelId,
     contracts: [
-      { name: "FeeRouter", address: at("FeeRouter"), abi: FeeRouter__factory.abi },
-      { name: "DatanetRegistry", address: at("DatanetRegistry"), abi: DatanetRegistry__factory.abi },
-      { name: "ModelRegistry", address: at("ModelRegistry"), abi: ModelRegistry__factory.abi },
-      { name: "L2OpenToken", address: at("L2OpenToken"), abi: L2OpenToken__factory.abi },
+      { name: "FeeRouter", address: at("FeeRouter"), abi: FeeRouter__factory.abi as InterfaceAbi },
+      { name: "DatanetRegistry", address: at("DatanetRegistry"), abi: DatanetRegistry__factory.abi as InterfaceAbi },
+      { name: "ModelRegistry", address: at("ModelRegistry"), abi: ModelRegistry__factory.abi as InterfaceAbi },
+      { name: "L2OpenToken", address: at("L2OpenToken"), abi: L2OpenToken__factory.abi as InterfaceAbi },
     ],
     async payBatch(count, tag) {
       const requests = Array.from({ length: count }, (_, i) => ({

