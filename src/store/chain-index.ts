@@ -351,6 +351,7 @@ async function readChunk(reader: LogReader, state: StreamState, from: bigint, to
     [to, toBlock],
   ]);
   const missing = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => !known.has(n));
+  // One header per block with logs: its timestamp, and a check that the logs are of that block.
   const headers = await Promise.all(missing.map((n) => reader.block(n)));
   for (const header of headers) {
     if (header === null) return { kind: "moved" };
@@ -369,7 +370,8 @@ async function readChunk(reader: LogReader, state: StreamState, from: bigint, to
   }
   const again = await reader.block(to);
   if (again?.hash !== toBlock.hash) return { kind: "moved" };
-  const blocks = [...known.values()].filter((b) => b.number === to || logs.some((l) => l.blockNumber === b.number));
+  const withLogs = new Set(logs.map((l) => l.blockNumber));
+  const blocks = [...known.values()].filter((b) => b.number === to || withLogs.has(b.number));
   return { kind: "ok", toBlock, blocks, logs };
 }
 

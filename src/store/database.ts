@@ -262,6 +262,10 @@ export class SerialDatabase implements Database {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.inTransaction.getStore() === true)
+      throw new PoaError("STORE_MISUSE", "the database cannot be closed from inside one of its transactions", {
+        details: { location: this.location },
+      });
     this.closed = true;
     // Wait for statements already queued, then let go of the connection and the lock.
     await this.mutex.run(async () => {

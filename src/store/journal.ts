@@ -106,7 +106,7 @@ export class Journal {
     return rows[0] === undefined ? undefined : toRecord(rows[0]);
   }
 
-  /** Every step of the job, in the order they were first started. */
+  /** Every step of the job, by the start of its latest attempt. */
   async steps(): Promise<StepRecord[]> {
     const { rows } = await this.db.query<StepRow>("SELECT * FROM job_step WHERE job = $1 ORDER BY started_at, step", [
       this.job,
