@@ -79,6 +79,25 @@ export const ERROR_CODES = {
   ADAPTER_BASE_MISMATCH: "failure",
   DATASET_UNAVAILABLE: "unavailable",
 
+  // The state store (PGlite folder or PostgreSQL server), its journal and outbox.
+  STORE_LOCKED: "unavailable",
+  STORE_UNAVAILABLE: "unavailable",
+  STORE_INVALID_LOCATION: "usage",
+  STORE_CLOSED: "failure",
+  STORE_MISUSE: "failure",
+  STORE_QUERY_FAILED: "failure",
+  STORE_SCHEMA_TOO_NEW: "failure",
+  STORE_MIGRATION_CHANGED: "failure",
+  STORE_MIGRATION_FAILED: "failure",
+  JOURNAL_INPUTS_CHANGED: "failure",
+  OUTBOX_CONFLICT: "failure",
+  OUTBOX_TX_REVERTED: "failure",
+
+  // Reading the chain's logs into the store.
+  CHAIN_LOGS_REFUSED: "unavailable",
+  CHAIN_REORGED: "failure",
+  INDEX_CONFIG_CHANGED: "failure",
+
   // Generic integrity and state.
   INTEGRITY_MISMATCH: "failure",
   STATE_CONFLICT: "failure",
