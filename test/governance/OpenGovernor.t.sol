@@ -91,10 +91,10 @@ contract OpenGovernorTest is GovernanceBase {
         vm.warp(governor.proposalSnapshot(id) + 1);
         vm.prank(carol);
         governor.castVote(id, 1);
-        vm.snapshotGasLastCall("Governance", "castVote (below quorum)");
+        vm.snapshotGasLastCall("Governance", "castVote (first vote, reaches quorum)");
         vm.prank(alice);
         governor.castVote(id, 1);
-        vm.snapshotGasLastCall("Governance", "castVote (reaches quorum)");
+        vm.snapshotGasLastCall("Governance", "castVote (later vote)");
         vm.prank(bob);
         governor.castVote(id, 0);
         (uint256 against, uint256 forVotes, ) = governor.proposalVotes(id);

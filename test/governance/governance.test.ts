@@ -284,6 +284,84 @@ describe("governance over the real protocol (deploy/protocol.ts + deploy/governa
     }
   });
 
+  it("a grant funded from the timelock's treasury by a proposal: council review, veto, release, cancellation", async function () {
+    const f = await fixture();
+    const { connection, networkHelpers, deployer, council, guardian, stranger, governor, vault, open, timelock } = f;
+    try {
+      const grantee = stranger;
+      const vaultAddress = await vault.getAddress();
+      const timelockAddress = await timelock.getAddress();
+      const bridge = await bridgeSigner(connection);
+      await (await open.connect(bridge).mint(timelockAddress, 1_000_000n * OPEN)).wait();
+      const amount = 40_000n * OPEN;
+      const now = BigInt(await networkHelpers.time.latest());
+      const milestones = [
+        { weightBps: 5_000n, deadline: now + 120n * BigInt(DAY), specHash: f.ethers.id("dataset v1") },
+        { weightBps: 5_000n, deadline: now + 240n * BigInt(DAY), specHash: f.ethers.id("model v1") },
+      ];
+      // One proposal: approve exactly the amount, then create (Exploration tier).
+      await govern(
+        f,
+        governor,
+        [
+          {
+            target: await open.getAddress(),
+            data: open.interface.encodeFunctionData("approve", [vaultAddress, amount]),
+          },
+          {
+            target: vaultAddress,
+            data: vault.interface.encodeFunctionData("createGrant", [
+              grantee.address,
+              0n,
+              amount,
+              milestones,
+              f.ethers.id("agreement"),
+            ]),
+          },
+        ],
+        "OpenCircle grant #1",
+      );
+      expect(await open.balanceOf(vaultAddress)).to.equal(amount);
+      expect(await open.allowance(timelockAddress, vaultAddress)).to.equal(0n);
+
+      // Milestone 0: submitted, approved by the council, vetoed by the guardian, resubmitted,
+      // approved again, released by anyone after the window.
+      const evidence = f.ethers.id("ipfs://bafy-dataset-v1");
+      await (await vault.connect(grantee).submitEvidence(1n, 0n, evidence)).wait();
+      await (await vault.connect(council).approveMilestone(1n, 0n, evidence)).wait();
+      await (await vault.connect(guardian).vetoMilestone(1n, 0n, f.ethers.id("duplicate data"))).wait();
+      await networkHelpers.time.increase(4 * DAY);
+      await expect(vault.release(1n, 0n))
+        .to.be.revertedWithCustomError(vault, "MilestoneNotApproved")
+        .withArgs(1n, 0n, 4n);
+      const better = f.ethers.id("ipfs://bafy-dataset-v1-deduplicated");
+      await (await vault.connect(grantee).submitEvidence(1n, 0n, better)).wait();
+      await (await vault.connect(council).approveMilestone(1n, 0n, better)).wait();
+      await networkHelpers.time.increase(f.config.vetoWindow);
+      await (await vault.connect(deployer).release(1n, 0n)).wait();
+      expect(await open.balanceOf(grantee.address)).to.equal(amount / 2n);
+
+      // Governance cancels: the other half returns to the timelock.
+      const treasuryBefore = await open.balanceOf(timelockAddress);
+      await govern(
+        f,
+        governor,
+        [
+          {
+            target: vaultAddress,
+            data: vault.interface.encodeFunctionData("cancelGrant", [1n, f.ethers.id("stopped")]),
+          },
+        ],
+        "Cancel grant #1",
+      );
+      expect(await open.balanceOf(timelockAddress)).to.equal(treasuryBefore + amount / 2n);
+      expect(await open.balanceOf(vaultAddress)).to.equal(0n);
+      await expect(vault.release(1n, 1n)).to.be.revertedWithCustomError(vault, "GrantNotActive").withArgs(1n, 3n);
+    } finally {
+      await f.connection.close();
+    }
+  });
+
   it("the guardian cancels a queued proposal; it never executes", async function () {
     const f = await fixture();
     const { ethers, networkHelpers, alice, bob, guardian, governor, vault } = f;
