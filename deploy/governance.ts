@@ -16,7 +16,7 @@
 import type { BaseContract, ContractRunner, Provider, Signer } from "ethers";
 import { ZeroAddress } from "ethers";
 
-import { PoaError } from "../src/errors.js";
+import { PoaError } from "../src/core/errors.js";
 import {
   DatanetRegistry__factory,
   FeeRouter__factory,
@@ -73,7 +73,9 @@ export const OPENCIRCLE_TIERS_USD = {
  */
 export function tierBoundsAtPrice(usdCentsPerOpen: bigint): GovernanceConfig["tierBounds"] {
   if (usdCentsPerOpen <= 0n)
-    throw new PoaError(`OPEN price ${usdCentsPerOpen} cents is not positive`, "Pass the price in US cents, e.g. 100n.");
+    throw new PoaError("INVALID_VALUE", `OPEN price ${usdCentsPerOpen} cents is not positive`, {
+      action: "Give the price in US cents, e.g. 100n.",
+    });
   const toOpen = (usd: bigint, up: boolean) => {
     const wei = usd * 100n * OPEN;
     return up ? (wei + usdCentsPerOpen - 1n) / usdCentsPerOpen : wei / usdCentsPerOpen;
@@ -150,10 +152,9 @@ export function governanceConfig(
 ): GovernanceConfig {
   const base: GovernanceConfig | undefined = GOVERNANCE_DEFAULTS[network];
   if (base === undefined) {
-    throw new PoaError(
-      `no governance defaults for network "${String(network)}"`,
-      `Use one of: ${Object.keys(GOVERNANCE_DEFAULTS).join(", ")}.`,
-    );
+    throw new PoaError("INVALID_VALUE", `no governance defaults for network "${String(network)}"`, {
+      action: `Use one of: ${Object.keys(GOVERNANCE_DEFAULTS).join(", ")}.`,
+    });
   }
   const config = { ...base, ...overrides };
   checkGovernanceConfig(config);
@@ -169,7 +170,7 @@ const U128 = 2n ** 128n - 1n;
 /** Checks a configuration the way the contracts will, so a bad one fails before any transaction. */
 export function checkGovernanceConfig(c: GovernanceConfig): void {
   const fail = (what: string, hint: string): never => {
-    throw new PoaError(`governance config: ${what}`, hint);
+    throw new PoaError("INVALID_VALUE", `governance config: ${what}`, { action: hint });
   };
   if (c.votingDelay < 0n || c.votingDelay > U48) fail(`voting delay ${c.votingDelay} s`, "Use 0 to 2^48-1 seconds.");
   if (c.votingPeriod <= 0n || c.votingPeriod > U32)
@@ -210,13 +211,16 @@ export interface GovernanceContracts {
 }
 
 function providerOf(runner: Signer): Provider {
-  if (runner.provider === null) throw new PoaError("the signer has no provider", "Connect it to a network first.");
+  if (runner.provider === null)
+    throw new PoaError("INVALID_VALUE", "the signer has no provider", { action: "Connect it to a network first." });
   return runner.provider;
 }
 
 async function requireContract(provider: Provider, what: string, address: string): Promise<void> {
   if ((await provider.getCode(address)) === "0x") {
-    throw new PoaError(`${what} ${address} has no contract code on this chain`, `Deploy the ${what} first.`);
+    throw new PoaError("CONTRACT_NOT_FOUND", `${what} ${address} has no contract code on this chain`, {
+      action: `Deploy the ${what} first.`,
+    });
   }
 }
 
@@ -388,10 +392,10 @@ export async function handOver(deployer: Signer, params: HandOverParams): Promis
   const { timelock, guardian, settler } = params;
   const log = params.log ?? (() => {});
   if (same(settler, resolver)) {
-    throw new PoaError(
-      `the settler ${settler} is also the resolver`,
-      "A settler must not judge challenges to its own roots: give RESOLVER_ROLE to the timelock (the default) or a separate council.",
-    );
+    throw new PoaError("INVALID_VALUE", `the settler ${settler} is also the resolver`, {
+      action:
+        "A settler must not judge challenges to its own roots: give RESOLVER_ROLE to the timelock (the default) or a separate council.",
+    });
   }
   for (const [what, address] of [
     ["timelock", timelock],
@@ -400,12 +404,17 @@ export async function handOver(deployer: Signer, params: HandOverParams): Promis
     ["resolver", resolver],
   ] as const) {
     if (same(address, ZeroAddress))
-      throw new PoaError(`hand-over: the ${what} is the zero address`, "Pass a real account.");
+      throw new PoaError("INVALID_VALUE", `hand-over: the ${what} is the zero address`, {
+        action: "Give a real account.",
+      });
   }
   const provider = providerOf(deployer);
   await requireContract(provider, "timelock", timelock);
   const me = await deployer.getAddress();
-  if (same(me, timelock)) throw new PoaError("the deployer is the timelock", "Hand over from the deploying key.");
+  if (same(me, timelock))
+    throw new PoaError("INVALID_VALUE", "the deployer is the timelock", {
+      action: "Hand over from the deploying key.",
+    });
   const actions: HandOverAction[] = [];
 
   type Roles = {
@@ -453,8 +462,9 @@ export async function handOver(deployer: Signer, params: HandOverParams): Promis
         continue;
       }
       throw new PoaError(
+        "STATE_CONFLICT",
         `${name}: neither the deployer ${me} nor the timelock holds DEFAULT_ADMIN_ROLE`,
-        "Hand over with the key that deployed the protocol (or check the addresses).",
+        { action: "Hand over with the key that deployed the protocol (or check the addresses)." },
       );
     }
     const guardianRole = await (c as unknown as { GUARDIAN_ROLE(): Promise<string> }).GUARDIAN_ROLE();
@@ -648,8 +658,12 @@ export async function checkRoles(runner: ContractRunner, e: RoleExpectations): P
   if (bad.length > 0) {
     const names = roleNames(e);
     throw new PoaError(
+      "INVARIANT_BROKEN",
       `${bad.length} role or link check(s) failed:\n${formatRoleTable(bad, names)}`,
-      "Run handOver (and wireTimelock) from the deploying key, or revoke the unexpected holders through governance.",
+      {
+        action:
+          "Run handOver (and wireTimelock) from the deploying key, or revoke the unexpected holders through governance.",
+      },
     );
   }
   return rows;

@@ -7,7 +7,6 @@ import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensi
 import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
 import {GovernorProposalGuardian} from "@openzeppelin/contracts/governance/extensions/GovernorProposalGuardian.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
-import {GovernorStorage} from "@openzeppelin/contracts/governance/extensions/GovernorStorage.sol";
 import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
 import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
 import {GovernorVotesQuorumFraction} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
@@ -26,9 +25,9 @@ import {ISemver} from "../interfaces/ISemver.sol";
 ///         - GovernorTimelockControl: every successful proposal is queued in and executed by
 ///           the OpenTimelock, which holds the roles and the treasury;
 ///         - GovernorPreventLateQuorum: a vote that reaches quorum late extends the deadline;
-///         - GovernorStorage: proposals are enumerable on-chain, and `queue(id)` /
-///           `execute(id)` / `cancel(id)` take only the id (on an L2 the calldata of a
-///           transaction, not its execution, dominates its cost);
+///         (GovernorStorage, which enumerates proposals on-chain and lets `queue`/`execute`
+///         take only the id, does not fit under the size limit with the rest: clients read
+///         proposals from the `ProposalCreated` event instead, as most governor clients do.)
 ///         - GovernorProposalGuardian: the guardian may cancel any proposal at any stage
 ///           before execution (while pending, active, succeeded or queued).
 /// @dev    `version()` is both the ISemver version and the EIP-712 domain version of the
@@ -37,7 +36,6 @@ contract OpenGovernor is
     Governor,
     GovernorSettings,
     GovernorCountingSimple,
-    GovernorStorage,
     GovernorVotes,
     GovernorVotesQuorumFraction,
     GovernorTimelockControl,
@@ -81,9 +79,9 @@ contract OpenGovernor is
         if (p.guardian != address(0)) _setProposalGuardian(p.guardian);
     }
 
-    /// @notice The semantic version of this contract ("1.0.0"), also the EIP-712 domain version.
+    /// @notice The semantic version of this contract ("2.0.0": GovernorStorage removed to fit the size ceiling), also the EIP-712 domain version.
     function version() public pure override(Governor, ISemver) returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     // ------------------------------------------------------------------------------------
@@ -112,16 +110,6 @@ contract OpenGovernor is
 
     function _tallyUpdated(uint256 proposalId) internal override(Governor, GovernorPreventLateQuorum) {
         super._tallyUpdated(proposalId);
-    }
-
-    function _propose(
-        address[] memory targets,
-        uint256[] memory values,
-        bytes[] memory calldatas,
-        string memory description,
-        address proposer
-    ) internal override(Governor, GovernorStorage) returns (uint256) {
-        return super._propose(targets, values, calldatas, description, proposer);
     }
 
     function _queueOperations(

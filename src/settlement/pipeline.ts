@@ -556,8 +556,13 @@ export async function settle(options: SettleOptions): Promise<SettleResult> {
         out.reportHash,
         out.reportURI,
       ]);
-      const id = `propose:${context.name}:${toEpoch}:${out.root}`;
-      const before = await outbox.get(id);
+      // One outbox entry per attempt: a proposal that was mined but is neither pending nor final
+      // was dropped (revoked by the guardian, or a challenge was upheld); the next is a new attempt.
+      let attempt = 0;
+      let before = await outbox.get(`propose:${context.name}:${toEpoch}:${out.root}:${attempt}`);
+      while (before?.status === "mined")
+        before = await outbox.get(`propose:${context.name}:${toEpoch}:${out.root}:${++attempt}`);
+      const id = `propose:${context.name}:${toEpoch}:${out.root}:${attempt}`;
       const entry = await outbox.send(
         id,
         { to: await distributor.getAddress(), data: data as Hex, value: bond },
@@ -572,7 +577,7 @@ export async function settle(options: SettleOptions): Promise<SettleResult> {
           details: { txHash: entry.txHash },
           action: "Read the revert with the transaction hash; the settler may lack SETTLER_ROLE or the bond.",
         });
-      if (before?.status !== "mined") proposeTx = entry.txHash;
+      proposeTx = entry.txHash;
     }
 
     const base: SettleResult = {

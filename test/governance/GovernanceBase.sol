@@ -142,9 +142,36 @@ abstract contract GovernanceBase is Test {
         p.description = description;
     }
 
+    /// @dev Proposals by id, as recorded when proposed (the governor keeps only their hash).
+    mapping(uint256 => Proposal) internal proposals;
+    uint256 internal proposalsMade;
+
     function propose(address proposer, Proposal memory p) internal returns (uint256 id) {
         vm.prank(proposer);
         id = governor.propose(p.targets, p.values, p.calldatas, p.description);
+        remember(id, p);
+    }
+
+    function remember(uint256 id, Proposal memory p) internal {
+        proposals[id] = p;
+        proposalsMade++;
+    }
+
+    /// @dev The governor's queue/execute/cancel take the proposal itself (targets, values,
+    ///      calldatas, description hash); these look it up by id.
+    function queueById(uint256 id) internal {
+        Proposal storage p = proposals[id];
+        governor.queue(p.targets, p.values, p.calldatas, keccak256(bytes(p.description)));
+    }
+
+    function executeById(uint256 id) internal {
+        Proposal storage p = proposals[id];
+        governor.execute(p.targets, p.values, p.calldatas, keccak256(bytes(p.description)));
+    }
+
+    function cancelById(uint256 id) internal {
+        Proposal storage p = proposals[id];
+        governor.cancel(p.targets, p.values, p.calldatas, keccak256(bytes(p.description)));
     }
 
     /// @dev Votes it through (alice and bob for), waits for the end and queues it.
@@ -155,7 +182,7 @@ abstract contract GovernanceBase is Test {
         vm.prank(bob);
         governor.castVote(id, 1);
         vm.warp(governor.proposalDeadline(id) + 1);
-        governor.queue(id);
+        queueById(id);
     }
 
     /// @dev The whole cycle: propose (alice), vote, queue, wait the delay, execute.
@@ -163,7 +190,7 @@ abstract contract GovernanceBase is Test {
         id = propose(alice, p);
         passAndQueue(id);
         vm.warp(governor.proposalEta(id));
-        governor.execute(id);
+        executeById(id);
     }
 
     /// @dev The timelock operation id the governor uses for a proposal.

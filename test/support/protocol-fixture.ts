@@ -211,7 +211,13 @@ export async function startProtocol(
   }
 }
 
-/** The distributor of a fixture, connected to account `i`. */
+/**
+ * The distributor of a fixture, connected to account `i` through a plain wallet (fresh nonce from
+ * the chain each time: the settlement sends from account 0 too).
+ */
 export function distributorOf(f: ProtocolFixture, i = 0) {
-  return RewardDistributor__factory.connect(f.record.contracts.RewardDistributor!.address, f.signer(i));
+  return RewardDistributor__factory.connect(
+    f.record.contracts.RewardDistributor!.address,
+    new Wallet(f.keys[i]!, f.provider),
+  );
 }

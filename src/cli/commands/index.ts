@@ -3,7 +3,8 @@ import { attribute } from "./attribute.js";
 import { bridgeDeposit, bridgeFinalize, bridgeWithdraw, bridgeWithdrawals } from "./bridge.js";
 import { datanetVerify } from "./datanet-verify.js";
 import { demo } from "./demo.js";
-import { devnet, devnetDeploy, devnetStop } from "./devnet.js";
+import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
+import { claimCommand, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
@@ -12,6 +13,7 @@ export const commands: readonly Command[] = [
   devnet,
   devnetDeploy,
   devnetStop,
+  devnetAdvance,
   bridgeDeposit,
   bridgeWithdraw,
   bridgeWithdrawals,
@@ -19,4 +21,7 @@ export const commands: readonly Command[] = [
   attribute,
   indexBuild,
   datanetVerify,
+  settleCommand,
+  verifyCommand,
+  claimCommand,
 ];
