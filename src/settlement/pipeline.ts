@@ -443,6 +443,27 @@ export async function settle(options: SettleOptions): Promise<SettleResult> {
     const finalized = finalizedRoot(state);
     const fromEpoch = finalized === undefined ? 0n : finalized.epoch + 1n;
     const toEpoch = options.epoch ?? fromEpoch;
+    // Live, not from the index (which stays behind the head): an epoch below nextEpoch is final.
+    const nextEpoch = await onChain("read the next epoch to settle", () => distributor.nextEpoch());
+    if (toEpoch < nextEpoch && (finalized === undefined || toEpoch > finalized.epoch)) {
+      const [liveRoot, liveTotal] = await onChain("read the finalized root", () =>
+        Promise.all([distributor.root(), distributor.finalizedTotal()]),
+      );
+      return {
+        network: context.name,
+        fromEpoch: toEpoch,
+        toEpoch,
+        root: liveRoot.toLowerCase() as Hex,
+        total: liveTotal,
+        reportHash: `0x${"00".repeat(32)}`,
+        reportURI: "",
+        folder: "",
+        accounts: 0,
+        proposeTx: null,
+        finalizeTx: null,
+        outcome: "already finalized",
+      };
+    }
     if (finalized !== undefined && toEpoch <= finalized.epoch)
       return {
         network: context.name,
@@ -466,6 +487,34 @@ export async function settle(options: SettleOptions): Promise<SettleResult> {
         {
           details: { epoch: toEpoch.toString(), endsAt: end.toString(), chainTime: loaded.cursorTime.toString() },
           action: "Wait for the epoch to end (and for the confirmations), then settle it.",
+        },
+      );
+
+    // Who proposes must be allowed to, and able to post the bond: checked before any work.
+    const settler = context.account();
+    const [isSettler, bond, balance] = await onChain("read the settler's role and balance", () =>
+      Promise.all([
+        distributor.SETTLER_ROLE().then((role) => distributor.hasRole(role, settler)),
+        distributor.settlerBond(),
+        context.l2.getBalance(settler),
+      ]),
+    );
+    if (!isSettler)
+      throw new PoaError(
+        "STATE_CONFLICT",
+        `${settler} is not a settler: it does not hold the RewardDistributor's SETTLER_ROLE`,
+        {
+          details: { account: settler, role: "SETTLER_ROLE" },
+          action: "Settle with the settler's key, or have governance grant the role.",
+        },
+      );
+    if (balance < bond)
+      throw new PoaError(
+        "INSUFFICIENT_FUNDS",
+        `${settler} holds ${balance} wei of ETH on L2, less than the settler bond of ${bond} wei (plus gas)`,
+        {
+          details: { account: settler, balance: balance.toString(), bond: bond.toString() },
+          action: "Fund the settler with ETH on the L2.",
         },
       );
 
@@ -595,7 +644,8 @@ export async function settle(options: SettleOptions): Promise<SettleResult> {
       outcome: "proposed",
       ...(computed === undefined ? {} : { result: computed.result }),
     };
-    if (alreadyFinal) return { ...base, outcome: "finalized" };
+    if (alreadyFinal)
+      return { ...base, outcome: toEpoch < (await distributor.nextEpoch()) ? "already finalized" : "finalized" };
     if (options.wait === false) return base;
 
     // Wait out the challenge window on chain time, then finalize (once).
