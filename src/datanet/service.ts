@@ -245,3 +245,72 @@ export async function publishVersion(
   );
   return { version: BigInt(datanet.versionCount) + 1n, root: next.root as Hex, count: next.count, txHash: tx.hash };
 }
+
+/** The owner appoints a curator (who votes once bonded). */
+export async function appointCurator(
+  registry: DatanetRegistry,
+  owner: string,
+  datanetId: bigint,
+  curator: string,
+): Promise<Hex> {
+  const datanet = await onChain("read the Datanet", () => registry.getDatanet(datanetId));
+  if (datanet.owner.toLowerCase() !== owner.toLowerCase())
+    throw new PoaError(
+      "STATE_CONFLICT",
+      `only Datanet ${datanetId}'s owner ${datanet.owner} appoints curators, not ${owner}`,
+      {
+        details: { datanetId: datanetId.toString(), owner: datanet.owner, caller: owner },
+      },
+    );
+  if ((await registry.getCurator(datanetId, curator)).appointed)
+    throw new PoaError("STATE_CONFLICT", `${curator} is already a curator of Datanet ${datanetId}`);
+  return (await sent("appoint a curator", () => registry.appointCurator(datanetId, curator))).hash;
+}
+
+/** A curator bonds OPEN in a Datanet (approving the registry when needed). */
+export async function bondCurator(
+  registry: DatanetRegistry,
+  token: L2OpenToken,
+  curator: string,
+  datanetId: bigint,
+  amount: bigint,
+): Promise<{ bond: bigint; required: bigint; txHash: Hex }> {
+  await ensureAllowance(token, curator, await registry.getAddress(), amount);
+  const tx = await sent("deposit the curator bond", () => registry.depositCuratorBond(datanetId, amount));
+  const [c, bounds] = await Promise.all([registry.getCurator(datanetId, curator), registry.bounds()]);
+  return { bond: c.bond, required: bounds.curatorBond, txHash: tx.hash };
+}
+
+/** A Datanet as the chain holds it: owner, kind, parameters, counts, versions. */
+export async function showDatanet(registry: DatanetRegistry, datanetId: bigint) {
+  const count = await onChain("read the Datanets", () => registry.datanetCount());
+  if (datanetId < 1n || datanetId > count)
+    throw new PoaError("NOT_FOUND", `Datanet ${datanetId} does not exist (there are ${count})`, {
+      details: { datanetId: datanetId.toString() },
+    });
+  const d = await registry.getDatanet(datanetId);
+  const versions = [];
+  for (let v = 1n; v <= BigInt(d.versionCount); v++) {
+    const version = await registry.getVersion(datanetId, v);
+    versions.push({ version: v, root: version.root, count: version.count, disputed: version.disputed });
+  }
+  const history = await fetchDatanetHistory(registry, datanetId);
+  const submitted = history.filter((e) => e.kind === "submitted").length;
+  return {
+    owner: d.owner,
+    kind: DATA_KINDS[Number(d.kind)] ?? "unknown",
+    params: d.params,
+    curators: Number(d.curatorCount),
+    accepted: Number(d.liveAcceptedCount),
+    submitted,
+    /** What the next version would be (undefined while nothing is accepted). */
+    next: (() => {
+      try {
+        return nextVersion(history);
+      } catch {
+        return undefined;
+      }
+    })(),
+    versions,
+  };
+}

@@ -126,7 +126,7 @@ export async function trainOnVersions(args: {
   return { ...trained, cid: stored.cid };
 }
 
-const STATUS = ["active", "paused", "retired"];
+const STATUS = ["none", "active", "paused", "retired"];
 
 /** An on-chain base model's artifact, loaded from the content store and checked against the chain. */
 export async function loadBase(
@@ -197,7 +197,10 @@ export interface RegisterArgs {
  */
 export async function registerModel(args: RegisterArgs): Promise<{ modelId: bigint; txHash: Hex }> {
   const { models } = args;
-  const existing = await onChain("read the ModelRegistry", () => models.modelIdOfArtifact(args.artifact.hash));
+  // Views through the provider alone: a call "from" an account without ETH fails on some nodes.
+  const provider = models.runner?.provider;
+  const reader = provider == null ? models : models.connect(provider);
+  const existing = await onChain("read the ModelRegistry", () => reader.modelIdOfArtifact(args.artifact.hash));
   if (existing !== 0n)
     throw new PoaError("DUPLICATE_ENTRY", `the artifact ${args.artifact.hash} is already model ${existing}`, {
       details: { artifactHash: args.artifact.hash, modelId: existing.toString() },
@@ -211,7 +214,7 @@ export async function registerModel(args: RegisterArgs): Promise<{ modelId: bigi
         details: { field: "split" },
       },
     );
-  const b = await models.splitBounds();
+  const b = await reader.splitBounds();
   const check = (what: string, v: number, min: bigint, max: bigint) => {
     if (BigInt(v) < min || BigInt(v) > max)
       throw new PoaError(
@@ -247,7 +250,7 @@ export async function registerModel(args: RegisterArgs): Promise<{ modelId: bigi
     await tx.wait();
     return tx.hash as Hex;
   });
-  return { modelId: await models.modelIdOfArtifact(args.artifact.hash), txHash: hash };
+  return { modelId: await reader.modelIdOfArtifact(args.artifact.hash), txHash: hash };
 }
 
 /** What the chain says about a model, and whether the stored artifact matches it. */

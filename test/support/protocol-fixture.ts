@@ -60,30 +60,71 @@ export interface ProtocolFixture {
   stop(): Promise<void>;
 }
 
-export async function startProtocol(
-  options: { requests?: number; docsPerContributor?: number } = {},
-): Promise<ProtocolFixture> {
+export interface ChainFixture {
+  net: Devnet;
+  dir: string;
+  devnetDir: string;
+  context: NetworkContext;
+  record: DeploymentRecord;
+  deploymentFile: string;
+  provider: JsonRpcProvider;
+  keys: `0x${string}`[];
+  addresses: string[];
+  signer(index: number): Signer;
+  stop(): Promise<void>;
+}
+
+/** A devnet with the protocol deployed and 100,000 OPEN minted on L2 to accounts 1..5. */
+export async function startChain(): Promise<ChainFixture> {
   const dir = mkdtempSync(join(tmpdir(), "poa-settle-"));
-  const net = await startDevnet({ dir: join(dir, "devnet"), l1Port: await freePort(), l2Port: await freePort() });
+  const devnetDir = join(dir, "devnet");
+  const net = await startDevnet({ dir: devnetDir, l1Port: await freePort(), l2Port: await freePort() });
   try {
     const deploymentFile = join(dir, "deployment.json");
-    const context = await resolveNetwork({ devnetDir: join(dir, "devnet"), deploymentFile });
+    const context = await resolveNetwork({ devnetDir, deploymentFile });
     await deployToNetwork(context);
     const record = readDeployment(deploymentFile);
     const provider = chainProvider(net.addresses.l2Rpc, net.addresses.l2ChainId, true);
-    const keys = Array.from({ length: 6 }, (_, i) => devnetKey(i));
+    const keys = Array.from({ length: 7 }, (_, i) => devnetKey(i));
     const signers = keys.map((k) => new NonceManager(new Wallet(k, provider)));
-    const signer = (i: number) => signers[i]!;
-    const at = (name: string) => record.contracts[name]!.address;
-
     // OPEN on L2: minted by the standard bridge (impersonated), as a deposit would.
     await provider.send("anvil_impersonateAccount", [L2_BRIDGE]);
     await provider.send("anvil_setBalance", [L2_BRIDGE, "0x56BC75E2D63100000"]);
     const bridge = await provider.getSigner(L2_BRIDGE);
-    const open = L2OpenToken__factory.connect(at("L2OpenToken"), bridge);
+    const open = L2OpenToken__factory.connect(record.contracts.L2OpenToken!.address, bridge);
     const addresses = await Promise.all(signers.map((s) => s.getAddress()));
-    for (const a of addresses.slice(1)) await (await open.mint(a, 100_000n * OPEN)).wait();
+    for (const a of addresses.slice(1, 6)) await (await open.mint(a, 100_000n * OPEN)).wait();
+    return {
+      net,
+      dir,
+      devnetDir,
+      context,
+      record,
+      deploymentFile,
+      provider,
+      keys,
+      addresses,
+      signer: (i) => signers[i]!,
+      async stop() {
+        provider.destroy();
+        context.close();
+        await net.stop();
+      },
+    };
+  } catch (error) {
+    await net.stop();
+    throw error;
+  }
+}
 
+export async function startProtocol(
+  options: { requests?: number; docsPerContributor?: number } = {},
+): Promise<ProtocolFixture> {
+  const chain = await startChain();
+  const { net, dir, context, record, deploymentFile, provider, keys, addresses } = chain;
+  const signer = chain.signer;
+  const at = (name: string) => record.contracts[name]!.address;
+  try {
     const contentDir = join(dir, "content");
     const content = new ContentStore(contentDir);
     const datanets = (i: number) => DatanetRegistry__factory.connect(at("DatanetRegistry"), signer(i));
@@ -199,14 +240,10 @@ export async function startProtocol(
       model,
       records,
       pay,
-      async stop() {
-        provider.destroy();
-        context.close();
-        await net.stop();
-      },
+      stop: () => chain.stop(),
     };
   } catch (error) {
-    await net.stop();
+    await chain.stop();
     throw error;
   }
 }

@@ -1,7 +1,9 @@
 import type { Command } from "../define.js";
 import { attribute } from "./attribute.js";
 import { bridgeDeposit, bridgeFinalize, bridgeWithdraw, bridgeWithdrawals } from "./bridge.js";
+import { datanetAdd, datanetCreate, datanetCurator, datanetPublish, datanetReview, datanetShow } from "./datanet.js";
 import { datanetVerify } from "./datanet-verify.js";
+import { modelRegister, modelShow, modelTrain } from "./model.js";
 import { demo } from "./demo.js";
 import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
 import { claimCommand, settleCommand, verifyCommand } from "./settle.js";
@@ -20,7 +22,16 @@ export const commands: readonly Command[] = [
   bridgeFinalize,
   attribute,
   indexBuild,
+  datanetCreate,
+  datanetCurator,
+  datanetAdd,
+  datanetReview,
+  datanetPublish,
+  datanetShow,
   datanetVerify,
+  modelTrain,
+  modelRegister,
+  modelShow,
   settleCommand,
   verifyCommand,
   claimCommand,
