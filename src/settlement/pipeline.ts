@@ -22,6 +22,7 @@ import { PoaError } from "../core/errors.js";
 import { writeFileAtomic } from "../core/fs.js";
 import { keccakHex, type Hex } from "../core/hash.js";
 import type { NetworkContext } from "../context/network.js";
+import { findNearCopies } from "../attribution/near-copy.js";
 import { buildRewardTree } from "../merkle/index.js";
 import { indexLogs, Journal, openStore, Outbox, storedLogs, type Database, type StoredLog } from "../store/index.js";
 import {
@@ -336,7 +337,7 @@ export async function computeEpochs(args: {
       tree: { hash: keccakHex(new TextEncoder().encode(treeJson)), accounts: entries.length },
     },
     escrowed: args.escrowed,
-    flags: { nearCopies: [], sizeMismatches: data.sizeMismatches },
+    flags: { nearCopies: nearCopyFlags(data.inputs), sizeMismatches: data.sizeMismatches },
   });
   const encoded = encodeReport(report);
   return {
@@ -353,6 +354,32 @@ export async function computeEpochs(args: {
     result,
     accounts: entries.length,
   };
+}
+
+/**
+ * Near-copies in each model's training texts (w-shingling against earlier contributions,
+ * src/attribution/near-copy.ts), for `poa penalize`: one flag per contribution.
+ */
+function nearCopyFlags(models: ReadonlyMap<string, import("./compute.js").ModelInputs>): Json[] {
+  const flags = new Map<string, Json>();
+  for (const [, m] of [...models].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))) {
+    const docs = [...m.documents]
+      .filter((d) => d.text !== undefined)
+      .sort((a, b) => (a.contributionId < b.contributionId ? -1 : 1));
+    for (const flag of findNearCopies(docs.map((d) => ({ id: d.contributionId.toString(), text: d.text! })))) {
+      if (flags.has(flag.id)) continue;
+      const doc = docs.find((d) => d.contributionId.toString() === flag.id)!;
+      flags.set(flag.id, {
+        contributionId: flag.id,
+        contributor: doc.contributor,
+        coverage: flag.coverage,
+        datanetId: doc.datanetId.toString(),
+        sources: flag.sources,
+        tokens: flag.tokens,
+      });
+    }
+  }
+  return [...flags.values()];
 }
 
 /** Writes a settlement folder (atomic files) and puts the report in the content store. */

@@ -6,7 +6,7 @@ import { datanetVerify } from "./datanet-verify.js";
 import { modelRegister, modelShow, modelTrain } from "./model.js";
 import { demo } from "./demo.js";
 import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
-import { claimCommand, settleCommand, verifyCommand } from "./settle.js";
+import { claimCommand, penalizeCommand, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
@@ -35,4 +35,5 @@ export const commands: readonly Command[] = [
   settleCommand,
   verifyCommand,
   claimCommand,
+  penalizeCommand,
 ];

@@ -301,3 +301,69 @@ the account, whoever sends the claim.`,
     }
   },
 });
+
+export const penalizeCommand = defineCommand({
+  name: "penalize",
+  summary: "Slash contributions that attribution flagged as near-copies, within their bond period (PENALTY_ROLE)",
+  description: `The holder of the DatanetRegistry's PENALTY_ROLE slashes accepted contributions that are still
+bonded. --from-report takes the contributions a settlement report flags as near-copies (most of
+their text already in earlier contributions: docs/settlement.md); --contribution names them one
+by one. Contributions no longer accepted, or whose bond period ended, are skipped and said so.`,
+  options: {
+    ...NETWORK_OPTIONS,
+    contribution: { type: "integer", min: 1, multiple: true, description: "a contribution to penalise" },
+    "from-report": {
+      type: "path",
+      placeholder: "<folder>",
+      description: "a settlement folder whose near-copy flags to penalise",
+    },
+    "slash-bps": {
+      type: "integer",
+      min: 0,
+      max: 10_000,
+      default: 5_000,
+      description: "share of the stake slashed, in basis points",
+    },
+    reason: {
+      type: "string",
+      default: "near copy of earlier contributions",
+      description: "why (its keccak-256 goes on-chain)",
+    },
+  },
+  examples: [
+    "npx poa penalize --from-report settlement/devnet/epoch-0",
+    "npx poa penalize --contribution 7 --slash-bps 2000",
+  ],
+  async run(args) {
+    const { usageError } = await import("../define.js");
+    if ((args.contribution.length === 0) === (args.fromReport === undefined))
+      throw usageError("give --contribution <id> (repeatable) or --from-report <folder>");
+    const { resolveNetwork, loadDeployment } = await import("../../context/network.js");
+    const { penalize, flaggedIn } = await import("../../settlement/penalize.js");
+    const ids = args.fromReport === undefined ? args.contribution.map((c) => BigInt(c)) : flaggedIn(args.fromReport);
+    if (ids.length === 0) {
+      console.log("The report flags no contribution: nothing to penalise.");
+      return EXIT.ok;
+    }
+    const context = await resolveNetwork(networkSelection(args));
+    try {
+      const record = await loadDeployment(context);
+      const results = await penalize({
+        record,
+        signer: context.signers().l2,
+        contributions: ids,
+        slashBps: args.slashBps,
+        reason: args.reason,
+      });
+      for (const r of results)
+        console.log(
+          r.txHash === null
+            ? `contribution ${r.contributionId}: skipped, ${r.skipped}`
+            : `contribution ${r.contributionId}: penalised (${args.slashBps} bps) in ${r.txHash}`,
+        );
+      return EXIT.ok;
+    } finally {
+      context.close();
+    }
+  },
+});
