@@ -338,19 +338,29 @@ export function echartsLibrary(): ChartLibrary {
   };
 }
 
-/** What each account has claimed from `distributor` so far (its `claimed` mapping), at one block. */
-export async function readClaims(
-  provider: Provider,
-  distributor: string,
-  accounts: readonly string[],
-): Promise<ClaimsInput> {
+/**
+ * What each account of the report has claimed so far (the distributor's `claimed`, cumulative over
+ * every epoch), read at one block from the RewardDistributor the report names, on `provider`,
+ * which must be the chain the report settles (`chainId`, what the caller connected to).
+ */
+export async function readClaims(provider: Provider, report: ReportDocument, chainId: number): Promise<ClaimsInput> {
+  if (chainId !== report.manifest.chainId)
+    throw new PoaError(
+      "STATE_CONFLICT",
+      `the report settles chain ${report.manifest.chainId}, but the L2 connected to is chain ${chainId}: its claims would be another chain's`,
+      {
+        details: { reportChainId: report.manifest.chainId, chainId },
+        action: "Read the claims from the chain the report settles.",
+      },
+    );
+  const distributor = report.manifest.contracts.rewardDistributor;
   const contract = RewardDistributor__factory.connect(distributor, provider);
   const block = await onChain("read the L2 block number", () => provider.getBlockNumber());
   const claimed = new Map<string, bigint>();
-  for (const account of [...accounts].sort())
+  for (const account of Object.keys(report.accounts).sort(byCodeUnits))
     claimed.set(
       account,
-      await onChain(`read ${account}'s claims`, () => contract.claimed(account, { blockTag: block })),
+      await onChain(`read what ${account} has claimed`, () => contract.claimed(account, { blockTag: block })),
     );
   return { claimed, source: `RewardDistributor ${distributor} at L2 block ${block}` };
 }
@@ -631,7 +641,7 @@ const PAGE_SCRIPT = `(function () {
     animation: false,
     legend: { top: 0 },
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-    grid: { left: 10, right: 30, top: 30, bottom: 10, containLabel: true },
+    grid: { left: 10, right: 50, top: 30, bottom: 10, containLabel: true },
     xAxis: { type: "value", name: "OPEN" },
     yAxis: { type: "category", data: data.earnings.labels, inverse: true },
     series: [

@@ -6,6 +6,7 @@ import { demo } from "./demo.js";
 import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
 import { claimCommand, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
+import { reportCommand } from "./report.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
 export const commands: readonly Command[] = [
@@ -24,4 +25,5 @@ export const commands: readonly Command[] = [
   settleCommand,
   verifyCommand,
   claimCommand,
+  reportCommand,
 ];
