@@ -407,6 +407,9 @@ const sum = (values: Iterable<bigint>) => [...values].reduce((s, v) => s + v, 0n
 const chartValue = (units: bigint) => Number(units) / 1e18;
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** At most this many accounts in the earnings chart (all of them are in the table). */
+const CHART_ACCOUNTS = 40;
+
 const PALETTE = ["#2f6fde", "#e0672b", "#2f9e57", "#b5428f", "#8a6d1f", "#1b9aa8", "#c23c3c", "#6b5bd2"];
 
 /** An amount cell: exact base units in data-units, OPEN (4 decimals) shown, exact in the tooltip. */
@@ -723,6 +726,13 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   for (const [id, c] of Object.entries(report.contributions ?? {}))
     contributorsOf.set(c.contributor, [...(contributorsOf.get(c.contributor) ?? []), id]);
 
+  // The bar chart shows the accounts with the largest cumulative amounts; the table lists all.
+  const charted = [...accounts]
+    .sort((a, b) => {
+      const [x, y] = [big(report.accounts[a]!.cumulative), big(report.accounts[b]!.cumulative)];
+      return x > y ? -1 : x < y ? 1 : byCodeUnits(a, b);
+    })
+    .slice(0, CHART_ACCOUNTS);
   const flow = moneyFlow(input);
   const verification =
     input.verified === true
@@ -750,9 +760,10 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const contributionRows = Object.entries(report.contributions ?? {})
     .sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0))
     .map(([id, c]) => {
-      let spans = 0;
-      for (const line of input.breakdown) for (const s of line.spans) if (s.contributions.includes(id)) spans++;
-      return `<tr id="contribution-${escapeHtml(id)}" data-contribution="${escapeHtml(id)}"><td>#${escapeHtml(id)}</td><td>${escapeHtml(c.datanetId)}</td><td>${accountLink(c.contributor, colors)}</td><td>${spans}</td></tr>`;
+      const outputs = input.breakdown.filter(
+        (l) => l.spans.some((s) => s.contributions.includes(id)) || l.influence.some((r) => r.contributionId === id),
+      ).length;
+      return `<tr id="contribution-${escapeHtml(id)}" data-contribution="${escapeHtml(id)}"><td>#${escapeHtml(id)}</td><td>${escapeHtml(c.datanetId)}</td><td>${accountLink(c.contributor, colors)}</td><td>${outputs}</td></tr>`;
     });
 
   const data = {
@@ -767,9 +778,9 @@ export function renderHtmlReport(input: HtmlReportInput): string {
       labels: flow.labels,
     },
     earnings: {
-      labels: accounts.map(short),
-      previous: accounts.map((a) => chartValue(big(report.accounts[a]!.previous))),
-      earned: accounts.map((a) => chartValue(big(report.accounts[a]!.earned))),
+      labels: charted.map(short),
+      previous: charted.map((a) => chartValue(big(report.accounts[a]!.previous))),
+      earned: charted.map((a) => chartValue(big(report.accounts[a]!.earned))),
     },
   };
   const dataJson = JSON.stringify(data).replace(/</g, "\\u003c");
@@ -833,7 +844,8 @@ ${flowRows.join("\n")}
 
 <section id="earnings">
 <h2>Earnings</h2>
-<div id="earnings-chart" class="chart" style="--h:${Math.max(160, 60 + 34 * accounts.length)}px" role="img" aria-label="Bar chart of each account's earnings"></div>
+<div id="earnings-chart" class="chart" style="--h:${Math.max(160, 60 + 34 * charted.length)}px" role="img" aria-label="Bar chart of each account's earnings"></div>
+${charted.length < accounts.length ? `<p class="note">The chart shows the ${charted.length} accounts with the largest cumulative amounts; the table lists all ${accounts.length}.</p>` : ""}
 <table id="earnings-table"><thead><tr><th>account</th><th>as</th><th class="amount">as contributor</th><th class="amount">as staker</th><th class="amount">earned this epoch</th><th class="amount">previous</th><th class="amount">cumulative</th>${input.claims === undefined ? "" : `<th class="amount">claimed</th>`}</tr></thead><tbody>
 ${earningsRows.join("\n")}
 </tbody></table>
@@ -850,7 +862,7 @@ ${ordered.map((line, i) => outputCard(line, i, input.records.get(line.requestHas
 ${
   report.contributions === undefined
     ? `<p class="note">This report predates the contributor map: contributions are shown by id only.</p>`
-    : `<table id="contributions-table"><thead><tr><th>contribution</th><th>Datanet</th><th>contributor</th><th>spans credited</th></tr></thead><tbody>
+    : `<table id="contributions-table"><thead><tr><th>contribution</th><th>Datanet</th><th>contributor</th><th>outputs it is credited in</th></tr></thead><tbody>
 ${contributionRows.join("\n")}
 </tbody></table>`
 }
