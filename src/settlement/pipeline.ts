@@ -35,7 +35,14 @@ import { buildChainState, finalizedRoot, type ChainState, type EventLog } from "
 import { computeSettlement, type SettlementResult } from "./compute.js";
 import { loadModelData, loadPrevious, paymentsIn, readRecords } from "./inputs.js";
 import { recordLine, type InferenceRecord } from "./record.js";
-import { breakdownFile, buildReport, encodeReport, type ReportManifest } from "./report.js";
+import {
+  breakdownFile,
+  buildReport,
+  encodeReport,
+  type ContributionInfo,
+  type FeeTotals,
+  type ReportManifest,
+} from "./report.js";
 import { SETTLEMENT_SCHEMA } from "./schema.js";
 
 export const SETTLEMENT_CODE_VERSION = "poa-settlement/1";
@@ -199,6 +206,36 @@ function lastLogBlockAtOrBefore(logs: readonly StoredLog[], t: bigint): bigint {
   return last;
 }
 
+/** The fees of the range's payments, summed per part (for the report's flow of money). */
+function feeTotals(state: ChainState, fromEpoch: bigint, toEpoch: bigint): FeeTotals {
+  const totals: FeeTotals = { requests: 0, fee: 0n, platform: 0n, owner: 0n, stakers: 0n, contributors: 0n };
+  for (const p of state.payments) {
+    if (p.epoch < fromEpoch || p.epoch > toEpoch) continue;
+    totals.requests += 1;
+    totals.fee += p.fee;
+    totals.platform += p.platform;
+    totals.owner += p.owner;
+    totals.stakers += p.stakers;
+    totals.contributors += p.contributors;
+  }
+  return totals;
+}
+
+/** The contributor and Datanet of every contribution the breakdown credits (spans or rows), by id. */
+function creditedContributions(state: ChainState, result: SettlementResult): Map<string, ContributionInfo> {
+  const ids = new Set<string>();
+  for (const r of result.requests) {
+    for (const s of r.spans ?? []) for (const id of s.contributions) ids.add(id);
+    for (const i of r.influence ?? []) ids.add(i.contributionId);
+  }
+  const out = new Map<string, ContributionInfo>();
+  for (const id of [...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0))) {
+    const c = state.contributions.get(id);
+    if (c !== undefined) out.set(id, { contributor: c.contributor, datanetId: c.datanetId });
+  }
+  return out;
+}
+
 export interface ComputedEpoch {
   fromEpoch: bigint;
   toEpoch: bigint;
@@ -338,6 +375,8 @@ export async function computeEpochs(args: {
     },
     escrowed: args.escrowed,
     flags: { nearCopies: nearCopyFlags(data.inputs), sizeMismatches: data.sizeMismatches },
+    fees: feeTotals(state, fromEpoch, toEpoch),
+    contributions: creditedContributions(state, result),
   });
   const encoded = encodeReport(report);
   return {

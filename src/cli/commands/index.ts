@@ -8,6 +8,7 @@ import { demo } from "./demo.js";
 import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
 import { claimCommand, penalizeCommand, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
+import { reportCommand } from "./report.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
 export const commands: readonly Command[] = [
@@ -36,4 +37,5 @@ export const commands: readonly Command[] = [
   verifyCommand,
   claimCommand,
   penalizeCommand,
+  reportCommand,
 ];
