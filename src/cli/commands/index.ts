@@ -5,6 +5,7 @@ import { datanetVerify } from "./datanet-verify.js";
 import { demo } from "./demo.js";
 import { devnet, devnetDeploy, devnetStop } from "./devnet.js";
 import { indexBuild } from "./index-build.js";
+import { serve, serveExport, serveKey } from "./serve.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
 export const commands: readonly Command[] = [
@@ -19,4 +20,7 @@ export const commands: readonly Command[] = [
   attribute,
   indexBuild,
   datanetVerify,
+  serve,
+  serveExport,
+  serveKey,
 ];
