@@ -4,7 +4,7 @@
  * back by hash, and exported as JSON Lines in the settlement's format (src/settlement/record.ts
  * `recordLine`), so `poa settle` can read them from the store or from a file.
  */
-import type { Address } from "../core/address.js";
+import { toChecksumAddress, type Address } from "../core/address.js";
 import { PoaError } from "../core/errors.js";
 import type { Hex } from "../core/hash.js";
 import { recordLine, type InferenceRecord } from "../settlement/record.js";
@@ -72,7 +72,7 @@ export function toStored(r: RecordRow): StoredRecord {
     record: {
       chainId: Number(r.chain_id),
       modelId: r.model_id,
-      payer: r.payer as Address,
+      payer: toChecksumAddress(r.payer),
       tokensIn: Number(r.tokens_in),
       tokensOut: Number(r.tokens_out),
       prompt: r.prompt,
@@ -80,7 +80,7 @@ export function toStored(r: RecordRow): StoredRecord {
       nonce: r.nonce,
     },
     endpoint: r.endpoint,
-    account: r.account as Address,
+    account: toChecksumAddress(r.account),
     fee: r.fee,
     maxFee: r.max_fee,
     state: r.state,
