@@ -16,9 +16,10 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
+import { NonceManager, Wallet, type JsonRpcProvider, type Signer } from "ethers";
 
 import { deployProtocol, type DeploymentRecord } from "../../../deploy/protocol.js";
+import { chainProvider } from "../../../src/chain/provider.js";
 import { ContentStore } from "../../../src/content/index.js";
 import { keccakHex } from "../../../src/core/hash.js";
 import { startAnvil, type AnvilProcess } from "../../../src/devnet/anvil.js";
@@ -277,11 +278,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     logFile: join(dir, "anvil.log"),
     extraArgs: ["--gas-limit", "100000000"],
   });
-  const provider = new JsonRpcProvider(anvil.rpcUrl, WORLD_CHAIN_ID, {
-    staticNetwork: true,
-    pollingInterval: 20,
-    cacheTimeout: -1,
-  });
+  // Gas estimates padded 1.5x (as src/chain/provider.ts does): an ERC20Votes transfer or mint
+  // estimated in one second can need a new checkpoint in the next.
+  const provider = chainProvider(anvil.rpcUrl, WORLD_CHAIN_ID);
   const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);
   const wallets = new Map<number, NonceManager>();
   const wallet = (i: number) => {
@@ -306,7 +305,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     await rpc("anvil_setBalance", [BRIDGE, "0x56bc75e2d63100000"]);
     const bridge = await provider.getSigner(BRIDGE);
     for (const i of [ROLE.curator, ...ROLE.contributors, ...Array.from({ length: 8 }, (_, k) => ROLE.users + k)])
-      await (await token.connect(bridge).mint(ACCOUNTS[i]!.address, 1_000_000n * OPEN)).wait();
+      await (await token.connect(bridge).mint(ACCOUNTS[i]!.address, 1_000_000n * OPEN, { gasLimit: 500_000 })).wait();
 
     const trained = train(adapterDatanets, adapterCount, withTabular, log);
     const content = join(dir, "content");
