@@ -18,7 +18,6 @@ import { getAddress, Wallet } from "ethers";
 
 import { chainError } from "../chain/errors.js";
 import { chainProvider, probeChainId } from "../chain/provider.js";
-import { WalletTxSender } from "../chain/tx-sender.js";
 import { ContentStore } from "../content/index.js";
 import type { Address } from "../core/address.js";
 import { canonicalJson } from "../core/canonical-json.js";
@@ -58,6 +57,7 @@ import {
 import { Payer, type PaymentOptions, type PaymentStage } from "./payments.js";
 import { recordByHash, RecordWriter, type RecordEndpoint } from "./records.js";
 import { GATEWAY_SCHEMA } from "./schema.js";
+import { OperatorSender } from "./sender.js";
 
 /** The response header that carries the record's hash (= the on-chain requestHash). */
 export const REQUEST_HASH_HEADER = "x-poa-request-hash";
@@ -100,8 +100,10 @@ export interface GatewayOptions {
   creditStartBlock?: bigint;
   /** How often new deposits are looked for (default 1,000 ms). */
   creditPollMs?: number;
-  /** How long a model's on-chain record is used before it is read again (default 2,000 ms). */
+  /** How long a model's on-chain record is used before it is read again, events or not (default 30,000 ms). */
   modelTtlMs?: number;
+  /** How often the ModelRegistry's events are polled to notice changes (default 1,000 ms). */
+  modelPollMs?: number;
   /** Observers (progress, logs, tests). */
   onPaymentStage?: PaymentOptions["onStage"];
   onModelLoad?: (event: { modelId: bigint; kind: ArtifactKind; ms: number; bytes: number }) => void;
@@ -164,7 +166,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   try {
     await bindStore(db, BigInt(chainId), options.contracts.feeRouter, operator);
     const content = new ContentStore(options.content);
-    const directory = new ModelDirectory(registry, { ttlMs: options.modelTtlMs ?? 2_000 });
+    const directory = new ModelDirectory(registry, { ttlMs: options.modelTtlMs ?? 30_000 });
+    await directory.pollEvents();
     const clock = new ChainClock(provider);
     await clock.refresh();
     const loader = new ArtifactLoader(content, {
@@ -193,7 +196,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const payer = new Payer(
       {
         db,
-        sender: new WalletTxSender(wallet, options.rpcUrl),
+        sender: new OperatorSender(wallet, options.rpcUrl),
         provider,
         router,
         token,
@@ -236,6 +239,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     cleanup.unshift(async () => {
       clearTimeout(creditTimer);
       await creditRound;
+    });
+    // Registry events: changes to models reach the cache within one poll.
+    let modelTimer: NodeJS.Timeout | undefined;
+    let modelRound: Promise<unknown> | undefined;
+    const pollModels = () => {
+      modelRound = directory
+        .pollEvents()
+        .catch(() => undefined)
+        .finally(() => {
+          modelRound = undefined;
+          if (!stopped) modelTimer = setTimeout(pollModels, options.modelPollMs ?? 1_000);
+        });
+    };
+    modelTimer = setTimeout(pollModels, options.modelPollMs ?? 1_000);
+    cleanup.unshift(async () => {
+      clearTimeout(modelTimer);
+      await modelRound;
     });
 
     const service = new GatewayService({
@@ -313,7 +333,7 @@ async function loadKeys(db: Database): Promise<Map<string, string>> {
   const { rows } = await db.query<{ key_hash: string; account: string }>(
     "SELECT key_hash, account FROM gateway_api_key WHERE revoked_at IS NULL",
   );
-  return new Map(rows.map((r) => [r.key_hash, r.account]));
+  return new Map(rows.map((r) => [r.key_hash, getAddress(r.account)]));
 }
 
 interface ServiceDeps {
@@ -477,7 +497,7 @@ class GatewayService {
       throw new PoaError("API_KEY_INVALID", "this API key is not bound to any account here (or was revoked)", {
         action: "Bind it with POST /v1/keys (a signature of the key-binding message by your account).",
       });
-    return { keyHash, account: getAddress(account) as Address };
+    return { keyHash, account: account as Address };
   }
 
   /** Counts a request of the key in progress; RATE_LIMITED beyond the limit. */
@@ -913,7 +933,7 @@ class GatewayService {
         details: { keyHash },
         action: "Make a new key (they are random) and bind that one.",
       });
-    this.d.keys.set(keyHash, account.toLowerCase());
+    this.d.keys.set(keyHash, account);
     sendJson(res, 200, {
       object: "poa.api_key",
       account,

@@ -1,8 +1,9 @@
 /**
  * What the chain says about models: status, base, artifact hash, metadata URI, provenance and
- * terms, read from the ModelRegistry with `getModel` and cached for a short time (`ttlMs`), so
- * that a pause, a retirement or a price change reaches the gateway within that time without an
- * RPC call per request. When the node cannot be reached, the last answer is used (the gateway
+ * terms, read from the ModelRegistry with `getModel` and cached. The registry's events are polled
+ * (`pollEvents`): an event about a model makes the next request read it again, so a pause, a
+ * retirement or a price change reaches the gateway within one poll, without an RPC call per
+ * request; a cached record is also read again after `ttlMs` whatever happens. When the node cannot be reached, the last answer is used (the gateway
  * keeps serving while its unpaid backlog allows, see payments.ts); a model never read before is
  * then refused with RPC_UNREACHABLE.
  */
@@ -39,7 +40,7 @@ export interface ModelInfo {
 }
 
 export interface DirectoryOptions {
-  /** How long an answer is used before it is read again (default 2,000 ms). */
+  /** How long an answer is used before it is read again, events or not (default 30,000 ms). */
   ttlMs?: number;
 }
 
@@ -52,6 +53,8 @@ export function parseModelId(text: string): bigint | undefined {
 
 export class ModelDirectory {
   private readonly cache = new Map<string, ModelInfo>();
+  /** The last block whose registry events were applied (see `pollEvents`). */
+  private lastBlock: number | undefined;
   private readonly inflight = new Map<string, Promise<ModelInfo>>();
   private readonly ttlMs: number;
   /** The last read that failed because the node could not be reached (cleared by a success). */
@@ -61,7 +64,7 @@ export class ModelDirectory {
     private readonly registry: ModelRegistry,
     options: DirectoryOptions = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 2_000;
+    this.ttlMs = options.ttlMs ?? 30_000;
   }
 
   /** The cached answer for `id`, however old. */
@@ -122,6 +125,40 @@ export class ModelDirectory {
     this.lastError = undefined;
     this.cache.set(id.toString(), info);
     return info;
+  }
+
+  /**
+   * Reads the registry's events since the last call and forgets the cached record of every model
+   * they name (registered, terms scheduled or cancelled, paused, unpaused, retired, metadata
+   * changed, ownership moved), so the next request reads it again: a change reaches the gateway
+   * within one poll, not one TTL. Errors propagate (the caller polls again later; the TTL still
+   * applies meanwhile).
+   */
+  async pollEvents(): Promise<number> {
+    const provider = this.registry.runner?.provider;
+    if (provider == null) return 0;
+    const head = await provider.getBlockNumber();
+    if (this.lastBlock === undefined) {
+      this.lastBlock = head;
+      return 0;
+    }
+    let invalidated = 0;
+    const address = await this.registry.getAddress();
+    for (let from = this.lastBlock + 1; from <= head; from += 2_000) {
+      const to = Math.min(head, from + 1_999);
+      const logs = await provider.getLogs({ address, fromBlock: from, toBlock: to });
+      for (const log of logs) {
+        const topic = log.topics[1];
+        if (topic === undefined) continue;
+        const hit = this.cache.get(BigInt(topic).toString());
+        if (hit !== undefined) {
+          hit.readAt = 0;
+          invalidated++;
+        }
+      }
+      this.lastBlock = to;
+    }
+    return invalidated;
   }
 
   /** Every registered model (ids 1..modelCount), read again when older than the TTL. */

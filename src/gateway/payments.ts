@@ -37,13 +37,14 @@ import { type JsonRpcApiProvider, MaxUint256 } from "ethers";
 import { chainError } from "../chain/errors.js";
 import { PoaError, isPoaError } from "../core/errors.js";
 import type { Hex } from "../core/hash.js";
-import { Outbox, type Database, type OutboxStage, type TxSender } from "../store/index.js";
+import { Outbox, type Database, type OutboxStage } from "../store/index.js";
 import type { FeeRouter, L2OpenToken } from "../../types/ethers-contracts/index.js";
 import type { ChainClock } from "./clock.js";
 import type { CreditLedger } from "./credit.js";
 import { feeUp } from "./fees.js";
 import { termsNow, type ModelDirectory } from "./models.js";
 import { revertError } from "./reverts.js";
+import type { OperatorSender } from "./sender.js";
 
 export interface PaymentOptions {
   /** Requests per `payBatch` (default 100). */
@@ -66,7 +67,7 @@ export type PaymentStage = "batched" | OutboxStage | "paid" | "failed";
 
 export interface PaymentDeps {
   db: Database;
-  sender: TxSender;
+  sender: OperatorSender;
   provider: JsonRpcApiProvider;
   router: FeeRouter;
   token: L2OpenToken;
@@ -451,30 +452,32 @@ export class Payer {
     await this.markPaid(batch, paid, entry.gasUsed ?? 0n);
   }
 
+  /**
+   * The RequestPaid events of a mined payment, decoded by hand from the raw receipt (a batch has
+   * a hundred of them; a generic ABI decoder costs more than the rest of the batch): topics are
+   * (event, requestId, requestHash, modelId), data the words (payer, epoch, tokensIn, tokensOut,
+   * fee, parts x 4).
+   */
   private async receiptPayments(txHash: Hex): Promise<Paid[]> {
-    let receipt;
-    try {
-      receipt = await this.deps.provider.getTransactionReceipt(txHash);
-    } catch (error) {
-      throw chainError(error, `read the receipt of ${txHash}`);
-    }
+    const receipt = await this.deps.sender.rawReceipt(txHash);
     if (receipt === null)
       throw new PoaError("RPC_UNREACHABLE", `the node has no receipt for the mined payment ${txHash} (yet)`, {
         details: { txHash },
       });
     const router = (await this.deps.router.getAddress()).toLowerCase();
+    const topic = this.deps.router.interface.getEvent("RequestPaid")!.topicHash.toLowerCase();
+    const word = (data: string, i: number) => BigInt(`0x${data.slice(2 + 64 * i, 2 + 64 * (i + 1))}`);
     const out: Paid[] = [];
     for (const log of receipt.logs) {
-      if (log.address.toLowerCase() !== router) continue;
-      const parsed = this.deps.router.interface.parseLog(log);
-      if (parsed?.name !== "RequestPaid") continue;
+      if (log.address.toLowerCase() !== router || log.topics[0]?.toLowerCase() !== topic || log.topics.length !== 4)
+        continue;
       out.push({
-        requestHash: (parsed.args.requestHash as string).toLowerCase() as Hex,
-        requestId: parsed.args.requestId as bigint,
-        fee: parsed.args.fee as bigint,
-        epoch: parsed.args.epoch as bigint,
+        requestHash: log.topics[2]!.toLowerCase() as Hex,
+        requestId: BigInt(log.topics[1]!),
+        epoch: word(log.data, 1),
+        fee: word(log.data, 4),
         blockNumber: BigInt(receipt.blockNumber),
-        txHash: receipt.hash.toLowerCase() as Hex,
+        txHash: receipt.transactionHash.toLowerCase() as Hex,
       });
     }
     return out;

@@ -27,7 +27,8 @@ export async function gatewayOptions(world: World, overrides: Partial<GatewayOpt
     content: world.content,
     port: 0,
     creditPollMs: 100,
-    modelTtlMs: 500,
+    modelTtlMs: 60_000,
+    modelPollMs: 100,
     ...overrides,
     payments: { flushIntervalMs: 500, pollMs: 20, ...overrides.payments },
   };

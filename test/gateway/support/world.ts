@@ -49,6 +49,8 @@ import {
 } from "../../../types/ethers-contracts/index.js";
 
 export const OPEN = 10n ** 18n;
+/** Gas and fee fields given up front: no estimate and no fee query per setup transaction. */
+const FAST = { gasLimit: 3_000_000n, maxFeePerGas: 50n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n };
 const DAY = 86_400n;
 const BRIDGE = "0x4200000000000000000000000000000000000010";
 export const WORLD_CHAIN_ID = 31_913;
@@ -238,26 +240,45 @@ export interface Registration {
 
 /**
  * Registers models in order and returns their ids. Today `registerModel` is one call; with
- * commit-reveal (issue 15) this becomes commit, a block, then register.
+ * commit-reveal (issue 15) this becomes commit, a block, then register. The transactions are
+ * sent with automining off and mined together (hundreds per block), then automining is restored.
  */
-export async function registerModels(registry: ModelRegistry, builder: Signer, registrations: readonly Registration[]) {
+export async function registerModels(
+  registry: ModelRegistry,
+  builder: Signer,
+  registrations: readonly Registration[],
+): Promise<bigint[]> {
+  const provider = registry.runner!.provider as JsonRpcProvider;
   const connected = registry.connect(builder);
-  const ids: bigint[] = [];
-  let last;
-  for (const r of registrations) {
-    last = await connected.registerModel({
-      ...r,
-      pricePerKInput: PRICES.pricePerKInput,
-      pricePerKOutput: PRICES.pricePerKOutput,
-      ownerBps: 3_000n,
-      stakersBps: 2_000n,
-      contributorsBps: 5_000n,
-    });
+  const first = (await registry.modelCount()) + 1n;
+  await provider.send("evm_setAutomine", [false]);
+  try {
+    // Signed and sent 50 at a time (the nonce manager numbers them in call order).
+    for (let i = 0; i < registrations.length; i += 50)
+      await Promise.all(
+        registrations.slice(i, i + 50).map((r) =>
+          connected.registerModel(
+            {
+              ...r,
+              pricePerKInput: PRICES.pricePerKInput,
+              pricePerKOutput: PRICES.pricePerKOutput,
+              ownerBps: 3_000n,
+              stakersBps: 2_000n,
+              contributorsBps: 5_000n,
+            },
+            FAST,
+          ),
+        ),
+      );
+    while (Number(await provider.send("txpool_status", []).then((s: { pending: string }) => BigInt(s.pending))) > 0)
+      await provider.send("anvil_mine", ["0x1"]);
+  } finally {
+    await provider.send("evm_setAutomine", [true]);
   }
-  await last?.wait();
   const count = await registry.modelCount();
-  for (let k = 0; k < registrations.length; k++) ids.push(count - BigInt(registrations.length) + BigInt(k) + 1n);
-  return ids;
+  if (count !== first + BigInt(registrations.length) - 1n)
+    throw new Error(`registered ${count - first + 1n} of ${registrations.length} models`);
+  return registrations.map((_, k) => first + BigInt(k));
 }
 
 // ---- the world ---------------------------------------------------------------------------------
@@ -329,16 +350,17 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     let contributionId = 0n;
     const texts = new Map<string, string>();
     for (const group of groups) {
-      await datanets.connect(owner).createDatanet(group.kind, `ipfs://datanet-${datanetId + 1n}`, {
-        minStake: 10n * OPEN,
-        dailyByteCap: 10_000_000n,
-        bondPeriod: 7n * DAY,
-        slashBps: 2_000n,
-        quorum: 1n,
-      });
+      await datanets
+        .connect(owner)
+        .createDatanet(
+          group.kind,
+          `ipfs://datanet-${datanetId + 1n}`,
+          { minStake: 10n * OPEN, dailyByteCap: 10_000_000n, bondPeriod: 7n * DAY, slashBps: 2_000n, quorum: 1n },
+          FAST,
+        );
       datanetId++;
-      await datanets.connect(owner).appointCurator(datanetId, ACCOUNTS[ROLE.curator]!.address);
-      await datanets.connect(curator).depositCuratorBond(datanetId, 1_000n * OPEN);
+      await datanets.connect(owner).appointCurator(datanetId, ACCOUNTS[ROLE.curator]!.address, FAST);
+      await datanets.connect(curator).depositCuratorBond(datanetId, 1_000n * OPEN, FAST);
       const members: { id: bigint; contentHash: string }[] = [];
       for (let i = 0; i < group.texts.length; i++) {
         const bytes = new TextEncoder().encode(group.texts[i]!);
@@ -349,7 +371,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
           .submit(datanetId, stored.contentHash, `ipfs://${stored.cid}`, BigInt(bytes.length), 10n * OPEN);
         contributionId++;
         texts.set(contributionId.toString(), group.texts[i]!);
-        await datanets.connect(curator).vote(contributionId, true);
+        await datanets.connect(curator).vote(contributionId, true, FAST);
         members.push({ id: contributionId, contentHash: stored.contentHash });
       }
       await (
@@ -410,6 +432,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       artifacts.set(tabularId!.toString(), t);
     }
 
+    // Registration order is id order: spot-check that each id holds the artifact we think it does.
+    for (const [id, a] of [...artifacts].filter((_, i) => i % 97 === 0 || i === artifacts.size - 1))
+      if ((await registry.getModel(BigInt(id))).artifactHash !== a.hash)
+        throw new Error(`model ${id} is not the artifact expected`);
     const operator = ACCOUNTS[ROLE.operator]!;
     const world: World = {
       anvil,
