@@ -251,14 +251,6 @@ or run the gateway on a PostgreSQL server (--store postgres://…), which can be
   async run(args) {
     const { isServerUrl, openStore } = await import("../../store/index.js");
     const { exportRecordsTo, GATEWAY_SCHEMA } = await import("../../gateway/index.js");
-    if (!isServerUrl(args.store)) {
-      const data = join(args.store, "pgdata");
-      if (!existsSync(data) || !statSync(data).isDirectory())
-        throw new PoaError("STORE_INVALID_LOCATION", `${args.store} is not a gateway store (no database in it)`, {
-          details: { store: args.store },
-          action: "Give the folder the gateway ran with.",
-        });
-    }
     if (args.all && (args.fromBlock !== undefined || args.toBlock !== undefined))
       throw new PoaError(
         "INVALID_VALUE",
@@ -267,6 +259,14 @@ or run the gateway on a PostgreSQL server (--store postgres://…), which can be
           details: { usage: true },
         },
       );
+    if (!isServerUrl(args.store)) {
+      const data = join(args.store, "pgdata");
+      if (!existsSync(data) || !statSync(data).isDirectory())
+        throw new PoaError("STORE_INVALID_LOCATION", `${args.store} is not a gateway store (no database in it)`, {
+          details: { store: args.store },
+          action: "Give the folder the gateway ran with.",
+        });
+    }
     const { prepareOutputFile, writeFileAtomic } = await import("../../core/fs.js");
     if (args.out !== undefined) prepareOutputFile(args.out, "the records file");
     const db = await openStore(args.store, {
