@@ -15,8 +15,11 @@ let projectErrors: Interface | undefined;
 function errorInterface(): Interface {
   if (projectErrors !== undefined) return projectErrors;
   const seen = new Map<string, object>();
+  const visited = new Set<unknown>();
   const visit = (node: unknown) => {
-    if (typeof node !== "object" || node === null) return;
+    // Factories are classes (functions) with a static `abi`; the index nests them in objects.
+    if ((typeof node !== "object" && typeof node !== "function") || node === null || visited.has(node)) return;
+    visited.add(node);
     const abi = (node as { abi?: unknown }).abi;
     if (Array.isArray(abi)) {
       for (const fragment of abi as { type?: string; name?: string; inputs?: { type: string }[] }[]) {
@@ -25,7 +28,7 @@ function errorInterface(): Interface {
         seen.set(signature, fragment);
       }
     }
-    for (const value of Object.values(node)) if (typeof value === "object" || typeof value === "function") visit(value);
+    if (typeof node === "object") for (const value of Object.values(node)) visit(value);
   };
   visit(factories);
   projectErrors = new Interface([...seen.values()] as never);
@@ -87,6 +90,24 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Every message in an ethers error: its own, the node's (`info.error`, `error`), its causes'. */
+function allMessages(error: unknown): string {
+  const out: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current !== undefined && current !== null; depth++) {
+    const e = current as {
+      message?: unknown;
+      shortMessage?: unknown;
+      info?: { error?: { message?: unknown } };
+      error?: { message?: unknown };
+    };
+    for (const m of [e.message, e.shortMessage, e.info?.error?.message, e.error?.message])
+      if (typeof m === "string") out.push(m);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return out.join("\n");
+}
+
 /**
  * A PoaError for anything a chain call threw, with `what` naming the action ("claim for 0x…").
  * PoaErrors pass through unchanged.
@@ -100,7 +121,7 @@ export function chainError(error: unknown, what: string): PoaError {
       details: { networkCode: net },
       action: "Check that the chain is running and the RPC URL is right.",
     });
-  if (isError(error, "INSUFFICIENT_FUNDS") || /insufficient funds/i.test(messageOf(error)))
+  if (isError(error, "INSUFFICIENT_FUNDS") || /insufficient funds/i.test(allMessages(error)))
     return new PoaError(
       "INSUFFICIENT_FUNDS",
       `${what}: the account cannot pay for the transaction (too little ETH for value and gas)`,

@@ -400,7 +400,9 @@ export function defineCommand<
               ? false
               : decl.default === undefined
                 ? undefined
-                : convert(String(decl.default), decl, `--${name}`);
+                : decl.default === ""
+                  ? ""
+                  : convert(String(decl.default), decl, `--${name}`);
         continue;
       }
       if (decl.type === "boolean") {

@@ -5,6 +5,8 @@
  */
 export interface Progress {
   tick(n?: number): void;
+  /** Sets the amount done (for work that reports where it stands, not how much it did). */
+  set(done: number): void;
   done(): void;
 }
 
@@ -35,6 +37,10 @@ export function progress(label: string, total: number, stream: NodeJS.WriteStrea
   return {
     tick(n = 1) {
       current += n;
+      render(false);
+    },
+    set(done) {
+      current = done;
       render(false);
     },
     done() {

@@ -126,3 +126,26 @@ record. The record's path is checked before anything is sent.`,
     }
   },
 });
+
+export const devnetAdvance = defineCommand({
+  name: "devnet advance",
+  summary: "Move the devnet's L2 clock forward (end an epoch, pass a challenge window)",
+  description: `Moves the L2 clock of the devnet running from --dir forward by <seconds> and mines --blocks
+blocks (so readers that stay a few blocks behind the head see the new time). Only a local devnet
+allows this; the L1 clock is left alone, so withdrawals keep working.`,
+  positionals: [{ name: "seconds", type: "integer", min: 1, description: "how far to move the clock" }],
+  options: {
+    ...DEVNET_DIR_OPTION,
+    blocks: { type: "integer", min: 1, max: 100, default: 3, description: "blocks to mine after moving the clock" },
+  },
+  examples: ["npx poa devnet advance 86400", "npx poa devnet advance 3600 --blocks 1"],
+  async run(args) {
+    const { requireRunningDevnet } = await import("../../devnet/addresses.js");
+    const { advanceL2Time } = await import("../../devnet/time.js");
+    const addresses = await requireRunningDevnet(args.dir);
+    const t = await advanceL2Time(addresses.l2Rpc, addresses.l2ChainId, BigInt(args.seconds), args.blocks);
+    console.log(
+      `L2 time moved from ${new Date(Number(t.before) * 1000).toISOString()} to ${new Date(Number(t.after) * 1000).toISOString()}`,
+    );
+  },
+});

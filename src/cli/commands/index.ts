@@ -1,11 +1,15 @@
 import type { Command } from "../define.js";
 import { attribute } from "./attribute.js";
 import { bridgeDeposit, bridgeFinalize, bridgeWithdraw, bridgeWithdrawals } from "./bridge.js";
+import { datanetAdd, datanetCreate, datanetCurator, datanetPublish, datanetReview, datanetShow } from "./datanet.js";
 import { datanetVerify } from "./datanet-verify.js";
+import { modelRegister, modelShow, modelTrain } from "./model.js";
 import { demo } from "./demo.js";
-import { devnet, devnetDeploy, devnetStop } from "./devnet.js";
+import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
+import { claimCommand, penalizeCommand, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
 import { serve, serveExport, serveKey } from "./serve.js";
+import { reportCommand } from "./report.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
 export const commands: readonly Command[] = [
@@ -13,14 +17,29 @@ export const commands: readonly Command[] = [
   devnet,
   devnetDeploy,
   devnetStop,
+  devnetAdvance,
   bridgeDeposit,
   bridgeWithdraw,
   bridgeWithdrawals,
   bridgeFinalize,
   attribute,
   indexBuild,
+  datanetCreate,
+  datanetCurator,
+  datanetAdd,
+  datanetReview,
+  datanetPublish,
+  datanetShow,
   datanetVerify,
   serve,
   serveExport,
   serveKey,
+  modelTrain,
+  modelRegister,
+  modelShow,
+  settleCommand,
+  verifyCommand,
+  claimCommand,
+  penalizeCommand,
+  reportCommand,
 ];
