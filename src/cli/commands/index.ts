@@ -8,6 +8,7 @@ import { demo } from "./demo.js";
 import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
 import { claimCommand, penalizeCommand, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
+import { serve, serveExport, serveKey } from "./serve.js";
 import { reportCommand } from "./report.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
@@ -30,6 +31,9 @@ export const commands: readonly Command[] = [
   datanetPublish,
   datanetShow,
   datanetVerify,
+  serve,
+  serveExport,
+  serveKey,
   modelTrain,
   modelRegister,
   modelShow,
