@@ -39,7 +39,7 @@ import {DatanetVersionLogic} from "./libraries/DatanetVersionLogic.sol";
 contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, ReentrancyGuardTransient, ISemver {
     using SafeERC20 for IERC20;
 
-    /// @notice May pause and unpause; never moves funds.
+    /// @notice May pause (only governance unpauses); never moves funds.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice May slash and revoke accepted contributions in their bond period and slash
@@ -113,7 +113,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     }
 
     /// @inheritdoc IDatanetRegistry
-    function unpause() external onlyRole(GUARDIAN_ROLE) {
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
     }
 
@@ -497,7 +497,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "3.0.0";
     }
 
     // =========================================================================================

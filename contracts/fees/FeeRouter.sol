@@ -30,7 +30,7 @@ import {FeeMath} from "./FeeMath.sol";
 contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransient, ISemver {
     using SafeERC20 for IERC20;
 
-    /// @notice May pause and unpause payments; never moves funds.
+    /// @notice May pause payments (only governance unpauses); never moves funds.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Hard cap on the platform fee (20%).
@@ -258,7 +258,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IFeeRouter
-    function unpause() external onlyRole(GUARDIAN_ROLE) {
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
     }
 
@@ -361,7 +361,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "3.0.0";
     }
 
     // ---------------------------------------------------------------------------------------

@@ -354,7 +354,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ///         (withdrawals, unbonding, sweeping) are never paused.
     function pause() external;
 
-    /// @notice Lifts a pause. GUARDIAN_ROLE.
+    /// @notice Lifts a pause. DEFAULT_ADMIN_ROLE (governance, through the timelock): the
+    ///         guardian can stop the registry but never restart it.
     function unpause() external;
 
     // =========================================================================================

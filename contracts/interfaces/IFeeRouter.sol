@@ -185,7 +185,8 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
     /// @notice Stops payments (GUARDIAN_ROLE). Withdrawals and sweeps stay open.
     function pause() external;
 
-    /// @notice Resumes payments (GUARDIAN_ROLE).
+    /// @notice Resumes payments. DEFAULT_ADMIN_ROLE (governance, through the timelock): the
+    ///         guardian can stop payments but never restart them.
     function unpause() external;
 
     // ---------------------------------------------------------------------------------------

@@ -277,7 +277,8 @@ interface IModelRegistry is IErrors {
     /// @notice Stops new registrations (GUARDIAN_ROLE). Payments are the FeeRouter's business.
     function pause() external;
 
-    /// @notice Allows registrations again (GUARDIAN_ROLE).
+    /// @notice Allows registrations again. DEFAULT_ADMIN_ROLE (governance, through the
+    ///         timelock): the guardian can stop registrations but never restart them.
     function unpause() external;
 
     // ---------------------------------------------------------------------------------------

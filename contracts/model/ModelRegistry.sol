@@ -14,7 +14,7 @@ import {ISemver} from "../interfaces/ISemver.sol";
 ///         every payment reads), one for the terms in force, one for scheduled terms; provenance
 ///         and metadata live in slots payments never touch.
 contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
-    /// @notice May pause and unpause registrations; never moves funds.
+    /// @notice May pause registrations (only governance unpauses); never moves funds.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Shortest notice delay governance may set.
@@ -245,7 +245,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     }
 
     /// @inheritdoc IModelRegistry
-    function unpause() external onlyRole(GUARDIAN_ROLE) {
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
     }
 
@@ -335,7 +335,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "3.0.0";
     }
 
     // ---------------------------------------------------------------------------------------

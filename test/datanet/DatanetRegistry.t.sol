@@ -25,7 +25,7 @@ contract DatanetRegistryTest is DatanetFixture {
     // =========================================================================================
 
     function test_constructor_setsRolesAndBounds_succeeds() public view {
-        assertEq(registry.version(), "2.0.0");
+        assertEq(registry.version(), "3.0.0");
         assertEq(registry.token(), address(open));
         assertEq(registry.treasury(), treasury);
         assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance admin");
@@ -168,7 +168,18 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.prank(alice);
         assertEq(registry.withdraw(id), 10 ether, "refund while paused");
 
+        // The guardian stops; only governance restarts.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                guardian,
+                registry.DEFAULT_ADMIN_ROLE()
+            )
+        );
         vm.prank(guardian);
+        registry.unpause();
+        assertTrue(registry.paused(), "still paused after the guardian's attempt");
+        vm.prank(governance);
         registry.unpause();
         _submit(alice, H2, 100, 10 ether);
     }

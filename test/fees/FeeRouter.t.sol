@@ -46,7 +46,7 @@ contract FeeRouterTest is FeeRouterFixture {
         assertEq(open.allowance(address(router), address(distributor)), type(uint256).max, "standing allowance");
         assertTrue(router.hasRole(router.DEFAULT_ADMIN_ROLE(), governance), "admin");
         assertTrue(router.hasRole(router.GUARDIAN_ROLE(), guardian), "guardian");
-        assertEq(router.version(), "2.0.0");
+        assertEq(router.version(), "3.0.0");
         assertEq(router.lastRequestId(), 0);
     }
 
@@ -320,7 +320,18 @@ contract FeeRouterTest is FeeRouterFixture {
         vm.expectRevert(Pausable.EnforcedPause.selector);
         vm.prank(payer);
         router.pay(model, H1, 1_000, 500, FEE);
+        // The guardian stops; only governance restarts.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                guardian,
+                router.DEFAULT_ADMIN_ROLE()
+            )
+        );
         vm.prank(guardian);
+        router.unpause();
+        assertTrue(router.paused(), "still paused after the guardian's attempt");
+        vm.prank(governance);
         router.unpause();
         vm.prank(payer);
         router.pay(model, H1, 1_000, 500, FEE);

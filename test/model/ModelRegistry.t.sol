@@ -34,7 +34,7 @@ contract ModelRegistryTest is ModelFixture {
         assertEq(registry.datanets(), address(datanets));
         assertEq(registry.noticeDelay(), NOTICE);
         assertEq(registry.modelCount(), 0);
-        assertEq(registry.version(), "2.0.0");
+        assertEq(registry.version(), "3.0.0");
         assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance is admin");
         assertTrue(registry.hasRole(registry.GUARDIAN_ROLE(), guardian), "guardian");
         assertEq(registry.GUARDIAN_ROLE(), keccak256("GUARDIAN_ROLE"));
@@ -293,7 +293,18 @@ contract ModelRegistryTest is ModelFixture {
         vm.expectRevert(Pausable.EnforcedPause.selector);
         vm.prank(builder);
         registry.registerModel(_registration(ART));
+        // The guardian stops; only governance restarts.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                guardian,
+                registry.DEFAULT_ADMIN_ROLE()
+            )
+        );
         vm.prank(guardian);
+        registry.unpause();
+        assertTrue(registry.paused(), "still paused after the guardian's attempt");
+        vm.prank(governance);
         registry.unpause();
         _register(builder, ART);
     }
