@@ -6,6 +6,16 @@ import { datanetVerify } from "./datanet-verify.js";
 import { modelRegister, modelShow, modelTrain } from "./model.js";
 import { demo } from "./demo.js";
 import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
+import { govCancel, govDelegate, govExecute, govPropose, govQueue, govStatus, govVote } from "./gov.js";
+import {
+  grantsCancel,
+  grantsCreate,
+  grantsRelease,
+  grantsReview,
+  grantsStatus,
+  grantsSubmit,
+  grantsVeto,
+} from "./grants.js";
 import { claimCommand, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
 
@@ -35,4 +45,18 @@ export const commands: readonly Command[] = [
   settleCommand,
   verifyCommand,
   claimCommand,
+  govDelegate,
+  govPropose,
+  govVote,
+  govQueue,
+  govExecute,
+  govCancel,
+  govStatus,
+  grantsCreate,
+  grantsSubmit,
+  grantsReview,
+  grantsVeto,
+  grantsRelease,
+  grantsCancel,
+  grantsStatus,
 ];
