@@ -178,12 +178,18 @@ export async function vaultSettings(g: Governance) {
 }
 
 function active(grant: Grant, doing: string): void {
-  if (grant.status !== "active")
-    throw new PoaError(
-      "GRANT_STATE",
-      `grant ${grant.id} is ${grant.status}: ${grant.status === "cancelled" ? "it pays nothing more and" : "it"} cannot ${doing} any more`,
-      { details: { grantId: grant.id.toString(), status: grant.status } },
-    );
+  if (grant.status === "active") return;
+  const state =
+    grant.status === "cancelled"
+      ? `grant ${grant.id} was cancelled (it pays nothing more)`
+      : `grant ${grant.id} is ${grant.status}${grant.status === "completed" ? " (every milestone was released)" : ""}`;
+  throw new PoaError(
+    "GRANT_STATE",
+    `${state}: it cannot ${doing}${grant.status === "cancelled" && doing === "be cancelled" ? " twice" : ""}`,
+    {
+      details: { grantId: grant.id.toString(), status: grant.status },
+    },
+  );
 }
 
 function milestoneOf(grant: Grant, index: number): Milestone {
