@@ -1,0 +1,338 @@
+// keccak-256 (the Ethereum hash: Keccak[c = 512] with the original 0x01 padding, not SHA3-256) in
+// AssemblyScript, compiled to src/merkle/keccak.wasm by asm/build.mjs, with the batch operations
+// the Merkle builder of src/merkle needs, so that JavaScript never handles a hash one at a time:
+//
+// - hashLeaves: the StandardMerkleTree leaf keccak256(keccak256(encoded)) of n encodings;
+// - sortKeys / placeLeaves: the stable sort of the leaves by hash (keys sorted by the caller with
+//   Float64Array.prototype.sort) and their placement in the heap array;
+// - buildInner: every inner node of the heap array, keccak256 of its two children in ascending order;
+// - parseAddresses: 40 hex digits to 20 bytes, with the EIP-55 check of mixed-case addresses.
+//
+// The caller (src/merkle/wasm.ts) lays out linear memory from heapBase() and grows it; nothing
+// here allocates. The 25 lanes of the state are kept in locals during a permutation, as u64 words
+// in little-endian order, which is the byte order of the Keccak state.
+
+/** The state (25 lanes) and a 32-byte scratch word, in static memory. */
+const STATE: usize = memory.data(200, 16);
+const WORD: usize = memory.data(64, 16);
+const LOWER: usize = memory.data(40, 16);
+
+const RATE: i32 = 136;
+
+// prettier-ignore
+const RC: StaticArray<u64> = [
+  0x0000000000000001, 0x0000000000008082, 0x800000000000808a, 0x8000000080008000,
+  0x000000000000808b, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
+  0x000000000000008a, 0x0000000000000088, 0x0000000080008009, 0x000000008000000a,
+  0x000000008000808b, 0x800000000000008b, 0x8000000000008089, 0x8000000000008003,
+  0x8000000000008002, 0x8000000000000080, 0x000000000000800a, 0x800000008000000a,
+  0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
+];
+
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}
+
+/** keccak-f[1600] on the state in STATE: 24 rounds, theta rho pi chi iota unrolled over locals. */
+function permute(): void {
+  const s = STATE;
+  let a0 = load<u64>(s, 0);
+  let a1 = load<u64>(s, 8);
+  let a2 = load<u64>(s, 16);
+  let a3 = load<u64>(s, 24);
+  let a4 = load<u64>(s, 32);
+  let a5 = load<u64>(s, 40);
+  let a6 = load<u64>(s, 48);
+  let a7 = load<u64>(s, 56);
+  let a8 = load<u64>(s, 64);
+  let a9 = load<u64>(s, 72);
+  let a10 = load<u64>(s, 80);
+  let a11 = load<u64>(s, 88);
+  let a12 = load<u64>(s, 96);
+  let a13 = load<u64>(s, 104);
+  let a14 = load<u64>(s, 112);
+  let a15 = load<u64>(s, 120);
+  let a16 = load<u64>(s, 128);
+  let a17 = load<u64>(s, 136);
+  let a18 = load<u64>(s, 144);
+  let a19 = load<u64>(s, 152);
+  let a20 = load<u64>(s, 160);
+  let a21 = load<u64>(s, 168);
+  let a22 = load<u64>(s, 176);
+  let a23 = load<u64>(s, 184);
+  let a24 = load<u64>(s, 192);
+  for (let round = 0; round < 24; round++) {
+    const c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20;
+    const c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21;
+    const c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22;
+    const c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23;
+    const c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;
+    const d0 = c4 ^ rotl<u64>(c1, 1);
+    const d1 = c0 ^ rotl<u64>(c2, 1);
+    const d2 = c1 ^ rotl<u64>(c3, 1);
+    const d3 = c2 ^ rotl<u64>(c4, 1);
+    const d4 = c3 ^ rotl<u64>(c0, 1);
+    const b0 = a0 ^ d0;
+    const b1 = rotl<u64>(a6 ^ d1, 44);
+    const b2 = rotl<u64>(a12 ^ d2, 43);
+    const b3 = rotl<u64>(a18 ^ d3, 21);
+    const b4 = rotl<u64>(a24 ^ d4, 14);
+    const b5 = rotl<u64>(a3 ^ d3, 28);
+    const b6 = rotl<u64>(a9 ^ d4, 20);
+    const b7 = rotl<u64>(a10 ^ d0, 3);
+    const b8 = rotl<u64>(a16 ^ d1, 45);
+    const b9 = rotl<u64>(a22 ^ d2, 61);
+    const b10 = rotl<u64>(a1 ^ d1, 1);
+    const b11 = rotl<u64>(a7 ^ d2, 6);
+    const b12 = rotl<u64>(a13 ^ d3, 25);
+    const b13 = rotl<u64>(a19 ^ d4, 8);
+    const b14 = rotl<u64>(a20 ^ d0, 18);
+    const b15 = rotl<u64>(a4 ^ d4, 27);
+    const b16 = rotl<u64>(a5 ^ d0, 36);
+    const b17 = rotl<u64>(a11 ^ d1, 10);
+    const b18 = rotl<u64>(a17 ^ d2, 15);
+    const b19 = rotl<u64>(a23 ^ d3, 56);
+    const b20 = rotl<u64>(a2 ^ d2, 62);
+    const b21 = rotl<u64>(a8 ^ d3, 55);
+    const b22 = rotl<u64>(a14 ^ d4, 39);
+    const b23 = rotl<u64>(a15 ^ d0, 41);
+    const b24 = rotl<u64>(a21 ^ d1, 2);
+    a0 = b0 ^ (~b1 & b2);
+    a1 = b1 ^ (~b2 & b3);
+    a2 = b2 ^ (~b3 & b4);
+    a3 = b3 ^ (~b4 & b0);
+    a4 = b4 ^ (~b0 & b1);
+    a5 = b5 ^ (~b6 & b7);
+    a6 = b6 ^ (~b7 & b8);
+    a7 = b7 ^ (~b8 & b9);
+    a8 = b8 ^ (~b9 & b5);
+    a9 = b9 ^ (~b5 & b6);
+    a10 = b10 ^ (~b11 & b12);
+    a11 = b11 ^ (~b12 & b13);
+    a12 = b12 ^ (~b13 & b14);
+    a13 = b13 ^ (~b14 & b10);
+    a14 = b14 ^ (~b10 & b11);
+    a15 = b15 ^ (~b16 & b17);
+    a16 = b16 ^ (~b17 & b18);
+    a17 = b17 ^ (~b18 & b19);
+    a18 = b18 ^ (~b19 & b15);
+    a19 = b19 ^ (~b15 & b16);
+    a20 = b20 ^ (~b21 & b22);
+    a21 = b21 ^ (~b22 & b23);
+    a22 = b22 ^ (~b23 & b24);
+    a23 = b23 ^ (~b24 & b20);
+    a24 = b24 ^ (~b20 & b21);
+    a0 ^= unchecked(RC[round]);
+  }
+  store<u64>(s, a0, 0);
+  store<u64>(s, a1, 8);
+  store<u64>(s, a2, 16);
+  store<u64>(s, a3, 24);
+  store<u64>(s, a4, 32);
+  store<u64>(s, a5, 40);
+  store<u64>(s, a6, 48);
+  store<u64>(s, a7, 56);
+  store<u64>(s, a8, 64);
+  store<u64>(s, a9, 72);
+  store<u64>(s, a10, 80);
+  store<u64>(s, a11, 88);
+  store<u64>(s, a12, 96);
+  store<u64>(s, a13, 104);
+  store<u64>(s, a14, 112);
+  store<u64>(s, a15, 120);
+  store<u64>(s, a16, 128);
+  store<u64>(s, a17, 136);
+  store<u64>(s, a18, 144);
+  store<u64>(s, a19, 152);
+  store<u64>(s, a20, 160);
+  store<u64>(s, a21, 168);
+  store<u64>(s, a22, 176);
+  store<u64>(s, a23, 184);
+  store<u64>(s, a24, 192);
+}
+
+/** keccak256 of len bytes at src, written as 32 bytes at dst (dst may overlap src). */
+function keccak(src: usize, len: i32, dst: usize): void {
+  const s = STATE;
+  memory.fill(s, 0, 200);
+  let p = src;
+  let left = len;
+  while (left >= RATE) {
+    for (let i = 0; i < RATE; i += 8) store<u64>(s + <usize>i, load<u64>(s + <usize>i) ^ load<u64>(p + <usize>i));
+    permute();
+    p += <usize>RATE;
+    left -= RATE;
+  }
+  let i = 0;
+  for (; i + 8 <= left; i += 8) store<u64>(s + <usize>i, load<u64>(s + <usize>i) ^ load<u64>(p + <usize>i));
+  for (; i < left; i++) store<u8>(s + <usize>i, load<u8>(s + <usize>i) ^ load<u8>(p + <usize>i));
+  store<u8>(s + <usize>left, load<u8>(s + <usize>left) ^ 0x01);
+  store<u8>(s + <usize>(RATE - 1), load<u8>(s + <usize>(RATE - 1)) ^ 0x80);
+  permute();
+  store<u64>(dst, load<u64>(s, 0), 0);
+  store<u64>(dst, load<u64>(s, 8), 8);
+  store<u64>(dst, load<u64>(s, 16), 16);
+  store<u64>(dst, load<u64>(s, 24), 24);
+}
+
+/** keccak256 of len bytes at src into dst: the plain hash, for tests and for other callers. */
+export function hash(src: usize, len: i32, dst: usize): void {
+  keccak(src, len, dst);
+}
+
+/** The state after absorbing the padding of a message of len < 136 bytes already in place. */
+function pad(len: i32): void {
+  const s = STATE;
+  store<u8>(s + <usize>len, load<u8>(s + <usize>len) ^ 0x01);
+  store<u8>(s + <usize>(RATE - 1), load<u8>(s + <usize>(RATE - 1)) ^ 0x80);
+}
+
+/**
+ * For each of the n encodings of len bytes at src: keccak256(keccak256(encoding)) at dst + 32 i.
+ * The 64-byte encodings of StandardMerkleTree's two-word leaves take a path without the generic
+ * absorb: the first hash's output is already the first four lanes of the second hash's state.
+ */
+export function hashLeaves(src: usize, len: i32, dst: usize, n: i32): void {
+  const s = STATE;
+  for (let i = 0; i < n; i++) {
+    const out = dst + ((<usize>i) << 5);
+    if (len == 64) {
+      const p = src + ((<usize>i) << 6);
+      memory.fill(s + 64, 0, 136);
+      memory.copy(s, p, 64);
+      pad(64);
+      permute();
+    } else {
+      keccak(src + <usize>i * <usize>len, len, WORD);
+      memory.fill(s, 0, 200);
+      memory.copy(s, WORD, 32);
+    }
+    memory.fill(s + 32, 0, 168);
+    pad(32);
+    permute();
+    memory.copy(out, s, 32);
+  }
+}
+
+/**
+ * The sort keys of n leaf hashes (32 bytes each at leaves), as f64 at keys: the top 53 - bits
+ * bits of the hash, then the leaf's index in its low bits (n <= 2^bits). Sorting the keys as
+ * numbers orders the leaves by hash prefix and, among equal prefixes, by index; the caller
+ * re-sorts the rare runs of equal prefixes by their full hash.
+ */
+export function sortKeys(leaves: usize, keys: usize, n: i32, bits: i32): void {
+  const shift = <u64>(11 + bits);
+  for (let i = 0; i < n; i++) {
+    const prefix = bswap<u64>(load<u64>(leaves + ((<usize>i) << 5))) >> shift;
+    store<f64>(keys + ((<usize>i) << 3), <f64>((prefix << (<u64>bits)) | (<u64>i)));
+  }
+}
+
+/**
+ * Places the leaves in the heap array of 2n - 1 nodes at nodes, in the order of the (sorted)
+ * keys: the k-th smallest leaf at node 2n - 2 - k, as StandardMerkleTree does; and records each
+ * leaf's node in treeIndex (u32 per leaf, by the leaf's original index).
+ */
+export function placeLeaves(leaves: usize, keys: usize, nodes: usize, treeIndex: usize, n: i32, bits: i32): void {
+  const mask: u64 = ((<u64>1) << (<u64>bits)) - 1;
+  const last = 2 * n - 2;
+  for (let k = 0; k < n; k++) {
+    const i = <usize>((<u64>load<f64>(keys + ((<usize>k) << 3))) & mask);
+    const node = last - k;
+    memory.copy(nodes + ((<usize>node) << 5), leaves + (i << 5), 32);
+    store<u32>(treeIndex + (i << 2), node);
+  }
+}
+
+/** Big-endian comparison of two 32-byte words: a <= b. */
+function notAbove(a: usize, b: usize): bool {
+  for (let w: usize = 0; w < 32; w += 8) {
+    const x = bswap<u64>(load<u64>(a + w));
+    const y = bswap<u64>(load<u64>(b + w));
+    if (x != y) return x < y;
+  }
+  return true;
+}
+
+/**
+ * Fills the inner nodes from - 1 down to to (from <= n - 1) of a heap array of 2n - 1 nodes whose
+ * leaves and inner nodes above from are in place: node i = keccak256(min(child) ++ max(child))
+ * over its children 2i + 1 and 2i + 2 (OpenZeppelin MerkleProof's sorted pairs). Called in
+ * slices so that the caller can report progress.
+ */
+export function buildInner(nodes: usize, n: i32, from: i32, to: i32): void {
+  const s = STATE;
+  for (let i = from - 1; i >= to; i--) {
+    const left = nodes + ((<usize>(2 * i + 1)) << 5);
+    const right = left + 32;
+    const first = notAbove(left, right) ? left : right;
+    const second = first == left ? right : left;
+    memory.fill(s, 0, 200);
+    store<u64>(s, load<u64>(first, 0), 0);
+    store<u64>(s, load<u64>(first, 8), 8);
+    store<u64>(s, load<u64>(first, 16), 16);
+    store<u64>(s, load<u64>(first, 24), 24);
+    store<u64>(s, load<u64>(second, 0), 32);
+    store<u64>(s, load<u64>(second, 8), 40);
+    store<u64>(s, load<u64>(second, 16), 48);
+    store<u64>(s, load<u64>(second, 24), 56);
+    store<u64>(s, 0x01, 64);
+    store<u64>(s, 0x8000000000000000, 128);
+    permute();
+    const dst = nodes + ((<usize>i) << 5);
+    store<u64>(dst, load<u64>(s, 0), 0);
+    store<u64>(dst, load<u64>(s, 8), 8);
+    store<u64>(dst, load<u64>(s, 16), 16);
+    store<u64>(dst, load<u64>(s, 24), 24);
+  }
+}
+
+/** The value of an ASCII hex digit, or -1. */
+function hexValue(c: u32): i32 {
+  if (c - 48 < 10) return <i32>(c - 48);
+  if (c - 97 < 6) return <i32>(c - 87);
+  if (c - 65 < 6) return <i32>(c - 55);
+  return -1;
+}
+
+/**
+ * Parses n addresses given as 42 ASCII characters each at src ("0x" and 40 hex digits) into 20
+ * bytes each at dst + stride i. A mixed-case address must carry its EIP-55 checksum (a hex letter
+ * is upper-case exactly where the keccak256 of the lower-case digits has a nibble >= 8).
+ * Returns -1 when all are valid, else 2 i for the first invalid one with a malformed character,
+ * or 2 i + 1 for the first with a bad checksum.
+ */
+export function parseAddresses(src: usize, n: i32, dst: usize, stride: i32): i32 {
+  for (let i = 0; i < n; i++) {
+    const p = src + <usize>i * 42 + 2;
+    const out = dst + <usize>i * <usize>stride;
+    if (load<u16>(p - 2) != 0x7830) return 2 * i; // "0x", little-endian
+    let upper = false;
+    let lower = false;
+    for (let j = 0; j < 40; j += 2) {
+      const c0 = <u32>load<u8>(p + <usize>j);
+      const c1 = <u32>load<u8>(p + <usize>j + 1);
+      const h = hexValue(c0);
+      const l = hexValue(c1);
+      if ((h | l) < 0) return 2 * i;
+      if (c0 - 65 < 6 || c1 - 65 < 6) upper = true;
+      if (c0 - 97 < 6 || c1 - 97 < 6) lower = true;
+      store<u8>(out + <usize>(j >> 1), <u8>((h << 4) | l));
+    }
+    if (upper && lower) {
+      for (let j = 0; j < 40; j++) {
+        const c = <u32>load<u8>(p + <usize>j);
+        store<u8>(LOWER + <usize>j, <u8>(c - 65 < 6 ? c + 32 : c));
+      }
+      keccak(LOWER, 40, WORD);
+      for (let j = 0; j < 40; j++) {
+        const c = <u32>load<u8>(p + <usize>j);
+        if (c < 65) continue; // a digit: no case
+        const byte = <u32>load<u8>(WORD + <usize>(j >> 1));
+        const nibble = (j & 1) == 0 ? byte >> 4 : byte & 15;
+        if (nibble >= 8 != c - 65 < 6) return 2 * i + 1;
+      }
+    }
+  }
+  return -1;
+}
