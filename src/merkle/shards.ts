@@ -1,0 +1,244 @@
+/**
+ * Proof shards: every account's proof, split by address prefix into files small enough for a
+ * wallet or a static web host to fetch one (a full tree.json at 1,000,000 accounts is 240 MB).
+ *
+ *   <folder>/index.json   {"accounts": N, "format": "poa-proof-shards-v1",
+ *                          "leafEncoding": ["address", "uint256"], "prefixDigits": d,
+ *                          "root": "0x…", "shards": {"00": {"accounts": k, "bytes": b}, …}}
+ *   <folder>/<p>.json     {"0x<account>": {"cumulativeAmount": "<decimal>", "proof": ["0x…", …]}, …}
+ *
+ * `<p>` is the first d (1 to 4, default 2) lower-case hex digits of the account; a shard holds
+ * the accounts with that prefix, keyed by their lower-case address, in ascending address order,
+ * and only non-empty shards are written and listed. `proof` is `StandardMerkleTree.getProof`'s
+ * proof (leaf to root) for the leaf `(account, cumulativeAmount)`; it leads to `root`, which is
+ * what a reader checks. The index is canonical JSON (sorted keys, two-space indent), the shards
+ * one line each: the same tree always gives the same bytes.
+ */
+import { lstatSync, readdirSync } from "node:fs";
+import { readdir, rename, rm, rmdir } from "node:fs/promises";
+import { join } from "node:path";
+
+import { canonicalJson } from "../core/canonical-json.js";
+import { PoaError } from "../core/errors.js";
+import { prepareOutputFolder } from "../core/fs.js";
+import { ChunkWriter } from "./ascii.js";
+import { CHUNK_BYTES, writeChunks } from "./dump.js";
+import { type Hex } from "./hash.js";
+import { treeInternals, type RewardTree } from "./tree.js";
+
+export const SHARD_FORMAT = "poa-proof-shards-v1";
+export const SHARD_INDEX_FILE = "index.json";
+export const DEFAULT_PREFIX_DIGITS = 2;
+
+/** The index of a shard folder. */
+export interface ShardIndex {
+  readonly format: typeof SHARD_FORMAT;
+  readonly root: Hex;
+  readonly leafEncoding: readonly ["address", "uint256"];
+  readonly accounts: number;
+  readonly prefixDigits: number;
+  readonly shards: Readonly<Record<string, { readonly accounts: number; readonly bytes: number }>>;
+}
+
+/** One file of a shard folder, as chunks of bytes. */
+export interface ShardFile {
+  readonly name: string;
+  readonly chunks: readonly Uint8Array[];
+  readonly bytes: number;
+}
+
+export interface ShardOptions {
+  /** Hex digits of the address prefix that names a shard: 1 to 4 (16 to 65,536 shards). Default 2. */
+  prefixDigits?: number;
+}
+
+function checkDigits(digits: unknown): number {
+  if (typeof digits !== "number" || !Number.isInteger(digits) || digits < 1 || digits > 4) {
+    throw new PoaError("INVALID_VALUE", `a shard prefix of ${String(digits)} hex digits is not supported`, {
+      details: { prefixDigits: digits },
+      action: "Use 1 to 4 hex digits (16 to 65,536 shards); 2 suits up to a few million accounts.",
+    });
+  }
+  return digits;
+}
+
+/** The shard name of an address (any case): its first `digits` hex digits, lower case. */
+export function shardOf(account: string, digits: number): string {
+  return account.slice(2, 2 + digits).toLowerCase();
+}
+
+const bswap = (w: number): number => ((w << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | (w >>> 24)) >>> 0;
+
+/**
+ * The files of the shard folder of `tree`, shards in ascending prefix order, then `index.json`
+ * (pure: computed as they are asked for).
+ */
+export function* proofShardFiles(tree: RewardTree, options: ShardOptions = {}): Generator<ShardFile> {
+  const digits = checkDigits(options.prefixDigits ?? DEFAULT_PREFIX_DIGITS);
+  const { nodes, treeIndexOf, addressWords } = treeInternals(tree);
+  if (addressWords === undefined) throw new Error("a reward tree without addresses");
+  const n = tree.count;
+  // Addresses as big-endian words (numeric order = byte order), and each account's shard.
+  const be = new Uint32Array(5 * n);
+  for (let k = 0; k < 5 * n; k++) be[k] = bswap(addressWords[k]!);
+  const shardCount = 16 ** digits;
+  const shardOfEntry = new Uint32Array(n);
+  const counts = new Uint32Array(shardCount + 1);
+  for (let i = 0; i < n; i++) {
+    const s = be[5 * i]! >>> (32 - 4 * digits);
+    shardOfEntry[i] = s;
+    counts[s + 1]!++;
+  }
+  for (let s = 0; s < shardCount; s++) counts[s + 1]! += counts[s]!;
+  const order = new Uint32Array(n);
+  const next = counts.slice(0, shardCount);
+  for (let i = 0; i < n; i++) order[next[shardOfEntry[i]!]!++] = i;
+  const byAddress = (a: number, b: number): number => {
+    for (let k = 0; k < 5; k++) {
+      const x = be[5 * a + k]!;
+      const y = be[5 * b + k]!;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+
+  const shards: Record<string, { accounts: number; bytes: number }> = {};
+  const depth = 32 - Math.clz32(2 * n - 1); // proofs have at most depth - 1 nodes
+  for (let s = 0; s < shardCount; s++) {
+    const from = counts[s]!;
+    const to = counts[s + 1]!;
+    if (from === to) continue;
+    const members = order.subarray(from, to).sort(byAddress);
+    const w = new ChunkWriter(CHUNK_BYTES);
+    w.byte(0x7b);
+    for (let k = 0; k < members.length; k++) {
+      const i = members[k]!;
+      w.room(200 + 67 * depth);
+      if (k > 0) w.byte(0x2c);
+      w.quotedAddress(addressWords, 5 * i);
+      w.ascii(':{"cumulativeAmount":"');
+      w.ascii(tree.entries[i]!.cumulativeAmount.toString());
+      w.ascii('","proof":[');
+      let index = treeIndexOf[i]!;
+      let first = true;
+      while (index > 0) {
+        const sibling = index % 2 === 1 ? index + 1 : index - 1;
+        if (!first) w.byte(0x2c);
+        first = false;
+        w.quotedHex32(nodes, sibling * 32);
+        index = (index - 1) >> 1;
+      }
+      w.ascii("]}");
+    }
+    w.byte(0x7d);
+    const chunks = w.finish();
+    const bytes = chunks.reduce((sum, c) => sum + c.length, 0);
+    const name = s.toString(16).padStart(digits, "0");
+    shards[name] = { accounts: members.length, bytes };
+    yield { name: `${name}.json`, chunks, bytes };
+  }
+  const index: ShardIndex = {
+    format: SHARD_FORMAT,
+    root: tree.root,
+    leafEncoding: ["address", "uint256"],
+    accounts: n,
+    prefixDigits: digits,
+    shards,
+  };
+  const text = Buffer.from(canonicalJson(index as unknown as Parameters<typeof canonicalJson>[0]) + "\n");
+  yield { name: SHARD_INDEX_FILE, chunks: [text], bytes: text.length };
+}
+
+const SHARD_FILE = /^(index|[0-9a-f]{1,4})\.json$/;
+
+/** Whether `folder` holds nothing but what a shard writer writes (so it may be replaced). */
+function isShardFolder(folder: string): boolean {
+  return readdirSync(folder).every((name) => SHARD_FILE.test(name) && lstatSync(join(folder, name)).isFile());
+}
+
+/**
+ * Writes the shard folder of `tree` at `folder`: into a temporary folder next to it, then moved
+ * into place, so a reader never sees a half-written set. An existing shard folder there is
+ * replaced; a folder holding anything else is refused. Returns the index.
+ */
+export async function writeProofShards(
+  tree: RewardTree,
+  folder: string,
+  options: ShardOptions = {},
+): Promise<ShardIndex & { readonly totalBytes: number }> {
+  const digits = checkDigits(options.prefixDigits ?? DEFAULT_PREFIX_DIGITS);
+  let existing = false;
+  try {
+    existing = lstatSync(folder).isDirectory();
+    if (!existing || !isShardFolder(folder)) {
+      throw new PoaError("FILE_NOT_WRITABLE", `${folder} exists and is not a proof shard folder`, {
+        details: { path: folder },
+        action: "Choose a new folder, or one that holds only a previous set of proof shards.",
+      });
+    }
+  } catch (error) {
+    if (error instanceof PoaError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const tmp = `${folder}.${process.pid}.tmp`;
+  prepareOutputFolder(tmp, "the proof shard folder");
+  let totalBytes = 0;
+  let index: ShardIndex | undefined;
+  try {
+    for (const file of proofShardFiles(tree, { prefixDigits: digits })) {
+      totalBytes += await writeChunks(join(tmp, file.name), file.chunks);
+      if (file.name === SHARD_INDEX_FILE) index = JSON.parse(Buffer.concat(file.chunks).toString()) as ShardIndex;
+    }
+    if (existing) {
+      for (const name of await readdir(folder)) await rm(join(folder, name));
+      await rmdir(folder);
+    }
+    await rename(tmp, folder);
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    if (error instanceof PoaError) throw error;
+    throw new PoaError("FILE_NOT_WRITABLE", `cannot write the proof shards to ${folder}: ${(error as Error).message}`, {
+      details: { path: folder },
+      cause: error,
+      action: "Check that the folder is writable and the disk has free space.",
+    });
+  }
+  return { ...index!, totalBytes };
+}
+
+const ROOT = /^0x[0-9a-f]{64}$/;
+
+/** Checks a parsed `index.json`; a PoaError MERKLE_INVALID names what is wrong. */
+export function parseShardIndex(value: unknown, where = SHARD_INDEX_FILE): ShardIndex {
+  const bad = (what: string): PoaError =>
+    new PoaError("MERKLE_INVALID", `${where} is not a proof shard index: ${what}`, {
+      details: { file: where },
+      action: "Point at a folder written by the proof shard writer (it holds index.json and <prefix>.json files).",
+    });
+  if (typeof value !== "object" || value === null) throw bad("not a JSON object");
+  const v = value as Record<string, unknown>;
+  if (v.format !== SHARD_FORMAT) throw bad(`format is ${JSON.stringify(v.format)}, not "${SHARD_FORMAT}"`);
+  if (typeof v.root !== "string" || !ROOT.test(v.root)) throw bad("root is not 32 bytes of lower-case hex");
+  const encoding = v.leafEncoding;
+  if (!Array.isArray(encoding) || encoding.length !== 2 || encoding[0] !== "address" || encoding[1] !== "uint256")
+    throw bad('leafEncoding is not ["address", "uint256"]');
+  if (typeof v.accounts !== "number" || !Number.isSafeInteger(v.accounts) || v.accounts < 1)
+    throw bad("accounts is not a positive integer");
+  const digits = v.prefixDigits;
+  if (typeof digits !== "number" || !Number.isInteger(digits) || digits < 1 || digits > 4)
+    throw bad("prefixDigits is not 1 to 4");
+  if (typeof v.shards !== "object" || v.shards === null) throw bad("shards is not an object");
+  const name = new RegExp(`^[0-9a-f]{${digits}}$`);
+  let total = 0;
+  for (const [key, shard] of Object.entries(v.shards as Record<string, unknown>)) {
+    const s = shard as { accounts?: unknown; bytes?: unknown } | null;
+    if (!name.test(key) || typeof s !== "object" || s === null) throw bad(`shard "${key}" is malformed`);
+    if (typeof s.accounts !== "number" || !Number.isSafeInteger(s.accounts) || s.accounts < 1)
+      throw bad(`shard "${key}" has no account count`);
+    if (typeof s.bytes !== "number" || !Number.isSafeInteger(s.bytes) || s.bytes < 2)
+      throw bad(`shard "${key}" has no byte size`);
+    total += s.accounts;
+  }
+  if (total !== v.accounts) throw bad(`the shards hold ${total} accounts, the index says ${v.accounts}`);
+  return value as ShardIndex;
+}
