@@ -271,7 +271,7 @@ export async function startProofServer(options: ProofServerOptions): Promise<Pro
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
-    if (!path.startsWith(PREFIX) || path.indexOf("/", PREFIX.length) >= 0) {
+    if (!path.startsWith(PREFIX) || path.length === PREFIX.length || path.indexOf("/", PREFIX.length) >= 0) {
       sendError(res, new HttpFailure(404, "NOT_FOUND", `nothing at ${shorten(path)}: ask GET /proof/<account>`));
       return;
     }

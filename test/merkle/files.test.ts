@@ -1,0 +1,167 @@
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { expect } from "chai";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import {
+  buildRewardTree,
+  parseShardIndex,
+  proofShardFiles,
+  SHARD_FORMAT,
+  treeJsonChunks,
+  writeProofShards,
+  writeTreeJson,
+  type ShardIndex,
+} from "../../src/merkle/index.js";
+import { expectPoaError, expectPoaErrorAsync } from "../support/errors.js";
+import { library, randomEntries } from "./entries.js";
+
+const scratch = (): string => mkdtempSync(join(tmpdir(), "poa-merkle-"));
+
+describe("tree.json: StandardMerkleTree's dump, streamed", function () {
+  this.timeout(60_000);
+
+  for (const [n, seed] of [
+    [1, 1],
+    [2, 2],
+    [77, 3],
+    [3000, 4],
+  ] as const) {
+    it(`${n} leaves: the bytes of JSON.stringify(StandardMerkleTree.dump()), which StandardMerkleTree.load accepts`, async function () {
+      const entries = randomEntries(n, seed);
+      const theirs = library(entries);
+      const file = join(scratch(), "epoch-3", "tree.json");
+      const written = await writeTreeJson(buildRewardTree(entries), file);
+      const text = readFileSync(file, "utf8");
+      expect(text).to.equal(JSON.stringify(theirs.dump()));
+      expect(written).to.deep.equal({ path: file, bytes: Buffer.byteLength(text) });
+      const loaded = StandardMerkleTree.load(JSON.parse(text)); // validates every node
+      expect(loaded.root).to.equal(theirs.root);
+      expect(loaded.getProof(n - 1)).to.deep.equal(theirs.getProof(n - 1));
+      expect(loaded.getProof([entries[0]!.account, entries[0]!.cumulativeAmount.toString()])).to.deep.equal(
+        theirs.getProof(0),
+      );
+    });
+  }
+
+  it("is written in chunks of the size asked, never as one buffer", function () {
+    const tree = buildRewardTree(randomEntries(2000, 5));
+    const chunks = [...treeJsonChunks(tree, 4096)];
+    expect(chunks.length).to.be.greaterThan(40);
+    for (const c of chunks) expect(c.length).to.be.at.most(4096);
+    expect(Buffer.concat(chunks).toString()).to.equal(JSON.stringify(tree.dump()));
+  });
+
+  it("gives identical bytes for identical entries, and refuses a folder as the file", async function () {
+    const dir = scratch();
+    const entries = randomEntries(500, 6);
+    await writeTreeJson(buildRewardTree(entries), join(dir, "a.json"));
+    await writeTreeJson(buildRewardTree([...entries]), join(dir, "b.json"));
+    expect(readFileSync(join(dir, "a.json")).equals(readFileSync(join(dir, "b.json")))).to.equal(true);
+    mkdirSync(join(dir, "folder"));
+    await expectPoaErrorAsync(writeTreeJson(buildRewardTree(entries), join(dir, "folder")), "FILE_NOT_WRITABLE");
+    expect(readdirSync(dir).sort()).to.deep.equal(["a.json", "b.json", "folder"]); // no temporary file left
+  });
+});
+
+describe("proof shards by address prefix", function () {
+  this.timeout(60_000);
+
+  const readShards = (folder: string): { index: ShardIndex; shards: Map<string, Record<string, unknown>> } => {
+    const index = parseShardIndex(JSON.parse(readFileSync(join(folder, "index.json"), "utf8")));
+    const shards = new Map<string, Record<string, unknown>>();
+    for (const name of Object.keys(index.shards)) {
+      shards.set(name, JSON.parse(readFileSync(join(folder, `${name}.json`), "utf8")) as Record<string, unknown>);
+    }
+    return { index, shards };
+  };
+
+  for (const digits of [1, 2, 3]) {
+    it(`${digits}-digit prefixes: every account once, with the library's proof, in address order`, async function () {
+      const entries = randomEntries(1500, 10 + digits);
+      const theirs = library(entries);
+      const tree = buildRewardTree(entries);
+      const folder = join(scratch(), "proofs");
+      const written = await writeProofShards(tree, folder, { prefixDigits: digits });
+      const { index, shards } = readShards(folder);
+      expect(index.format).to.equal(SHARD_FORMAT);
+      expect(index.root).to.equal(theirs.root);
+      expect(index.accounts).to.equal(1500);
+      expect(index.prefixDigits).to.equal(digits);
+      expect(written.totalBytes).to.equal(
+        readdirSync(folder).reduce((sum, f) => sum + readFileSync(join(folder, f)).length, 0),
+      );
+      expect(readdirSync(folder).sort()).to.deep.equal(
+        [...[...shards.keys()].map((s) => `${s}.json`), "index.json"].sort(),
+      );
+      let seen = 0;
+      for (const [name, shard] of shards) {
+        const keys = Object.keys(shard);
+        expect(index.shards[name]!.accounts).to.equal(keys.length);
+        expect(index.shards[name]!.bytes).to.equal(readFileSync(join(folder, `${name}.json`)).length);
+        expect(keys).to.deep.equal([...keys].sort());
+        for (const key of keys) expect(key.slice(2, 2 + digits)).to.equal(name);
+        seen += keys.length;
+      }
+      expect(seen).to.equal(1500);
+      entries.forEach((e, i) => {
+        const key = e.account.toLowerCase();
+        const shard = shards.get(key.slice(2, 2 + digits))!;
+        expect(shard[key], e.account).to.deep.equal({
+          cumulativeAmount: e.cumulativeAmount.toString(),
+          proof: theirs.getProof(i),
+        });
+      });
+    });
+  }
+
+  it("writes only non-empty shards and identical bytes for identical trees; replaces an earlier set", async function () {
+    const dir = scratch();
+    const entries = randomEntries(40, 20);
+    await writeProofShards(buildRewardTree(entries), join(dir, "a"));
+    await writeProofShards(buildRewardTree(entries), join(dir, "b"));
+    const files = readdirSync(join(dir, "a")).sort();
+    expect(files.length).to.be.lessThan(42); // 40 accounts cannot fill 256 shards
+    expect(readdirSync(join(dir, "b")).sort()).to.deep.equal(files);
+    for (const f of files)
+      expect(readFileSync(join(dir, "a", f)).equals(readFileSync(join(dir, "b", f)))).to.equal(true);
+    const other = randomEntries(5, 21);
+    await writeProofShards(buildRewardTree(other), join(dir, "a"), { prefixDigits: 1 });
+    const { index } = readShards(join(dir, "a"));
+    expect(index.accounts).to.equal(5);
+    expect(readdirSync(join(dir, "a")).length).to.equal(Object.keys(index.shards).length + 1);
+    expect(readdirSync(dir).sort()).to.deep.equal(["a", "b"]);
+  });
+
+  it("refuses to replace a folder holding other files, and an unsupported prefix length", async function () {
+    const dir = scratch();
+    writeFileSync(join(dir, "notes.txt"), "mine");
+    const tree = buildRewardTree(randomEntries(3, 22));
+    await expectPoaErrorAsync(writeProofShards(tree, dir), "FILE_NOT_WRITABLE", /is not a proof shard folder/);
+    expect(readdirSync(dir)).to.deep.equal(["notes.txt"]);
+    for (const prefixDigits of [0, 5, 1.5]) {
+      expectPoaError(
+        () => [...proofShardFiles(tree, { prefixDigits })],
+        "INVALID_VALUE",
+        /hex digits is not supported/,
+      );
+    }
+  });
+
+  it("parseShardIndex refuses an index that does not add up", async function () {
+    const folder = join(scratch(), "p");
+    await writeProofShards(buildRewardTree(randomEntries(30, 23)), folder, { prefixDigits: 1 });
+    const index = JSON.parse(readFileSync(join(folder, "index.json"), "utf8")) as Record<string, unknown>;
+    expect(parseShardIndex(index).accounts).to.equal(30);
+    for (const [change, message] of [
+      [{ format: "other" }, /format is "other"/],
+      [{ root: "0x12" }, /root is not 32 bytes/],
+      [{ accounts: 31 }, /the shards hold 30 accounts, the index says 31/],
+      [{ prefixDigits: 2 }, /shard "[0-9a-f]" is malformed/],
+      [{ leafEncoding: ["uint256", "bytes32"] }, /leafEncoding/],
+    ] as const) {
+      expectPoaError(() => parseShardIndex({ ...index, ...change }), "MERKLE_INVALID", message);
+    }
+  });
+});
