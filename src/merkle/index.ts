@@ -21,12 +21,14 @@ export {
 } from "./tree.js";
 export { processProof, processProofFromLeaf, verifyProof } from "./verify.js";
 export { CHUNK_BYTES, treeJsonChunks, writeTreeJson, type WrittenFile } from "./dump.js";
+export { parseTreeJson, readTreeJson } from "./load.js";
 export {
-  DEFAULT_PREFIX_DIGITS,
+  defaultPrefixDigits,
   parseShardIndex,
   proofShardFiles,
   SHARD_FORMAT,
   SHARD_INDEX_FILE,
+  SHARD_TARGET_ACCOUNTS,
   shardOf,
   writeProofShards,
   type ShardFile,

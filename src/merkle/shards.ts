@@ -7,7 +7,9 @@
  *                          "root": "0x…", "shards": {"00": {"accounts": k, "bytes": b}, …}}
  *   <folder>/<p>.json     {"0x<account>": {"cumulativeAmount": "<decimal>", "proof": ["0x…", …]}, …}
  *
- * `<p>` is the first d (1 to 4, default 2) lower-case hex digits of the account; a shard holds
+ * `<p>` is the first d lower-case hex digits of the account (d from 1 to 4; by default the fewest
+ * that keep shards at 1,024 accounts or fewer on average: 2 at 100,000 accounts, 3 at
+ * 1,000,000); a shard holds
  * the accounts with that prefix, keyed by their lower-case address, in ascending address order,
  * and only non-empty shards are written and listed. `proof` is `StandardMerkleTree.getProof`'s
  * proof (leaf to root) for the leaf `(account, cumulativeAmount)`; it leads to `root`, which is
@@ -28,7 +30,19 @@ import { treeInternals, type RewardTree } from "./tree.js";
 
 export const SHARD_FORMAT = "poa-proof-shards-v1";
 export const SHARD_INDEX_FILE = "index.json";
-export const DEFAULT_PREFIX_DIGITS = 2;
+/** Accounts a shard holds on average, at most, when the prefix length is chosen from the count. */
+export const SHARD_TARGET_ACCOUNTS = 1024;
+
+/**
+ * The default prefix length for `accounts` accounts: the fewest hex digits (1 to 4) that keep the
+ * average shard at or below 1,024 accounts (about 1.5 MB of proofs at a million accounts):
+ * 1 digit up to 16,384 accounts, 2 up to 262,144, 3 up to 4,194,304, then 4.
+ */
+export function defaultPrefixDigits(accounts: number): number {
+  let digits = 1;
+  while (digits < 4 && accounts > SHARD_TARGET_ACCOUNTS * 16 ** digits) digits++;
+  return digits;
+}
 
 /** The index of a shard folder. */
 export interface ShardIndex {
@@ -48,7 +62,10 @@ export interface ShardFile {
 }
 
 export interface ShardOptions {
-  /** Hex digits of the address prefix that names a shard: 1 to 4 (16 to 65,536 shards). Default 2. */
+  /**
+   * Hex digits of the address prefix that names a shard: 1 to 4 (16 to 65,536 shards). Default:
+   * {@link defaultPrefixDigits} of the account count.
+   */
   prefixDigits?: number;
 }
 
@@ -56,7 +73,7 @@ function checkDigits(digits: unknown): number {
   if (typeof digits !== "number" || !Number.isInteger(digits) || digits < 1 || digits > 4) {
     throw new PoaError("INVALID_VALUE", `a shard prefix of ${String(digits)} hex digits is not supported`, {
       details: { prefixDigits: digits },
-      action: "Use 1 to 4 hex digits (16 to 65,536 shards); 2 suits up to a few million accounts.",
+      action: "Use 1 to 4 hex digits (16 to 65,536 shards), or leave it out to size shards from the account count.",
     });
   }
   return digits;
@@ -74,7 +91,7 @@ const bswap = (w: number): number => ((w << 24) | ((w & 0xff00) << 8) | ((w >>> 
  * (pure: computed as they are asked for).
  */
 export function* proofShardFiles(tree: RewardTree, options: ShardOptions = {}): Generator<ShardFile> {
-  const digits = checkDigits(options.prefixDigits ?? DEFAULT_PREFIX_DIGITS);
+  const digits = checkDigits(options.prefixDigits ?? defaultPrefixDigits(tree.count));
   const { nodes, treeIndexOf, addressWords } = treeInternals(tree);
   if (addressWords === undefined) throw new Error("a reward tree without addresses");
   const n = tree.count;
@@ -166,7 +183,7 @@ export async function writeProofShards(
   folder: string,
   options: ShardOptions = {},
 ): Promise<ShardIndex & { readonly totalBytes: number }> {
-  const digits = checkDigits(options.prefixDigits ?? DEFAULT_PREFIX_DIGITS);
+  const digits = checkDigits(options.prefixDigits ?? defaultPrefixDigits(tree.count));
   let existing = false;
   try {
     existing = lstatSync(folder).isDirectory();

@@ -1,7 +1,8 @@
 /**
  * The proof server behind `poa proofs serve`: a read-only HTTP server (Node's `http`) that answers
- * `GET /proof/<account>` with what a claim needs, from a reward tree held in memory or from a
- * proof shard folder (src/merkle/shards.ts), for one posted root and epoch.
+ * `GET /proof/<account>` with what a claim needs, from a reward tree held in memory (built, or
+ * read from a tree.json) or from a proof shard folder (src/merkle/shards.ts), for one posted root
+ * and epoch.
  *
  *   200 {"account": "<EIP-55>", "cumulativeAmount": "<decimal>", "proof": ["0x…", …], "root": "0x…", "epoch": N}
  *   400 {"error": {"code": "INVALID_ADDRESS", "message": …}}      not 0x + 40 hex digits, or a bad EIP-55 checksum
@@ -27,6 +28,7 @@ import {
   hexToBytes32,
   parseShardIndex,
   processProof,
+  readTreeJson,
   SHARD_INDEX_FILE,
   shardOf,
   type Hex,
@@ -37,7 +39,9 @@ import {
 export interface ProofServerOptions {
   /** Serve from this tree (held in memory)... */
   readonly tree?: RewardTree;
-  /** ...or from this proof shard folder (written by `writeProofShards`). Exactly one of the two. */
+  /** ...or from this tree.json (read into memory and checked, about 250 bytes per leaf)... */
+  readonly treeFile?: string;
+  /** ...or from this proof shard folder (written by `writeProofShards`). Exactly one of the three. */
   readonly shards?: string;
   /** The root the proofs lead to; the tree's or the shard index's root must be this one. */
   readonly root: string;
@@ -85,8 +89,12 @@ function invalid(message: string, action: string, details: Record<string, unknow
 }
 
 function checkOptions(options: ProofServerOptions): { root: Hex; epoch: number; host: string; port: number } {
-  if ((options.tree === undefined) === (options.shards === undefined)) {
-    throw invalid("a proof server needs either a tree or a shard folder, and only one", "Pass `tree` or `shards`.");
+  const sources = [options.tree, options.treeFile, options.shards].filter((s) => s !== undefined).length;
+  if (sources !== 1) {
+    throw invalid(
+      "a proof server needs one source: a tree, a tree file or a shard folder",
+      "Pass exactly one of `tree`, `treeFile` and `shards`.",
+    );
   }
   const root = bytes32ToHex(hexToBytes32(options.root, "root"));
   const epoch = typeof options.epoch === "bigint" ? Number(options.epoch) : options.epoch;
@@ -253,9 +261,9 @@ const shorten = (text: string): string => (text.length > 64 ? `${text.slice(0, 6
 export async function startProofServer(options: ProofServerOptions): Promise<ProofServer> {
   const { root, epoch, host, port } = checkOptions(options);
   const lookup =
-    options.tree !== undefined
-      ? treeLookup(options.tree, root)
-      : shardLookup(options.shards!, root, options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    options.shards !== undefined
+      ? shardLookup(options.shards, root, options.cacheBytes ?? DEFAULT_CACHE_BYTES)
+      : treeLookup(options.tree ?? (await readTreeJson(options.treeFile!)), root);
 
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "GET" && req.method !== "HEAD") {

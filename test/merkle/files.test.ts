@@ -6,8 +6,12 @@ import { join } from "node:path";
 
 import {
   buildRewardTree,
+  defaultPrefixDigits,
+  MAX_LEAVES,
   parseShardIndex,
+  parseTreeJson,
   proofShardFiles,
+  readTreeJson,
   SHARD_FORMAT,
   treeJsonChunks,
   writeProofShards,
@@ -163,5 +167,103 @@ describe("proof shards by address prefix", function () {
     ] as const) {
       expectPoaError(() => parseShardIndex({ ...index, ...change }), "MERKLE_INVALID", message);
     }
+  });
+});
+
+describe("reading tree.json back (readTreeJson / parseTreeJson)", function () {
+  this.timeout(60_000);
+  const entries = randomEntries(400, 90);
+  const theirs = library(entries);
+  const text = JSON.stringify(theirs.dump());
+
+  it("reads our dump and the library's, pretty-printed or not, into the same tree", async function () {
+    const file = join(scratch(), "tree.json");
+    await writeTreeJson(buildRewardTree(entries), file);
+    const fromFile = await readTreeJson(file);
+    expect(fromFile.root).to.equal(theirs.root);
+    expect(fromFile.proof(123)).to.deep.equal(theirs.getProof(123));
+    expect(Buffer.concat([...treeJsonChunks(fromFile)]).toString()).to.equal(text);
+    const pretty = parseTreeJson(Buffer.from(JSON.stringify(theirs.dump(), null, 2)));
+    expect(pretty.root).to.equal(theirs.root);
+    // Keys in another order, an unknown key, hex and number amounts: still the same tree.
+    const dump = theirs.dump();
+    const reordered = {
+      values: dump.values.map((v, i) => ({
+        treeIndex: v.treeIndex,
+        note: { any: [1, -2.5e3, true, null, 'x"y'] },
+        value: [v.value[0], i % 2 === 0 ? "0x" + BigInt(v.value[1]).toString(16) : v.value[1]],
+      })),
+      extra: {},
+      tree: dump.tree,
+      leafEncoding: dump.leafEncoding,
+      format: dump.format,
+    };
+    expect(parseTreeJson(Buffer.from(JSON.stringify(reordered))).root).to.equal(theirs.root);
+    const small = library([{ account: entries[0]!.account, cumulativeAmount: 7n }]).dump();
+    const numeric = JSON.stringify(small).replace('"7"]', "7]");
+    expect(parseTreeJson(Buffer.from(numeric)).root).to.equal(
+      library([{ account: entries[0]!.account, cumulativeAmount: 7n }]).root,
+    );
+  });
+
+  it("refuses a dump whose nodes, tree indices or values were altered", function () {
+    const dump = theirs.dump();
+    const node = dump.tree[5]!;
+    const alteredNode = text.replace(node, node.slice(0, -1) + (node.endsWith("0") ? "1" : "0"));
+    expectPoaError(() => parseTreeJson(Buffer.from(alteredNode)), "MERKLE_INVALID", /node 5 differs/);
+    const v = dump.values[10]!;
+    const alteredIndex = text.replace(`"treeIndex":${v.treeIndex}}`, `"treeIndex":${v.treeIndex === 400 ? 401 : 400}}`);
+    expectPoaError(
+      () => parseTreeJson(Buffer.from(alteredIndex)),
+      "MERKLE_INVALID",
+      /does not hold the tree of its values/,
+    );
+    const alteredAmount = text.replace(`"${v.value[1]}"]`, `"${BigInt(v.value[1]) + 1n}"]`);
+    expect(alteredAmount).to.not.equal(text);
+    expectPoaError(() => parseTreeJson(Buffer.from(alteredAmount)), "MERKLE_INVALID", /node \d+ differs/);
+    const truncated = JSON.stringify({ ...dump, tree: dump.tree.slice(1) });
+    expectPoaError(() => parseTreeJson(Buffer.from(truncated)), "MERKLE_INVALID", /798 nodes for 400 values/);
+  });
+
+  it("refuses text that is not a standard-v1 reward dump, naming the byte", async function () {
+    for (const [bad, message] of [
+      ["", /expected \{/],
+      ["[]", /expected \{/],
+      [text.slice(0, -1), /expected , or \}/],
+      [text + "x", /text after the dump/],
+      [text.replace("standard-v1", "simple-v1"), /format is "simple-v1"/],
+      [text.replace('["address","uint256"]', '["uint256","bytes32"]'), /leafEncoding/],
+      [text.replace(/"0x[0-9a-f]{64}"/, '"0x12"'), /a node is not "0x" and 64 hex digits/],
+      [text.replace(/"0x[0-9a-f]{62}/, '"0x' + "zz".repeat(31)), /not a hex digit/],
+      [text.replace(/"treeIndex":\d+/, '"treeIndex":-1'), /non-negative integer/],
+      [text.replace(/,"treeIndex":\d+/, ""), /lacks its value or treeIndex/],
+      [text.replace(/"\],"treeIndex"/, '","9"],"treeIndex"'), /a value holds an address and an amount/],
+      [text.replace(/(\{"value":\["0x[0-9a-fA-F]{40}",)"\d+"/, '$1"-5"'), /the amount is not a uint256/],
+      [
+        JSON.stringify({ format: "standard-v1", leafEncoding: ["address", "uint256"], tree: [], values: [] }),
+        /no values/,
+      ],
+    ] as const) {
+      const error = expectPoaError(() => parseTreeJson(Buffer.from(bad), "t.json"), "MERKLE_INVALID", message);
+      expect(error.message).to.match(/^t\.json /);
+    }
+    await expectPoaErrorAsync(readTreeJson(join(scratch(), "absent.json")), "FILE_NOT_FOUND", /cannot read/);
+  });
+});
+
+describe("default shard size", function () {
+  it("chooses the fewest prefix digits that keep shards at 1,024 accounts or fewer on average", function () {
+    const cases: [number, number][] = [
+      [1, 1],
+      [16_384, 1],
+      [16_385, 2],
+      [100_000, 2],
+      [262_144, 2],
+      [262_145, 3],
+      [1_000_000, 3],
+      [4_194_305, 4],
+      [MAX_LEAVES, 4],
+    ];
+    for (const [accounts, digits] of cases) expect(defaultPrefixDigits(accounts), String(accounts)).to.equal(digits);
   });
 });

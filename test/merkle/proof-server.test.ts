@@ -11,6 +11,7 @@ import {
   buildRewardTree,
   LEAF_ENCODING,
   writeProofShards,
+  writeTreeJson,
   type RewardEntry,
   type RewardTree,
 } from "../../src/merkle/index.js";
@@ -80,19 +81,24 @@ function expectError(reply: Reply, status: number, code: string, message?: RegEx
   if (message !== undefined) expect(body.error.message).to.match(message);
 }
 
-for (const source of ["tree", "shards"] as const) {
-  describe(`proof server over HTTP (${source === "tree" ? "an in-memory tree" : "a shard folder"})`, function () {
+const SOURCES = { tree: "an in-memory tree", treeFile: "a tree.json", shards: "a shard folder" } as const;
+
+for (const source of ["tree", "treeFile", "shards"] as const) {
+  describe(`proof server over HTTP (${SOURCES[source]})`, function () {
     this.timeout(60_000);
     let server: ProofServer;
     let folder = "";
 
     before(async function () {
-      if (source === "shards") {
-        folder = join(mkdtempSync(join(tmpdir(), "poa-proofs-")), "proofs");
-        await writeProofShards(tree, folder);
-      }
+      folder = mkdtempSync(join(tmpdir(), "poa-proofs-"));
+      await writeProofShards(tree, join(folder, "proofs"));
+      await writeTreeJson(tree, join(folder, "tree.json"));
       server = await startProofServer({
-        ...(source === "tree" ? { tree } : { shards: folder }),
+        ...(source === "tree"
+          ? { tree }
+          : source === "treeFile"
+            ? { treeFile: join(folder, "tree.json") }
+            : { shards: join(folder, "proofs") }),
         root: theirs.root,
         epoch: 12,
         port: 0,
@@ -177,15 +183,11 @@ describe("proof server: refusals at start, shard integrity, closing", function (
       "INTEGRITY_MISMATCH",
       /are for root/,
     );
-    await expectPoaErrorAsync(
-      startProofServer({ root: tree.root, epoch: 1 }),
-      "INVALID_VALUE",
-      /either a tree or a shard folder/,
-    );
+    await expectPoaErrorAsync(startProofServer({ root: tree.root, epoch: 1 }), "INVALID_VALUE", /needs one source/);
     await expectPoaErrorAsync(
       startProofServer({ tree, shards: folder, root: tree.root, epoch: 1 }),
       "INVALID_VALUE",
-      /and only one/,
+      /needs one source/,
     );
     await expectPoaErrorAsync(startProofServer({ tree, root: "0x12", epoch: 1 }), "MERKLE_INVALID", /root 0x12/);
     for (const epoch of [-1, 1.5, 2n ** 60n]) {
