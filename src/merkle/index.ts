@@ -7,6 +7,7 @@
  * dump, streamed) and as proof shards by address prefix (docs/merkle.md).
  */
 export { addressProblem, checkAddress, type AddressCheck } from "../core/address.js";
+export { checkAccount } from "./address.js";
 export { bytes32ToHex, compareBytes32, hashPair, hexToBytes32, keccak, standardLeafHash, type Hex } from "./hash.js";
 export { LEAF_ENCODING, leafHash, type RewardEntry } from "./leaf.js";
 export {

@@ -124,3 +124,26 @@ export function wasmKeccak(bytes: Uint8Array): Uint8Array {
   arena.exports.hash(src, bytes.length, dst);
   return arena.bytes().slice(dst, dst + 32);
 }
+
+interface Shared {
+  readonly arena: Arena;
+  /** The whole memory, which never grows after the slots are reserved. */
+  readonly bytes: Buffer;
+  readonly ascii: number;
+  readonly out: number;
+  readonly digest: number;
+}
+
+let shared: Shared | undefined;
+
+/** A long-lived instance with three small slots, for one-at-a-time work (address checks), created on first use. */
+export function sharedArena(): Shared {
+  if (shared === undefined) {
+    const arena = new Arena();
+    const ascii = arena.alloc(48);
+    const out = arena.alloc(32);
+    const digest = arena.alloc(32);
+    shared = { arena, bytes: Buffer.from(arena.exports.memory.buffer), ascii, out, digest };
+  }
+  return shared;
+}

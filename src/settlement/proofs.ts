@@ -12,19 +12,20 @@
  *   503 {"error": {"code": "CANNOT_CHECK", "message": …}}         a shard file could not be read
  *
  * It binds only the host it is given (127.0.0.1 unless told otherwise), never reads a request
- * body, and writes nothing. A shard-backed server checks every proof it serves against the root
- * (about 22 keccak hashes), so a damaged or altered shard is refused rather than served; shards
- * are loaded on first use and kept in a least-recently-used cache bounded in bytes.
+ * body, and writes nothing. A shard-backed server checks every proof against the root (about 22
+ * keccak hashes) before it serves it the first time, so a damaged or altered shard is refused
+ * rather than served; shards are loaded on first use and kept in a least-recently-used cache
+ * bounded in bytes (their file sizes).
  */
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 
-import { checkAddress } from "../core/address.js";
 import { PoaError, messageOf } from "../core/errors.js";
 import {
   bytes32ToHex,
+  checkAccount,
   hexToBytes32,
   parseShardIndex,
   processProof,
@@ -159,9 +160,14 @@ function shardLookup(folder: string, root: Hex, cacheBytes: number): Lookup {
       action: "Serve the shard folder of the root that was posted.",
     });
   }
-  const cache = new Map<string, Promise<Record<string, unknown>>>();
+  /** A loaded shard: its parsed JSON, and the answers already checked against the root. */
+  interface Shard {
+    readonly json: Record<string, unknown>;
+    readonly checked: Map<string, Leaf>;
+  }
+  const cache = new Map<string, Promise<Shard>>();
   let cached = 0;
-  const load = (name: string): Promise<Record<string, unknown>> => {
+  const load = (name: string): Promise<Shard> => {
     const hit = cache.get(name);
     if (hit !== undefined) {
       cache.delete(name); // most recently used last
@@ -177,7 +183,7 @@ function shardLookup(folder: string, root: Hex, cacheBytes: number): Lookup {
     const loading = readFile(join(folder, `${name}.json`), "utf8").then(
       (text) => {
         try {
-          return JSON.parse(text) as Record<string, unknown>;
+          return { json: JSON.parse(text) as Record<string, unknown>, checked: new Map<string, Leaf>() };
         } catch (error) {
           forget();
           throw new HttpFailure(500, "INTEGRITY_MISMATCH", `shard ${name}.json is not JSON: ${messageOf(error)}`);
@@ -206,8 +212,10 @@ function shardLookup(folder: string, root: Hex, cacheBytes: number): Lookup {
     if (index.shards[name] === undefined) return undefined;
     const shard = await load(name);
     const key = address.toLowerCase();
-    if (!Object.hasOwn(shard, key)) return undefined;
-    const leaf = shard[key] as { cumulativeAmount?: unknown; proof?: unknown } | null;
+    const known = shard.checked.get(key);
+    if (known !== undefined) return known;
+    if (!Object.hasOwn(shard.json, key)) return undefined;
+    const leaf = shard.json[key] as { cumulativeAmount?: unknown; proof?: unknown } | null;
     const damaged = new HttpFailure(
       500,
       "INTEGRITY_MISMATCH",
@@ -230,7 +238,9 @@ function shardLookup(folder: string, root: Hex, cacheBytes: number): Lookup {
       throw damaged;
     }
     if (reached !== root || amount >= 1n << 256n) throw damaged;
-    return { cumulativeAmount: leaf.cumulativeAmount, proof: leaf.proof as string[] };
+    const answer: Leaf = { cumulativeAmount: leaf.cumulativeAmount, proof: [...(leaf.proof as string[])] };
+    shard.checked.set(key, answer);
+    return answer;
   };
 }
 
@@ -284,7 +294,7 @@ export async function startProofServer(options: ProofServerOptions): Promise<Pro
       return;
     }
     const raw = path.slice(PREFIX.length);
-    const checked = checkAddress(raw);
+    const checked = checkAccount(raw);
     if (!checked.ok) {
       const shown = shorten(raw);
       sendError(

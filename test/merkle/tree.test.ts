@@ -6,11 +6,12 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { addressProblem, toChecksumAddress } from "../../src/core/address.js";
+import { addressProblem, checkAddress, toChecksumAddress } from "../../src/core/address.js";
 import {
   buildHashTree,
   buildRewardTree,
   bytes32ToHex,
+  checkAccount,
   leafHash,
   rewardLeafHashes,
   standardLeafHash,
@@ -173,6 +174,30 @@ describe("src/merkle buildRewardTree: input checks in the WebAssembly encoder", 
       }
     }
     expect(checksumRefusals).to.be.greaterThan(500);
+  });
+
+  it("checkAccount answers as checkAddress of src/core, with the WebAssembly keccak", function () {
+    const next = rng(41);
+    let compared = 0;
+    for (let k = 0; k < 500; k++) {
+      const checksummed = toChecksumAddress("0x" + randomHex(next, 40));
+      const flipped = checksummed.replace(/[a-fA-F]/, (c) =>
+        c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase(),
+      );
+      for (const value of [
+        checksummed,
+        checksummed.toLowerCase(),
+        "0x" + checksummed.slice(2).toUpperCase(),
+        flipped,
+      ]) {
+        expect(checkAccount(value), value).to.deep.equal(checkAddress(value));
+        compared++;
+      }
+    }
+    for (const value of ["0x12", "0X" + "ab".repeat(20), "0x" + "ab".repeat(19) + "\u0130a", 7, null]) {
+      expect(checkAccount(value)).to.deep.equal({ ok: false, problem: "format" });
+    }
+    expect(compared).to.equal(2000);
   });
 
   it("refuses malformed accounts, including characters outside ASCII that look like hex digits", function () {
