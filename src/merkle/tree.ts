@@ -70,7 +70,7 @@ export interface HashTree {
   node(index: number): Hex;
 }
 
-/** The most leaves one tree holds: its build needs about 108 bytes per leaf of WebAssembly memory (4 GiB at most). */
+/** The most leaves one tree holds: its build needs about 128 bytes per leaf of WebAssembly memory (4 GiB at most). */
 export const MAX_LEAVES = 2 ** 25;
 
 /** What the writers of this folder read from a built tree without copying it (not exported by the index). */
@@ -294,20 +294,6 @@ function encodeEntries(
   return n;
 }
 
-/** Each entry's address as 5 u32 words (from the encodings, bytes 12 to 31 of each 64). */
-function addressWordsOf(arena: Arena, enc: number, n: number): Uint32Array {
-  const words = new Uint32Array(arena.exports.memory.buffer, enc, 16 * n);
-  const out = new Uint32Array(5 * n);
-  for (let i = 0, o = 0, w = 3; i < n; i++, w += 16) {
-    out[o++] = words[w]!;
-    out[o++] = words[w + 1]!;
-    out[o++] = words[w + 2]!;
-    out[o++] = words[w + 3]!;
-    out[o++] = words[w + 4]!;
-  }
-  return out;
-}
-
 function slotOf(words: Uint32Array, o: number, mask: number): number {
   let h = Math.imul(words[o]!, 0x9e3779b1);
   h = Math.imul(h ^ words[o + 1]!, 0x85ebca77);
@@ -421,9 +407,12 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
     leaves: arena.alloc(32 * n),
     keys: arena.alloc(8 * n),
     index: arena.alloc(4 * n),
+    addresses: arena.alloc(20 * n),
   };
   const bad = encodeEntries(arena, entries, at, (done) => report(done, total));
-  const words = addressWordsOf(arena, at.enc, bad);
+  // Each entry's address as 5 u32 words, compact (the encodings become the heap array).
+  arena.exports.gather(at.enc + 12, 64, 20, at.addresses, bad);
+  const words = new Uint32Array(arena.exports.memory.buffer, at.addresses, 5 * bad);
   const lookup = addressTable(words, bad);
   if ("duplicate" in lookup) throw duplicateError(entries, lookup.first, lookup.duplicate);
   if (bad < n) {

@@ -2,9 +2,9 @@
  * The keccak-256 WebAssembly module of src/merkle (compiled from asm/keccak.ts by AssemblyScript,
  * committed as keccak.wasm; see asm/build.mjs) and a bump allocator over its linear memory.
  *
- * Each build gets its own instance, whose memory is dropped with it: a tree copies out what it
- * keeps (the nodes, the leaves' positions), so a 1,000,000-leaf build does not pin its 108 MB of
- * scratch memory for the life of the process.
+ * Each build gets its own instance (about 128 bytes of memory per leaf), which the built tree
+ * keeps: its nodes, leaf positions and addresses are views into that memory, so dropping the tree
+ * frees it, and no build pins memory for the life of the process.
  */
 import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
@@ -20,6 +20,7 @@ export interface KeccakExports {
   placeLeaves(leaves: number, keys: number, nodes: number, treeIndex: number, n: number, bits: number): void;
   buildInner(nodes: number, n: number, from: number, to: number): void;
   parseAddresses(src: number, n: number, dst: number, stride: number): number;
+  gather(src: number, stride: number, len: number, dst: number, n: number): void;
 }
 
 /** The part of the WebAssembly JS API used here (the project's TS lib has no WebAssembly types). */
@@ -76,6 +77,7 @@ function keccakModule(): object {
     arena.exports.placeLeaves(leaves, keys, nodes, index, n, 6);
     arena.exports.buildInner(nodes, n, n - 1, 0);
     arena.exports.hash(enc, 200, leaves);
+    arena.exports.gather(enc + 12, 64, 20, leaves, 2);
     compiled = module;
   } finally {
     if (!userSet) setFlagsFromString("--liftoff");
