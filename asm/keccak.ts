@@ -530,3 +530,111 @@ export function gather(src: usize, stride: i32, len: i32, dst: usize, n: i32): v
     memory.copy(dst + <usize>i * <usize>len, src + <usize>i * <usize>stride, <usize>len);
   }
 }
+
+/** The 16 lower-case hex digits, for i8x16.swizzle. */
+const DIGITS: usize = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
+
+/** The hex of the 16 bytes at src, as 32 ASCII digits at dst (SIMD: nibbles through a table lookup). */
+function hex16(src: usize, dst: usize): void {
+  const v = v128.load(src);
+  const mask = i8x16.splat(0x0f);
+  const table = v128.load(DIGITS);
+  const hi = i8x16.swizzle(table, v128.and(i16x8.shr_u(v, 4), mask));
+  const lo = i8x16.swizzle(table, v128.and(v, mask));
+  v128.store(dst, i8x16.shuffle(hi, lo, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
+  v128.store(dst, i8x16.shuffle(hi, lo, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), 16);
+}
+
+/** Writes `"0x` + the hex of the 32 bytes at src + `"` at dst (68 bytes). */
+function quotedHex32(src: usize, dst: usize): void {
+  store<u16>(dst, 0x3022); // '"0'
+  store<u8>(dst + 2, 0x78); // 'x'
+  hex16(src, dst + 3);
+  hex16(src + 16, dst + 35);
+  store<u8>(dst + 67, 0x22);
+}
+
+/** Writes `"0x` + the hex of the 20 bytes at src + `"` at dst (44 bytes). */
+function quotedHex20(src: usize, dst: usize): void {
+  store<u16>(dst, 0x3022);
+  store<u8>(dst + 2, 0x78);
+  hex16(src, dst + 3);
+  hex16(src + 4, dst + 11); // overlaps the first: the same digits for bytes 4 to 15
+  store<u8>(dst + 43, 0x22);
+}
+
+/**
+ * Writes nodes first .. first + count - 1 of the heap array at nodes as JSON strings separated by
+ * commas (with a leading comma when first > 0) at dst; returns the bytes written.
+ */
+export function nodesJson(nodes: usize, first: i32, count: i32, dst: usize): i32 {
+  let p = dst;
+  for (let i = first; i < first + count; i++) {
+    if (i > 0) store<u8>(p++, 0x2c);
+    quotedHex32(nodes + ((<usize>i) << 5), p);
+    p += 68;
+  }
+  return <i32>(p - dst);
+}
+
+/**
+ * Writes the proof of the leaf at heap index t (siblings from the leaf up to the root) as JSON
+ * strings separated by commas at dst; returns the bytes written.
+ */
+export function proofJson(nodes: usize, t: i32, dst: usize): i32 {
+  let p = dst;
+  let index = t;
+  while (index > 0) {
+    const sibling = (index & 1) == 1 ? index + 1 : index - 1;
+    if (p != dst) store<u8>(p++, 0x2c);
+    quotedHex32(nodes + ((<usize>sibling) << 5), p);
+    p += 68;
+    index = (index - 1) >> 1;
+  }
+  return <i32>(p - dst);
+}
+
+/**
+ * Writes the records of a proof shard for count entries (their indices, u32, at members): for
+ * each, `"0x<address>":{"cumulativeAmount":"<amount>","proof":[<proof>]}`, separated by commas
+ * (and preceded by one unless first). The address comes from the 20-byte addresses, the proof
+ * from the heap array and treeIndex, the amount's decimal digits from the caller: amountAt (u32
+ * per member: offset in amounts, then length). Returns the bytes written at dst.
+ */
+export function shardRecords(
+  nodes: usize,
+  addresses: usize,
+  treeIndex: usize,
+  members: usize,
+  count: i32,
+  amounts: usize,
+  amountAt: usize,
+  first: bool,
+  dst: usize,
+): i32 {
+  let p = dst;
+  for (let k = 0; k < count; k++) {
+    const i = <usize>load<u32>(members + ((<usize>k) << 2));
+    if (k > 0 || !first) store<u8>(p++, 0x2c);
+    quotedHex20(addresses + i * 20, p);
+    p += 44;
+    memory.copy(p, RECORD_MID, 22);
+    p += 22;
+    const from = <usize>load<u32>(amountAt + ((<usize>k) << 3));
+    const length = <usize>load<u32>(amountAt + ((<usize>k) << 3), 4);
+    memory.copy(p, amounts + from, length);
+    p += length;
+    memory.copy(p, RECORD_PROOF, 11);
+    p += 11;
+    p += <usize>proofJson(nodes, <i32>load<u32>(treeIndex + (i << 2)), p);
+    store<u16>(p, 0x7d5d); // "]}"
+    p += 2;
+  }
+  return <i32>(p - dst);
+}
+
+/** `:{"cumulativeAmount":"` and `","proof":[` (UTF-8). */
+const RECORD_MID: usize = memory.data<u8>([
+  58, 123, 34, 99, 117, 109, 117, 108, 97, 116, 105, 118, 101, 65, 109, 111, 117, 110, 116, 34, 58, 34,
+]);
+const RECORD_PROOF: usize = memory.data<u8>([34, 44, 34, 112, 114, 111, 111, 102, 34, 58, 91]);

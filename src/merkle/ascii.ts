@@ -42,6 +42,12 @@ export class ChunkWriter {
     return this.done.splice(0);
   }
 
+  /** Bytes (at most the room made for them). */
+  bytes(view: Uint8Array): void {
+    this.buf.set(view, this.pos);
+    this.pos += view.length;
+  }
+
   /** An ASCII string (callers pass only text they have checked to be ASCII). */
   ascii(text: string): void {
     this.pos += this.buf.write(text, this.pos, "latin1");

@@ -29,14 +29,19 @@ const MAX_VALUE_BYTES = 200;
  * (pure: the chunks are fresh buffers, computed as they are asked for).
  */
 export function* treeJsonChunks(tree: RewardTree, chunkBytes = CHUNK_BYTES): Generator<Uint8Array> {
-  const { nodes } = treeInternals(tree);
-  const { treeIndexOf } = treeInternals(tree);
-  const w = new ChunkWriter(Math.max(chunkBytes, 4 * MAX_VALUE_BYTES));
+  const { nodes, treeIndexOf, wasm } = treeInternals(tree);
+  if (wasm === undefined) throw new Error("a reward tree without its WebAssembly instance");
+  const size = Math.max(chunkBytes, 4 * MAX_VALUE_BYTES);
+  const w = new ChunkWriter(size);
   w.ascii('{"format":"standard-v1","leafEncoding":["address","uint256"],"tree":[');
-  for (let i = 0; i < tree.nodeCount; i++) {
-    if (w.room(67)) yield* w.take();
-    if (i > 0) w.byte(0x2c);
-    w.quotedHex32(nodes, i * 32);
+  // The nodes' hex is written by WebAssembly into its scratch region, then copied: 69 bytes a node.
+  const memory = new Uint8Array(wasm.exports.memory.buffer);
+  const perCall = Math.max(1, Math.min(Math.floor(wasm.scratchBytes / 69), Math.floor(size / 69)));
+  for (let first = 0; first < tree.nodeCount; first += perCall) {
+    const count = Math.min(perCall, tree.nodeCount - first);
+    const length = wasm.exports.nodesJson(nodes.byteOffset, first, count, wasm.scratch);
+    if (w.room(length)) yield* w.take();
+    w.bytes(memory.subarray(wasm.scratch, wasm.scratch + length));
   }
   w.ascii('],"values":[');
   const entries = tree.entries;

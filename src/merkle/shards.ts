@@ -17,14 +17,13 @@
  * one line each: the same tree always gives the same bytes.
  */
 import { lstatSync, readdirSync } from "node:fs";
-import { readdir, rename, rm, rmdir } from "node:fs/promises";
+import { readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { canonicalJson } from "../core/canonical-json.js";
 import { PoaError } from "../core/errors.js";
 import { prepareOutputFolder } from "../core/fs.js";
 import { ChunkWriter } from "./ascii.js";
-import { CHUNK_BYTES, writeChunks } from "./dump.js";
 import { type Hex } from "./hash.js";
 import { treeInternals, type RewardTree } from "./tree.js";
 
@@ -92,7 +91,7 @@ const bswap = (w: number): number => ((w << 24) | ((w & 0xff00) << 8) | ((w >>> 
  */
 export function* proofShardFiles(tree: RewardTree, options: ShardOptions = {}): Generator<ShardFile> {
   const digits = checkDigits(options.prefixDigits ?? defaultPrefixDigits(tree.count));
-  const { nodes, treeIndexOf, addressWords } = treeInternals(tree);
+  const { nodes, treeIndexOf, addressWords, wasm } = treeInternals(tree);
   if (addressWords === undefined) throw new Error("a reward tree without addresses");
   const n = tree.count;
   // Addresses as big-endian words (numeric order = byte order), and each account's shard.
@@ -120,36 +119,54 @@ export function* proofShardFiles(tree: RewardTree, options: ShardOptions = {}): 
   };
 
   const shards: Record<string, { accounts: number; bytes: number }> = {};
+  if (wasm === undefined) throw new Error("a reward tree without its WebAssembly instance");
+  // Records are written by WebAssembly (address and proof hex straight from the tree), a batch
+  // at a time, into its scratch region: member indices, amount offsets, amount digits, output.
   const depth = 32 - Math.clz32(2 * n - 1); // proofs have at most depth - 1 nodes
+  const perRecord = 1 + 44 + 22 + 78 + 11 + 69 * depth + 2;
+  const BATCH = 64;
+  const membersAt = wasm.scratch;
+  const amountAt = membersAt + 4 * BATCH;
+  const amounts = amountAt + 8 * BATCH;
+  const out = amounts + 80 * BATCH;
+  if (out + BATCH * perRecord > wasm.scratch + wasm.scratchBytes) throw new Error("shard scratch too small");
+  const memory = Buffer.from(wasm.exports.memory.buffer);
+  const memberSlots = new Uint32Array(wasm.exports.memory.buffer, membersAt, BATCH);
+  const amountSlots = new Uint32Array(wasm.exports.memory.buffer, amountAt, 2 * BATCH);
   for (let s = 0; s < shardCount; s++) {
     const from = counts[s]!;
     const to = counts[s + 1]!;
     if (from === to) continue;
     const members = order.subarray(from, to).sort(byAddress);
-    const w = new ChunkWriter(CHUNK_BYTES);
+    const w = new ChunkWriter(2 + members.length * perRecord);
     w.byte(0x7b);
-    for (let k = 0; k < members.length; k++) {
-      const i = members[k]!;
-      w.room(200 + 67 * depth);
-      if (k > 0) w.byte(0x2c);
-      w.quotedAddress(addressWords, 5 * i);
-      w.ascii(':{"cumulativeAmount":"');
-      w.ascii(tree.entries[i]!.cumulativeAmount.toString());
-      w.ascii('","proof":[');
-      let index = treeIndexOf[i]!;
-      let first = true;
-      while (index > 0) {
-        const sibling = index % 2 === 1 ? index + 1 : index - 1;
-        if (!first) w.byte(0x2c);
-        first = false;
-        w.quotedHex32(nodes, sibling * 32);
-        index = (index - 1) >> 1;
+    for (let start = 0; start < members.length; start += BATCH) {
+      const count = Math.min(BATCH, members.length - start);
+      let offset = amounts;
+      for (let k = 0; k < count; k++) {
+        const i = members[start + k]!;
+        memberSlots[k] = i;
+        const length = memory.write(tree.entries[i]!.cumulativeAmount.toString(), offset, "latin1");
+        amountSlots[2 * k] = offset;
+        amountSlots[2 * k + 1] = length;
+        offset += length;
       }
-      w.ascii("]}");
+      const length = wasm.exports.shardRecords(
+        nodes.byteOffset,
+        addressWords.byteOffset,
+        treeIndexOf.byteOffset,
+        membersAt,
+        count,
+        0,
+        amountAt,
+        start === 0,
+        out,
+      );
+      w.bytes(memory.subarray(out, out + length));
     }
     w.byte(0x7d);
     const chunks = w.finish();
-    const bytes = chunks.reduce((sum, c) => sum + c.length, 0);
+    const bytes = chunks[0]!.length;
     const name = s.toString(16).padStart(digits, "0");
     shards[name] = { accounts: members.length, bytes };
     yield { name: `${name}.json`, chunks, bytes };
@@ -202,10 +219,19 @@ export async function writeProofShards(
   let totalBytes = 0;
   let index: ShardIndex | undefined;
   try {
+    // The next shards are computed while earlier ones are being written (a few writes in flight).
+    const inFlight = new Set<Promise<void>>();
     for (const file of proofShardFiles(tree, { prefixDigits: digits })) {
-      totalBytes += await writeChunks(join(tmp, file.name), file.chunks);
+      const write: Promise<void> = writeFile(join(tmp, file.name), file.chunks).then(() => {
+        inFlight.delete(write);
+      });
+      write.catch(() => {}); // observed below, by race or all; never an unhandled rejection
+      inFlight.add(write);
+      totalBytes += file.bytes;
       if (file.name === SHARD_INDEX_FILE) index = JSON.parse(Buffer.concat(file.chunks).toString()) as ShardIndex;
+      if (inFlight.size >= 8) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
     if (existing) {
       for (const name of await readdir(folder)) await rm(join(folder, name));
       await rmdir(folder);

@@ -15,7 +15,7 @@
 import { PoaError } from "../core/errors.js";
 import { bytes32ToHex as toHex, compareBytes32, type Hex } from "./hash.js";
 import { checkEntry, type RewardEntry } from "./leaf.js";
-import { Arena } from "./wasm.js";
+import { Arena, type KeccakExports } from "./wasm.js";
 
 export type { Hex } from "./hash.js";
 
@@ -81,6 +81,8 @@ export interface TreeInternals {
   readonly treeIndexOf: Uint32Array;
   /** For reward trees: each entry's address as 5 little-endian u32 words, by the caller's index. */
   readonly addressWords?: Uint32Array;
+  /** For reward trees: the instance that holds the tree, and a scratch region in it for the writers. */
+  readonly wasm?: { readonly exports: KeccakExports; readonly scratch: number; readonly scratchBytes: number };
 }
 
 const internals = new WeakMap<object, TreeInternals>();
@@ -238,6 +240,8 @@ const MAX_UINT64 = (1n << 64n) - 1n;
 const MAX_UINT256 = (1n << 256n) - 1n;
 /** Entries encoded per WebAssembly call. */
 const CHUNK = 4096;
+/** The encoder's ASCII area, which the writers reuse as scratch once the tree is built. */
+const SCRATCH_BYTES = 42 * CHUNK;
 
 /**
  * Writes `abi.encode(account, cumulativeAmount)` of every entry (64 bytes each, from `enc`) and
@@ -248,12 +252,12 @@ const CHUNK = 4096;
 function encodeEntries(
   arena: Arena,
   entries: readonly RewardEntry[],
-  at: { enc: number; leaves: number },
+  at: { enc: number; leaves: number; ascii: number },
   report: (done: number) => void,
 ): number {
   const n = entries.length;
   const ex = arena.exports;
-  const ascii = arena.alloc(42 * CHUNK);
+  const ascii = at.ascii;
   const bytes = Buffer.from(arena.exports.memory.buffer);
   const view = new DataView(bytes.buffer);
   for (let start = 0; start < n; start += CHUNK) {
@@ -376,7 +380,7 @@ export function rewardLeafHashes(entries: readonly RewardEntry[], options: Build
   if (n > MAX_LEAVES) throw tooMany(n);
   const report = options.onProgress ?? (() => {});
   const arena = new Arena();
-  const at = { enc: arena.alloc(64 * n), leaves: arena.alloc(32 * n) };
+  const at = { enc: arena.alloc(64 * n), leaves: arena.alloc(32 * n), ascii: arena.alloc(SCRATCH_BYTES) };
   const bad = encodeEntries(arena, entries, at, (done) => report(done, n));
   if (bad < n) {
     checkEntry(entries[bad]!, bad);
@@ -408,6 +412,7 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
     keys: arena.alloc(8 * n),
     index: arena.alloc(4 * n),
     addresses: arena.alloc(20 * n),
+    ascii: arena.alloc(SCRATCH_BYTES),
   };
   const bad = encodeEntries(arena, entries, at, (done) => report(done, total));
   // Each entry's address as 5 u32 words, compact (the encodings become the heap array).
@@ -469,6 +474,11 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
       };
     },
   };
-  internals.set(rewardTree, { nodes, treeIndexOf, addressWords: words });
+  internals.set(rewardTree, {
+    nodes,
+    treeIndexOf,
+    addressWords: words,
+    wasm: { exports: arena.exports, scratch: at.ascii, scratchBytes: SCRATCH_BYTES },
+  });
   return rewardTree;
 }

@@ -21,6 +21,19 @@ export interface KeccakExports {
   buildInner(nodes: number, n: number, from: number, to: number): void;
   parseAddresses(src: number, n: number, dst: number, stride: number): number;
   gather(src: number, stride: number, len: number, dst: number, n: number): void;
+  nodesJson(nodes: number, first: number, count: number, dst: number): number;
+  proofJson(nodes: number, t: number, dst: number): number;
+  shardRecords(
+    nodes: number,
+    addresses: number,
+    treeIndex: number,
+    members: number,
+    count: number,
+    amounts: number,
+    amountAt: number,
+    first: boolean,
+    dst: number,
+  ): number;
 }
 
 /** The part of the WebAssembly JS API used here (the project's TS lib has no WebAssembly types). */
@@ -78,6 +91,11 @@ function keccakModule(): object {
     arena.exports.buildInner(nodes, n, n - 1, 0);
     arena.exports.hash(enc, 200, leaves);
     arena.exports.gather(enc + 12, 64, 20, leaves, 2);
+    arena.exports.nodesJson(nodes, 0, 8, enc);
+    arena.exports.proofJson(nodes, 2 * n - 2, enc);
+    arena.bytes().fill(0x31, ascii, ascii + 2); // amount "11" for the record below
+    new Uint32Array(arena.exports.memory.buffer, keys, 2).set([ascii, 2]);
+    arena.exports.shardRecords(nodes, leaves, index, index, 1, 0, keys, true, enc);
     compiled = module;
   } finally {
     if (!userSet) setFlagsFromString("--liftoff");
