@@ -27,6 +27,7 @@ export {
   defaultPrefixDigits,
   parseShardIndex,
   proofShardFiles,
+  readShardBytes,
   SHARD_FORMAT,
   SHARD_INDEX_FILE,
   SHARD_TARGET_ACCOUNTS,
@@ -35,4 +36,6 @@ export {
   type ShardFile,
   type ShardIndex,
   type ShardOptions,
+  type ShardReader,
+  type ShardRecord,
 } from "./shards.js";

@@ -285,3 +285,163 @@ export function parseShardIndex(value: unknown, where = SHARD_INDEX_FILE): Shard
   if (total !== v.accounts) throw bad(`the shards hold ${total} accounts, the index says ${v.accounts}`);
   return value as ShardIndex;
 }
+
+/** One account's record in a shard. */
+export interface ShardRecord {
+  readonly cumulativeAmount: string;
+  readonly proof: readonly string[];
+}
+
+/** A shard file held as its bytes, for lookups without parsing every record. */
+export interface ShardReader {
+  /** Number of accounts in the shard. */
+  readonly accounts: number;
+  /** "indexed": the writer's layout, searched in place; "json": any other JSON, parsed. */
+  readonly layout: "indexed" | "json";
+  /** The record of `account` (any letter case), or undefined when the shard does not hold it. */
+  find(account: string): ShardRecord | undefined;
+}
+
+const enum Byte {
+  Quote = 0x22,
+  Comma = 0x2c,
+  Zero = 0x30,
+  Colon = 0x3a,
+  Open = 0x7b,
+  Close = 0x7d,
+  OpenBracket = 0x5b,
+  CloseBracket = 0x5d,
+  X = 0x78,
+}
+
+const RECORD_MID = Buffer.from(':{"cumulativeAmount":"');
+const RECORD_PROOF = Buffer.from('","proof":[');
+
+function isLowerHex(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66);
+}
+
+/**
+ * The record offsets of a shard in the writer's exact layout (one line, lower-case keys in
+ * ascending order), or undefined if the bytes are laid out any other way.
+ */
+function recordOffsets(b: Buffer): Uint32Array | undefined {
+  const starts: number[] = [];
+  if (b.length < 2 || b[0] !== Byte.Open || b[b.length - 1] !== Byte.Close) return undefined;
+  let p = 1;
+  if (b.length === 2) return new Uint32Array(0);
+  for (;;) {
+    // "0x<40 hex>"
+    if (p + 44 > b.length || b[p] !== Byte.Quote || b[p + 1] !== Byte.Zero || b[p + 2] !== Byte.X) return undefined;
+    for (let k = p + 3; k < p + 43; k++) if (!isLowerHex(b[k]!)) return undefined;
+    if (b[p + 43] !== Byte.Quote) return undefined;
+    // Keys strictly ascending (this key, the source, after the previous one, the target).
+    const previous = starts.at(-1);
+    if (previous !== undefined && b.compare(b, previous + 3, previous + 43, p + 3, p + 43) <= 0) return undefined;
+    starts.push(p);
+    p += 44;
+    if (!b.subarray(p, p + RECORD_MID.length).equals(RECORD_MID)) return undefined;
+    p += RECORD_MID.length;
+    const digits = p;
+    while (p < b.length && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
+    if (p === digits || p - digits > 78 || (p - digits > 1 && b[digits] === 0x30)) return undefined;
+    if (!b.subarray(p, p + RECORD_PROOF.length).equals(RECORD_PROOF)) return undefined;
+    p += RECORD_PROOF.length;
+    if (b[p] !== Byte.CloseBracket) {
+      for (;;) {
+        if (p + 68 > b.length || b[p] !== Byte.Quote || b[p + 1] !== Byte.Zero || b[p + 2] !== Byte.X) return undefined;
+        for (let k = p + 3; k < p + 67; k++) if (!isLowerHex(b[k]!)) return undefined;
+        if (b[p + 67] !== Byte.Quote) return undefined;
+        p += 68;
+        if (b[p] === Byte.Comma) p++;
+        else break;
+      }
+    }
+    if (b[p] !== Byte.CloseBracket || b[p + 1] !== Byte.Close) return undefined;
+    p += 2;
+    if (b[p] === Byte.Comma) p++;
+    else if (p === b.length - 1) break;
+    else return undefined;
+  }
+  return Uint32Array.from(starts);
+}
+
+/** Reads one record of the writer's layout at `start`. */
+function recordAt(b: Buffer, start: number): ShardRecord {
+  let p = start + 44 + RECORD_MID.length;
+  const digits = p;
+  while (b[p]! >= 0x30 && b[p]! <= 0x39) p++;
+  const cumulativeAmount = b.toString("latin1", digits, p);
+  p += RECORD_PROOF.length;
+  const proof: string[] = [];
+  while (b[p] === Byte.Quote) {
+    proof.push(b.toString("latin1", p + 1, p + 67));
+    p += 68;
+    if (b[p] === Byte.Comma) p++;
+  }
+  return { cumulativeAmount, proof };
+}
+
+/**
+ * A reader over the bytes of a shard file. The writer's layout is indexed in one pass (record
+ * offsets, then a binary search per lookup: the file stays as bytes, outside the JavaScript heap);
+ * any other valid JSON of the same content (reformatted, reordered) is parsed as JSON instead.
+ * A shard that is not JSON is a PoaError MERKLE_INVALID; a record's content is not checked here
+ * (a reader checks its proof against the root).
+ */
+export function readShardBytes(bytes: Buffer, where = "shard"): ShardReader {
+  const offsets = recordOffsets(bytes);
+  if (offsets !== undefined) {
+    const key = Buffer.alloc(40);
+    return {
+      accounts: offsets.length,
+      layout: "indexed",
+      find(account) {
+        if (typeof account !== "string" || account.length !== 42) return undefined;
+        key.write(account.slice(2).toLowerCase(), 0, 40, "latin1");
+        let lo = 0;
+        let hi = offsets.length - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >>> 1;
+          const start = offsets[mid]!;
+          const order = bytes.compare(key, 0, 40, start + 3, start + 43);
+          if (order === 0) return recordAt(bytes, start);
+          if (order < 0) lo = mid + 1;
+          else hi = mid - 1;
+        }
+        return undefined;
+      },
+    };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString("utf8"));
+  } catch (error) {
+    throw new PoaError("MERKLE_INVALID", `${where} is not JSON: ${(error as Error).message}`, {
+      details: { file: where },
+      action: "Write the proof shards again from the tree.",
+    });
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new PoaError("MERKLE_INVALID", `${where} is not a JSON object of accounts`, {
+      details: { file: where },
+      action: "Write the proof shards again from the tree.",
+    });
+  }
+  const records = json as Record<string, unknown>;
+  return {
+    accounts: Object.keys(records).length,
+    layout: "json",
+    find(account) {
+      if (typeof account !== "string") return undefined;
+      const key = account.toLowerCase();
+      if (!Object.hasOwn(records, key)) return undefined;
+      const r = records[key] as { cumulativeAmount?: unknown; proof?: unknown } | null;
+      if (typeof r !== "object" || r === null) return { cumulativeAmount: "", proof: [] };
+      return {
+        cumulativeAmount: typeof r.cumulativeAmount === "string" ? r.cumulativeAmount : "",
+        proof: Array.isArray(r.proof) && r.proof.every((x) => typeof x === "string") ? (r.proof as string[]) : [],
+      };
+    },
+  };
+}

@@ -298,13 +298,19 @@ function encodeEntries(
   return n;
 }
 
-function slotOf(words: Uint32Array, o: number, mask: number): number {
-  let h = Math.imul(words[o]!, 0x9e3779b1);
-  h = Math.imul(h ^ words[o + 1]!, 0x85ebca77);
-  h = Math.imul(h ^ words[o + 2]!, 0xc2b2ae3d);
-  h = Math.imul(h ^ words[o + 3]!, 0x27d4eb2f);
-  h = Math.imul(h ^ words[o + 4]!, 0x165667b1);
-  return (h ^ (h >>> 15)) & mask;
+/**
+ * The table slot of the address at words[o]: a multiply-rotate mix of its 5 words, started from a
+ * `seed` drawn per tree, so that which addresses share a slot changes from tree to tree (the table
+ * is internal: no output depends on it).
+ */
+function slotOf(words: Uint32Array, o: number, mask: number, seed: number): number {
+  let h = seed;
+  for (let k = o; k < o + 5; k++) {
+    h = Math.imul(h ^ words[k]!, 0x9e3779b1);
+    h = (h << 15) | (h >>> 17);
+  }
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return (h ^ (h >>> 13)) & mask;
 }
 
 function sameAddress(a: Uint32Array, ao: number, b: Uint32Array, bo: number): boolean {
@@ -324,12 +330,13 @@ function sameAddress(a: Uint32Array, ao: number, b: Uint32Array, bo: number): bo
 function addressTable(
   words: Uint32Array,
   limit: number,
-): { table: Int32Array; mask: number } | { duplicate: number; first: number } {
+): { table: Int32Array; mask: number; seed: number } | { duplicate: number; first: number } {
+  const seed = (Math.random() * 2 ** 32) >>> 0;
   const size = 2 ** Math.max(4, 32 - Math.clz32(Math.max(1, 2 * limit - 1)));
   const table = new Int32Array(size);
   const mask = size - 1;
   for (let i = 0; i < limit; i++) {
-    let slot = slotOf(words, 5 * i, mask);
+    let slot = slotOf(words, 5 * i, mask, seed);
     for (;;) {
       const held = table[slot]!;
       if (held === 0) {
@@ -340,7 +347,7 @@ function addressTable(
       slot = (slot + 1) & mask;
     }
   }
-  return { table, mask };
+  return { table, mask, seed };
 }
 
 const NIBBLE = new Int8Array(128).fill(-1);
@@ -424,7 +431,7 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
     checkEntry(entries[bad]!, bad);
     throw new Error(`entry ${bad} refused by the encoder but not by checkEntry`);
   }
-  const { table, mask } = lookup;
+  const { table, mask, seed } = lookup;
   const { nodes, treeIndexOf } = layOut(arena, { ...at, nodes: at.enc }, n, (done) => report(n + done, total));
   report(total, total);
   const tree = makeHashTree(nodes, treeIndexOf);
@@ -433,7 +440,7 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
   const probeWords = new Uint32Array(probe.buffer);
   const find = (account: string): number | undefined => {
     if (!parseAccount(account, probe)) return undefined;
-    let slot = slotOf(probeWords, 0, mask);
+    let slot = slotOf(probeWords, 0, mask, seed);
     for (;;) {
       const held = table[slot]!;
       if (held === 0) return undefined;

@@ -29,12 +29,14 @@ import {
   hexToBytes32,
   parseShardIndex,
   processProof,
+  readShardBytes,
   readTreeJson,
   SHARD_INDEX_FILE,
   shardOf,
   type Hex,
   type RewardTree,
   type ShardIndex,
+  type ShardReader,
 } from "../merkle/index.js";
 
 export interface ProofServerOptions {
@@ -160,10 +162,10 @@ function shardLookup(folder: string, root: Hex, cacheBytes: number): Lookup {
       action: "Serve the shard folder of the root that was posted.",
     });
   }
-  /** A loaded shard: its parsed JSON, and the answers already checked against the root. */
+  /** A loaded shard: a reader over its bytes, and the accounts whose proof was checked against the root. */
   interface Shard {
-    readonly json: Record<string, unknown>;
-    readonly checked: Map<string, Leaf>;
+    readonly reader: ShardReader;
+    readonly checked: Set<string>;
   }
   const cache = new Map<string, Promise<Shard>>();
   let cached = 0;
@@ -180,13 +182,13 @@ function shardLookup(folder: string, root: Hex, cacheBytes: number): Lookup {
       cache.delete(name);
       cached -= size;
     };
-    const loading = readFile(join(folder, `${name}.json`), "utf8").then(
-      (text) => {
+    const loading = readFile(join(folder, `${name}.json`)).then(
+      (bytes) => {
         try {
-          return { json: JSON.parse(text) as Record<string, unknown>, checked: new Map<string, Leaf>() };
+          return { reader: readShardBytes(bytes, `shard ${name}.json`), checked: new Set<string>() };
         } catch (error) {
           forget();
-          throw new HttpFailure(500, "INTEGRITY_MISMATCH", `shard ${name}.json is not JSON: ${messageOf(error)}`);
+          throw new HttpFailure(500, "INTEGRITY_MISMATCH", messageOf(error));
         }
       },
       (error: unknown) => {
@@ -212,24 +214,15 @@ function shardLookup(folder: string, root: Hex, cacheBytes: number): Lookup {
     if (index.shards[name] === undefined) return undefined;
     const shard = await load(name);
     const key = address.toLowerCase();
-    const known = shard.checked.get(key);
-    if (known !== undefined) return known;
-    if (!Object.hasOwn(shard.json, key)) return undefined;
-    const leaf = shard.json[key] as { cumulativeAmount?: unknown; proof?: unknown } | null;
+    const leaf = shard.reader.find(key);
+    if (leaf === undefined) return undefined;
+    if (shard.checked.has(key)) return leaf;
     const damaged = new HttpFailure(
       500,
       "INTEGRITY_MISMATCH",
       `the proof of ${address} in shard ${name}.json does not lead to root ${root}`,
     );
-    if (
-      typeof leaf !== "object" ||
-      leaf === null ||
-      typeof leaf.cumulativeAmount !== "string" ||
-      !DECIMAL.test(leaf.cumulativeAmount) ||
-      !Array.isArray(leaf.proof)
-    ) {
-      throw damaged;
-    }
+    if (!DECIMAL.test(leaf.cumulativeAmount)) throw damaged;
     const amount = BigInt(leaf.cumulativeAmount);
     let reached: string;
     try {
@@ -238,9 +231,8 @@ function shardLookup(folder: string, root: Hex, cacheBytes: number): Lookup {
       throw damaged;
     }
     if (reached !== root || amount >= 1n << 256n) throw damaged;
-    const answer: Leaf = { cumulativeAmount: leaf.cumulativeAmount, proof: [...(leaf.proof as string[])] };
-    shard.checked.set(key, answer);
-    return answer;
+    shard.checked.add(key);
+    return leaf;
   };
 }
 

@@ -11,6 +11,7 @@ import {
   parseShardIndex,
   parseTreeJson,
   proofShardFiles,
+  readShardBytes,
   readTreeJson,
   SHARD_FORMAT,
   treeJsonChunks,
@@ -265,5 +266,57 @@ describe("default shard size", function () {
       [MAX_LEAVES, 4],
     ];
     for (const [accounts, digits] of cases) expect(defaultPrefixDigits(accounts), String(accounts)).to.equal(digits);
+  });
+});
+
+describe("reading a proof shard (readShardBytes)", function () {
+  this.timeout(60_000);
+
+  it("finds every account of the writer's shards by binary search, and the same in reformatted JSON", async function () {
+    const entries = randomEntries(700, 95);
+    const theirs = library(entries);
+    const folder = join(scratch(), "proofs");
+    const index = await writeProofShards(buildRewardTree(entries), folder, { prefixDigits: 1 });
+    const readers = new Map(
+      Object.keys(index.shards).map((name) => {
+        const bytes = readFileSync(join(folder, `${name}.json`));
+        const pretty = Buffer.from(JSON.stringify(JSON.parse(bytes.toString()), null, 1));
+        return [name, [readShardBytes(bytes), readShardBytes(pretty)] as const];
+      }),
+    );
+    entries.forEach((e, i) => {
+      const expected = { cumulativeAmount: e.cumulativeAmount.toString(), proof: theirs.getProof(i) };
+      for (const reader of readers.get(e.account[2]!.toLowerCase())!) {
+        expect(reader.find(e.account), e.account).to.deep.equal(expected);
+        expect(reader.find(e.account.toLowerCase())).to.deep.equal(expected);
+      }
+    });
+    for (const [name, pair] of readers) {
+      expect(pair.map((r) => r.layout)).to.deep.equal(["indexed", "json"]);
+      for (const reader of pair) {
+        expect(reader.accounts).to.equal(index.shards[name]!.accounts);
+        expect(reader.find(`0x${name}${"0".repeat(39)}`)).to.equal(undefined);
+        expect(reader.find("0x12")).to.equal(undefined);
+      }
+    }
+  });
+
+  it("reads keys out of order or with other spacing as JSON, and refuses what is not JSON", function () {
+    const a = "0x" + "a".repeat(40);
+    const b = "0x" + "b".repeat(40);
+    const record = (amount: string) => ({ cumulativeAmount: amount, proof: ["0x" + "1".repeat(64)] });
+    const unordered = readShardBytes(Buffer.from(JSON.stringify({ [b]: record("2"), [a]: record("1") })));
+    expect(unordered.layout).to.equal("json");
+    expect(unordered.find(a)).to.deep.equal(record("1"));
+    expect(unordered.find(b.toUpperCase().replace("0X", "0x"))).to.deep.equal(record("2"));
+    const empty = readShardBytes(Buffer.from("{}"));
+    expect(empty.accounts).to.equal(0);
+    expect(empty.find(a)).to.equal(undefined);
+    expectPoaError(
+      () => readShardBytes(Buffer.from("{not json"), "shard 7.json"),
+      "MERKLE_INVALID",
+      /shard 7\.json is not JSON/,
+    );
+    expectPoaError(() => readShardBytes(Buffer.from("[1]")), "MERKLE_INVALID", /not a JSON object of accounts/);
   });
 });
