@@ -70,8 +70,11 @@ export interface HashTree {
   node(index: number): Hex;
 }
 
-/** The most leaves one tree holds: its build needs about 128 bytes per leaf of WebAssembly memory (4 GiB at most). */
-export const MAX_LEAVES = 2 ** 25;
+/**
+ * The most leaves one tree holds: a reward tree's build needs 128 bytes per leaf of WebAssembly
+ * memory, which is at most 4 GiB (32,000,000 leaves take 3.8 GiB).
+ */
+export const MAX_LEAVES = 32_000_000;
 
 /** What the writers of this folder read from a built tree without copying it (not exported by the index). */
 export interface TreeInternals {
