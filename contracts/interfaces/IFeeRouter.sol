@@ -96,6 +96,11 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
     /// @notice A request with no input and no output tokens.
     error ZeroTokens(bytes32 requestHash);
 
+    /// @notice The request costs nothing: it uses only a side the model does not price
+    ///         (`tokensIn` input and `tokensOut` output tokens). A free request would take a
+    ///         request id and emit `RequestPaid` at no cost (review L-5).
+    error ZeroFee(bytes32 requestHash, uint256 tokensIn, uint256 tokensOut);
+
     /// @notice A batch with no request.
     error EmptyBatch();
 

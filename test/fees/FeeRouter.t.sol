@@ -177,6 +177,25 @@ contract FeeRouterTest is FeeRouterFixture {
         assertEq(fee, 6e15);
     }
 
+    /// @notice L-5: a model may price one side only; a request that uses only the unpriced side
+    ///         would cost 0 and still take a request id and emit RequestPaid (free spam of
+    ///         attribution events). It is refused, in a batch too.
+    function test_pay_zeroFeeOnTheUnpricedSide_reverts() public {
+        IModelRegistry.Registration memory r = _registration(keccak256("output-only"));
+        r.pricePerKInput = 0;
+        uint256 outputOnly = _registerWith(modelOwner, r);
+        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.ZeroFee.selector, H1, 1_000, 0));
+        vm.prank(payer);
+        router.pay(outputOnly, H1, 1_000, 0, type(uint256).max);
+        IFeeRouter.PaymentRequest[] memory reqs = new IFeeRouter.PaymentRequest[](2);
+        reqs[0] = _req(H1, 10, 10, type(uint256).max);
+        reqs[1] = _req(H2, 7, 0, type(uint256).max);
+        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.ZeroFee.selector, H2, 7, 0));
+        vm.prank(payer);
+        router.payBatch(outputOnly, reqs);
+        assertEq(router.lastRequestId(), 0, "no request id taken");
+    }
+
     function test_pay_feeRoundsUp_succeeds() public {
         IModelRegistry.Registration memory r = _registration(keccak256("cheap"));
         (r.pricePerKInput, r.pricePerKOutput) = (1, 1);

@@ -156,8 +156,13 @@ abstract contract ModelFixture is Test {
     }
 
     function _register(address owner, bytes32 artifactHash) internal returns (uint256 modelId) {
+        modelId = _registerWith(owner, _registration(artifactHash));
+    }
+
+    /// @dev Registers `r` as `owner`.
+    function _registerWith(address owner, IModelRegistry.Registration memory r) internal returns (uint256 modelId) {
         vm.prank(owner);
-        modelId = registry.registerModel(_registration(artifactHash));
+        modelId = registry.registerModel(r);
     }
 
     function _registerAdapter(address owner, uint256 baseId, bytes32 artifactHash) internal returns (uint256 modelId) {
