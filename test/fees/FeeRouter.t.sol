@@ -46,7 +46,7 @@ contract FeeRouterTest is FeeRouterFixture {
         assertEq(open.allowance(address(router), address(distributor)), type(uint256).max, "standing allowance");
         assertTrue(router.hasRole(router.DEFAULT_ADMIN_ROLE(), governance), "admin");
         assertTrue(router.hasRole(router.GUARDIAN_ROLE(), guardian), "guardian");
-        assertEq(router.version(), "2.0.0");
+        assertEq(router.version(), "3.0.0");
         assertEq(router.lastRequestId(), 0);
     }
 
@@ -194,6 +194,24 @@ contract FeeRouterTest is FeeRouterFixture {
         vm.prank(payer);
         router.payBatch(outputOnly, reqs);
         assertEq(router.lastRequestId(), 0, "no request id taken");
+    }
+
+    /// @notice I-3: OPEN sent by a plain transfer is skimmed to the treasury by anyone, and only
+    ///         the excess moves: credits and platform fees stay payable.
+    function test_skim_sendsTheExcessToTheTreasury_succeeds() public {
+        vm.prank(payer);
+        router.pay(model, H1, 1_000, 500, FEE);
+        uint256 owed = router.totalCredits() + router.platformFeesAccrued();
+        vm.prank(payer);
+        open.transfer(address(router), 123);
+        uint256 before = open.balanceOf(treasury);
+        vm.expectEmit(address(router));
+        emit IFeeRouter.ExcessSkimmed(address(this), treasury, 123);
+        assertEq(router.skim(), 123);
+        assertEq(open.balanceOf(treasury) - before, 123);
+        assertEq(open.balanceOf(address(router)), owed, "holds exactly what it owes again");
+        vm.expectRevert(abi.encodeWithSelector(IErrors.NothingToSkim.selector, owed, owed));
+        router.skim();
     }
 
     function test_pay_feeRoundsUp_succeeds() public {
