@@ -217,8 +217,9 @@ contract FeeRouterTest is FeeRouterFixture {
     function test_pay_feeRoundsUp_succeeds() public {
         IModelRegistry.Registration memory r = _registration(keccak256("cheap"));
         (r.pricePerKInput, r.pricePerKOutput) = (1, 1);
+        _commit(modelOwner, r.artifactHash);
         vm.prank(modelOwner);
-        uint256 cheap = registry.registerModel(r);
+        uint256 cheap = registry.registerModel(r, SALT);
         vm.prank(payer);
         (, uint256 fee) = router.pay(cheap, H1, 1, 0, 1);
         assertEq(fee, 1, "a 0.001 wei request pays 1 wei, never 0");
@@ -378,8 +379,9 @@ contract FeeRouterTest is FeeRouterFixture {
         // More than all OPEN that can exist (10^27 < 2^90): the packed totals refuse it.
         IModelRegistry.Registration memory r = _registration(keccak256("absurd"));
         (r.pricePerKInput, r.pricePerKOutput) = (type(uint80).max, 0);
+        _commit(modelOwner, r.artifactHash);
         vm.prank(modelOwner);
-        uint256 absurd = registry.registerModel(r);
+        uint256 absurd = registry.registerModel(r, SALT);
         _mint(payer, 2 ** 120);
         (uint256 fee, IFeeRouter.Parts memory p) = router.quote(absurd, type(uint64).max, 0);
         assertGt(p.platform, type(uint96).max, "platform part above 96 bits");
@@ -644,8 +646,9 @@ contract FeeRouterTest is FeeRouterFixture {
         IModelRegistry.Registration memory r = _registration(keccak256("fuzzed"));
         (r.pricePerKInput, r.pricePerKOutput) = (pIn, pOut);
         (r.ownerBps, r.stakersBps, r.contributorsBps) = (ownerBps, stakersBps, 10_000 - ownerBps - stakersBps);
+        _commit(stranger, r.artifactHash);
         vm.prank(stranger);
-        uint256 m = registry.registerModel(r);
+        uint256 m = registry.registerModel(r, SALT);
 
         (uint256 quoted, IFeeRouter.Parts memory p) = router.quote(m, tIn, tOut);
         assertEq(p.platform + p.owner + p.stakers + p.contributors, quoted, "quote parts sum");
