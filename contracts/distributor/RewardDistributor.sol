@@ -610,10 +610,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     function _setBonds(uint256 settlerBond_, uint256 challengerBond_) private {
         require(settlerBond_ <= type(uint96).max, BondTooLarge(settlerBond_));
         require(challengerBond_ <= type(uint96).max, BondTooLarge(challengerBond_));
-        require(
-            challengerBond_ >= MIN_CHALLENGER_BOND,
-            ChallengerBondTooLow(challengerBond_, MIN_CHALLENGER_BOND)
-        );
+        require(challengerBond_ >= MIN_CHALLENGER_BOND, ChallengerBondTooLow(challengerBond_, MIN_CHALLENGER_BOND));
         _settlerBond = uint96(settlerBond_);
         _challengerBond = uint96(challengerBond_);
         emit BondsSet(settlerBond_, challengerBond_);

@@ -26,7 +26,10 @@ contract RewardDistributorHardeningTest is DistributorBase {
         return TestTree.build(leaves);
     }
 
-    function batch4(bytes32[] memory t, uint256[4] memory amounts) internal view returns (IRewardDistributor.Claim[] memory c) {
+    function batch4(
+        bytes32[] memory t,
+        uint256[4] memory amounts
+    ) internal view returns (IRewardDistributor.Claim[] memory c) {
         address[4] memory who = [alice, bob, carol, dave];
         c = new IRewardDistributor.Claim[](4);
         for (uint256 i = 0; i < 4; ++i) c[i] = IRewardDistributor.Claim(who[i], amounts[i], TestTree.proof(t, i));
