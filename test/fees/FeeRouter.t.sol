@@ -677,6 +677,15 @@ contract FeeRouterTest is FeeRouterFixture {
         assertEq(open.balanceOf(address(router)), 1 + PLATFORM);
     }
 
+    function test_withdrawCredit_wholeCredit_succeeds() public {
+        vm.prank(payer);
+        router.pay(model, H1, 1_000, 500, FEE);
+        vm.prank(modelOwner);
+        router.withdrawCredit(stranger, OWNER);
+        assertEq(router.creditOf(modelOwner), 0);
+        assertEq(open.balanceOf(address(router)), PLATFORM, "only the platform fee is left");
+    }
+
     function test_withdrawCredit_tooMuch_reverts() public {
         vm.prank(payer);
         router.pay(model, H1, 1_000, 500, FEE);

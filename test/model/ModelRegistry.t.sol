@@ -223,6 +223,15 @@ contract ModelRegistryTest is ModelFixture {
         registry.registerModel(_registration(ART), SALT);
     }
 
+    /// @notice The last second of a commitment's life still registers.
+    function test_registerModel_atCommitmentExpiry_succeeds() public {
+        uint256 expiresAt = block.timestamp + registry.MAX_COMMITMENT_AGE();
+        _commit(builder, ART);
+        vm.warp(expiresAt);
+        vm.prank(builder);
+        assertEq(registry.registerModel(_registration(ART), SALT), 1);
+    }
+
     function test_registerModel_commitmentUsedOnce_reverts() public {
         _register(builder, ART);
         bytes32 c = registry.artifactCommitment(ART, builder, SALT);
