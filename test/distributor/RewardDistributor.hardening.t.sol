@@ -198,4 +198,14 @@ contract RewardDistributorHardeningTest is DistributorBase {
         vm.expectRevert(abi.encodeWithSelector(IRewardDistributor.EscrowOverflow.selector, max + 1));
         distributor.fund(0, 6);
     }
+
+    /// @notice Nothing can be escrowed beyond MAX_FUND_AHEAD epochs, so asking about a later
+    ///         epoch answers all the escrow there is.
+    function test_escrowedThrough_beyondTheFundableHorizon_succeeds() public {
+        uint256 ahead = distributor.currentEpoch() + distributor.MAX_FUND_AHEAD();
+        fundEpoch(0, 100);
+        fundEpoch(ahead, 50);
+        assertEq(distributor.escrowedThrough(type(uint256).max), 150);
+        assertEq(distributor.escrowedThrough(ahead - 1), 100);
+    }
 }
