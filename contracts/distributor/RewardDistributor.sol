@@ -92,8 +92,6 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @dev Claim state of the finalized root; zero for every other root (a stale or
     ///      unfinalized root has no entry, which is how `claimWithRoot` recognises the current one).
     mapping(bytes32 root => ClaimState state) private _states;
-    /// @dev Declared total of the finalized root (read by views and error messages only).
-    uint256 private _finalizedTotal;
     mapping(address account => Account) private _accounts;
 
     /// @dev The escrow totals `fund` updates, packed in one slot.
@@ -104,8 +102,15 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @dev All OPEN ever escrowed, and the first epoch not yet covered by a finalized root.
     Escrow private _escrow;
-    /// @dev Escrow of all epochs before `_escrow.nextEpoch`.
-    uint256 private _escrowedSettled;
+    /// @dev Escrow of all epochs before `_escrow.nextEpoch`, and the declared total of the
+    ///      finalized root, packed in one slot (finalize writes both; propose reads both). Both
+    ///      are at most MAX_ESCROW < 2^112.
+    struct Settled {
+        uint128 escrow;
+        uint128 finalizedTotal;
+    }
+
+    Settled private _settled;
     mapping(uint256 epoch => uint256 amount) private _epochEscrow;
     /// @dev Stale between proposals; live only while `challengeDeadline != 0`.
     PendingRoot private _pending;
@@ -218,9 +223,9 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 endsAt = _epochEnd(epoch);
         require(endsAt <= block.timestamp, EpochNotEnded(epoch, endsAt));
         require(root_ != bytes32(0), ZeroRoot());
-        uint256 finalizedTotal_ = _finalizedTotal;
-        require(totalCumulative >= finalizedTotal_, TotalDecreasing(totalCumulative, finalizedTotal_));
-        uint256 escrowed = _escrowedSettled + _escrowBetween(next, epoch);
+        Settled memory settled = _settled;
+        require(totalCumulative >= settled.finalizedTotal, TotalDecreasing(totalCumulative, settled.finalizedTotal));
+        uint256 escrowed = settled.escrow + _escrowBetween(next, epoch);
         require(totalCumulative <= escrowed, TotalAboveEscrow(totalCumulative, escrowed));
         uint256 bond = _settlerBond;
         require(msg.value == bond, WrongBond(msg.value, bond));
@@ -294,7 +299,6 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         require(p.challenger == address(0), ChallengeUnresolved(p.challenger));
         require(block.timestamp >= p.challengeDeadline, WindowNotOver(p.challengeDeadline, block.timestamp));
         uint256 newlySettled = _escrowBetween(_escrow.nextEpoch, p.epoch);
-        _escrowedSettled += newlySettled;
         _escrow.nextEpoch = p.epoch + 1; // epoch < block.timestamp < 2^64 - 1
         bytes32 previous = _root;
         ClaimState memory old = _states[previous];
@@ -313,7 +317,8 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
             payRoom: uint112(old.payRoom + newlySettled),
             round: old.round + 1
         });
-        _finalizedTotal = p.totalCumulative;
+        // The settled escrow stays within all escrow ever, below 2^112: the cast is exact.
+        _settled = Settled({escrow: _settled.escrow + uint128(newlySettled), finalizedTotal: p.totalCumulative});
         _pending.challengeDeadline = 0;
         emit RootFinalized(p.epoch, p.root, p.totalCumulative, msg.sender);
         _creditBond(p.settler, p.settlerBond);
@@ -416,12 +421,12 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @inheritdoc IRewardDistributor
     function finalizedTotal() external view returns (uint256) {
-        return _finalizedTotal;
+        return _settled.finalizedTotal;
     }
 
     /// @inheritdoc IRewardDistributor
     function provenTotal() external view returns (uint256) {
-        return _finalizedTotal - _states[_root].proveRoom;
+        return _settled.finalizedTotal - _states[_root].proveRoom;
     }
 
     /// @inheritdoc IRewardDistributor
@@ -447,9 +452,9 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 next = _escrow.nextEpoch;
         uint256 lastFundable = currentEpoch() + MAX_FUND_AHEAD;
         if (epoch > lastFundable) epoch = lastFundable; // nothing is escrowed beyond it
-        if (epoch >= next) return _escrowedSettled + _escrowBetween(next, epoch);
+        if (epoch >= next) return _settled.escrow + _escrowBetween(next, epoch);
         // epoch + 1 <= next - 1 here, and the settled escrow includes every term subtracted.
-        return _escrowedSettled - _escrowBetween(epoch + 1, next - 1);
+        return _settled.escrow - _escrowBetween(epoch + 1, next - 1);
     }
 
     /// @inheritdoc IRewardDistributor
@@ -544,8 +549,14 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
             amount = cumulativeAmount - a.claimed;
         }
         uint256 counted = a.round == s.round ? amount : cumulativeAmount;
-        if (counted > s.proveRoom) revert ClaimsAboveTotal(_finalizedTotal - s.proveRoom, counted, _finalizedTotal);
-        if (amount > s.payRoom) revert ClaimsAboveEscrow(_escrowedSettled - s.payRoom, amount, _escrowedSettled);
+        if (counted > s.proveRoom) {
+            uint256 total = _settled.finalizedTotal;
+            revert ClaimsAboveTotal(total - s.proveRoom, counted, total);
+        }
+        if (amount > s.payRoom) {
+            uint256 escrow = _settled.escrow;
+            revert ClaimsAboveEscrow(escrow - s.payRoom, amount, escrow);
+        }
         // Both fit: counted <= proveRoom and amount <= payRoom, each below 2^112, so the casts
         // are exact, and cumulativeAmount = claimed + amount < 2^112 + 2^112 fits in 128 bits.
         unchecked {
@@ -558,7 +569,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @dev All OPEN ever paid: the settled escrow minus the room left under it.
     function _totalClaimed() private view returns (uint256) {
-        return _escrowedSettled - _states[_root].payRoom;
+        return _settled.escrow - _states[_root].payRoom;
     }
 
     /// @dev Adds `amount` of escrow for `epoch`, keeping all escrow ever within MAX_ESCROW.

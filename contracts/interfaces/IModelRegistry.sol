@@ -342,7 +342,8 @@ interface IModelRegistry is IErrors {
     function modelIdOfArtifact(bytes32 artifactHash) external view returns (uint256);
 
     /// @notice The block at which the commitment `modelId` was registered under was recorded
-    ///         (its precedence for its artifact); 0 for an unknown id.
+    ///         (its precedence for its artifact); 0 for an unknown id or a model that lost its
+    ///         artifact to an earlier commitment.
     function committedAtBlock(uint256 modelId) external view returns (uint256);
 
     /// @notice The block and timestamp at which `commitment` was recorded (zeros when unknown

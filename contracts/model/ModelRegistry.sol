@@ -49,7 +49,6 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         Terms scheduled;
         // cold
         address pendingOwner;
-        uint64 committedAtBlock;
         bytes32 artifactHash;
         string metadataURI;
         DatanetVersion[] trainedOn;
@@ -60,7 +59,14 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     address internal immutable _DATANETS;
 
     mapping(uint256 modelId => Model) private _models;
-    mapping(bytes32 artifactHash => uint256 modelId) private _modelIdOfArtifact;
+    /// @dev Who holds an artifact, and the block of the commitment it was registered under (its
+    ///      precedence), in one slot: the registration writes that slot anyway.
+    struct ArtifactHolder {
+        uint64 modelId;
+        uint64 committedAtBlock;
+    }
+
+    mapping(bytes32 artifactHash => ArtifactHolder) private _artifacts;
     mapping(bytes32 commitment => Commitment) private _commitments;
     uint256 private _modelCount;
     SplitBounds private _splitBounds;
@@ -126,14 +132,12 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         _checkTerms(terms);
         uint64 committedAt = _useCommitment(r.artifactHash, salt);
         modelId = ++_modelCount;
-        uint256 existing = _modelIdOfArtifact[r.artifactHash];
+        ArtifactHolder memory holder = _artifacts[r.artifactHash];
+        uint256 existing = holder.modelId;
         if (existing != 0) {
             // Precedence by earliest commitment: a model holding the artifact under a later
             // commitment (a front-runner's) loses it; an equal or earlier one keeps it.
-            require(
-                committedAt < _models[existing].committedAtBlock,
-                ArtifactAlreadyRegistered(r.artifactHash, existing)
-            );
+            require(committedAt < holder.committedAtBlock, ArtifactAlreadyRegistered(r.artifactHash, existing));
             if (_models[existing].status != ModelStatus.Retired) _retire(existing);
             emit ModelSuperseded(existing, modelId, r.artifactHash);
         }
@@ -144,11 +148,11 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         m.status = ModelStatus.Active;
         m.attributionMethod = r.attributionMethod;
         m.terms = terms;
-        m.committedAtBlock = committedAt;
         m.artifactHash = r.artifactHash;
         m.metadataURI = r.metadataURI;
         for (uint256 i = 0; i < r.trainedOn.length; ++i) m.trainedOn.push(r.trainedOn[i]);
-        _modelIdOfArtifact[r.artifactHash] = modelId;
+        // Ids are sequential from 1, so they fit in 64 bits (as baseModelId above).
+        _artifacts[r.artifactHash] = ArtifactHolder(uint64(modelId), committedAt);
 
         emit ModelRegistered(
             modelId,
@@ -335,12 +339,13 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
 
     /// @inheritdoc IModelRegistry
     function modelIdOfArtifact(bytes32 artifactHash) external view returns (uint256) {
-        return _modelIdOfArtifact[artifactHash];
+        return _artifacts[artifactHash].modelId;
     }
 
     /// @inheritdoc IModelRegistry
     function committedAtBlock(uint256 modelId) external view returns (uint256) {
-        return _models[modelId].committedAtBlock;
+        ArtifactHolder memory holder = _artifacts[_models[modelId].artifactHash];
+        return holder.modelId == modelId ? holder.committedAtBlock : 0;
     }
 
     /// @inheritdoc IModelRegistry
