@@ -17,7 +17,7 @@ import { network } from "hardhat";
 
 import { deployDatanetRegistry } from "../deploy/datanets.js";
 import { deployRewardDistributor } from "../deploy/distributor.js";
-import { deployModelsAndFees } from "../deploy/models.js";
+import { artifactCommitment, deployModelsAndFees } from "../deploy/models.js";
 import { deployL2OpenToken } from "../deploy/tokens.js";
 import { OP_MAINNET_L1_FEES, bridgeSigner, setL1Fees } from "../test/support/op-network.js";
 import type { BenchSection } from "./run.js";
@@ -35,7 +35,9 @@ interface Measured {
 }
 
 export interface FeesBenchResult {
+  commitBase: bigint;
   registerBase: bigint;
+  commitAdapter: bigint;
   registerAdapter: bigint;
   firstPayEver: Measured;
   firstPayOfEpoch: Measured;
@@ -131,8 +133,20 @@ export async function measure(): Promise<FeesBenchResult> {
       stakersBps: 2_000n,
       contributorsBps: 5_000n,
     });
-    const registerBase = (await measureTx(registry.connect(builder).registerModel(registration("base", 0n)))).gasUsed;
-    const registerAdapter = (await measureTx(registry.connect(builder).registerModel(registration("lora", 1n))))
+    // Commit-reveal (ModelRegistry 3.0.0): a commitment, then the registration a block later.
+    const salt = ethers.id("bench-salt");
+    const builderAddress = await builder!.getAddress();
+    const commit = async (artifact: string) =>
+      (
+        await measureTx(
+          registry.connect(builder).commitArtifact(artifactCommitment(ethers.id(artifact), builderAddress, salt)),
+        )
+      ).gasUsed;
+    const commitBase = await commit("base");
+    const registerBase = (await measureTx(registry.connect(builder).registerModel(registration("base", 0n), salt)))
+      .gasUsed;
+    const commitAdapter = await commit("lora");
+    const registerAdapter = (await measureTx(registry.connect(builder).registerModel(registration("lora", 1n), salt)))
       .gasUsed;
 
     let nonce = 0;
@@ -163,7 +177,16 @@ export async function measure(): Promise<FeesBenchResult> {
     await provider.request({ method: "evm_increaseTime", params: [Number(DAY)] });
     await provider.request({ method: "evm_mine", params: [] });
     const firstPayOfEpoch = await pay();
-    return { registerBase, registerAdapter, firstPayEver, firstPayOfEpoch, single: mean(singles), batches };
+    return {
+      commitBase,
+      registerBase,
+      commitAdapter,
+      registerAdapter,
+      firstPayEver,
+      firstPayOfEpoch,
+      single: mean(singles),
+      batches,
+    };
   } finally {
     await connection.close();
   }
@@ -204,7 +227,7 @@ A batch pays per request only the request-hash slot (22,100 gas: a new slot, the
 "accepted once"), the event and the arithmetic; the token pull, the escrow funding of the
 distributor and the accounting writes are paid once per batch.
 
-Registration: base model with one Datanet version ${fmt(r.registerBase)} gas; LoRA adapter ${fmt(r.registerAdapter)} gas.
+Registration (commit-reveal): base model with one Datanet version ${fmt(r.commitBase)} + ${fmt(r.registerBase)} gas (commitArtifact + registerModel); LoRA adapter ${fmt(r.commitAdapter)} + ${fmt(r.registerAdapter)} gas.
 `;
   return { title: "Inference fees: batch vs single payment", markdown };
 }

@@ -1,6 +1,7 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { id, MaxUint256, type ContractTransactionResponse, type Signer } from "ethers";
 
+import { commitAndRegisterModel } from "../../deploy/models.js";
 import type { DeploymentRecord } from "../../deploy/protocol.js";
 import {
   DatanetRegistry__factory,
@@ -124,10 +125,16 @@ export async function runStory(
     stakersBps: 2_000n,
     contributorsBps: 5_000n,
   });
-  await send("register a base model trained on that version", models.registerModel(registration("base-model", 0n)));
-  const baseId = await models.modelCount();
-  await send("register a LoRA adapter on the base model", models.registerModel(registration("lora-adapter", baseId)));
-  const adapterId = await models.modelCount();
+  // Registration is commit-reveal (the artifact hash stays hidden until a block after the
+  // commitment): two transactions per model.
+  const register = async (label: string, r: ReturnType<typeof registration>) => {
+    const done = await commitAndRegisterModel(models, r);
+    acts.push({ label: `${label}: commit`, hash: done.commit.hash });
+    acts.push({ label, hash: done.register.hash });
+    return done.modelId;
+  };
+  const baseId = await register("register a base model trained on that version", registration("base-model", 0n));
+  const adapterId = await register("register a LoRA adapter on the base model", registration("lora-adapter", baseId));
   lines.push(`Models: base ${baseId} and LoRA adapter ${adapterId}, both trained on Datanet ${datanetId} v1`);
 
   const routerAddress = at("FeeRouter");

@@ -6,6 +6,7 @@ import type { ContractTransactionResponse, Signer } from "ethers";
 import { deployDatanetRegistry } from "../../deploy/datanets.js";
 import { deployRewardDistributor, grantDistributorRoles } from "../../deploy/distributor.js";
 import {
+  commitAndRegisterModel,
   checkSplitBounds,
   checkWiring,
   DEFAULT_SPLIT_BOUNDS,
@@ -203,15 +204,17 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
     const v = await publishDatanet(f);
 
     // Register a base model and a LoRA adapter on it, both trained on the published version.
-    await (await registry.connect(builder).registerModel(registration(ethers.id("base-weights"), [v]))).wait();
-    await (await registry.connect(builder).registerModel(registration(ethers.id("lora-weights"), [v], 1n))).wait();
+    await commitAndRegisterModel(registry.connect(builder), registration(ethers.id("base-weights"), [v]));
+    await commitAndRegisterModel(registry.connect(builder), registration(ethers.id("lora-weights"), [v], 1n));
     expect(await registry.modelCount()).to.equal(2n);
     const model = await registry.getModel(2n);
     expect(model.baseModelId).to.equal(1n);
     expect(model.trainedOn[0]!.datanetId).to.equal(v.datanetId);
 
     // An unpublished version is refused with the exact error.
-    await expect(registry.connect(builder).registerModel(registration(ethers.id("x"), [{ ...v, version: 2n }])))
+    await expect(
+      registry.connect(builder).registerModel(registration(ethers.id("x"), [{ ...v, version: 2n }]), ethers.ZeroHash),
+    )
       .to.be.revertedWithCustomError(registry, "UnpublishedDatanetVersion")
       .withArgs(v.datanetId, 2n);
 
@@ -301,8 +304,8 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
     const f = await fixture();
     const { ethers, open, registry, router, builder, gateway } = f;
     const v = await publishDatanet(f);
-    await (await registry.connect(builder).registerModel(registration(ethers.id("base"), [v]))).wait();
-    await (await registry.connect(builder).registerModel(registration(ethers.id("lora"), [v], 1n))).wait();
+    await commitAndRegisterModel(registry.connect(builder), registration(ethers.id("base"), [v]));
+    await commitAndRegisterModel(registry.connect(builder), registration(ethers.id("lora"), [v], 1n));
     await f.mint(gateway, 100n * OPEN);
     await (await open.connect(gateway).approve(await router.getAddress(), ethers.MaxUint256)).wait();
 

@@ -12,6 +12,9 @@ import {Test} from "../lib/Test.sol";
 ///         published versions reached through its real flow (stake, curator vote, publish), and
 ///         the ModelRegistry under test.
 abstract contract ModelFixture is Test {
+    /// @dev The salt every test commitment uses.
+    bytes32 internal constant SALT = keccak256("salt");
+
     address internal constant BRIDGE = 0x4200000000000000000000000000000000000010;
     uint256 internal constant NOTICE = 1 days;
 
@@ -156,15 +159,28 @@ abstract contract ModelFixture is Test {
     }
 
     function _register(address owner, bytes32 artifactHash) internal returns (uint256 modelId) {
+        modelId = _registerWith(owner, _registration(artifactHash));
+    }
+
+    /// @dev Commits to `artifactHash` for `owner` (with SALT) and moves to the next block, so a
+    ///      registration can reveal it.
+    function _commit(address owner, bytes32 artifactHash) internal {
         vm.prank(owner);
-        modelId = registry.registerModel(_registration(artifactHash));
+        registry.commitArtifact(keccak256(abi.encode(artifactHash, owner, SALT)));
+        vm.roll(block.number + 1);
+    }
+
+    /// @dev Commits to and registers `r` as `owner`.
+    function _registerWith(address owner, IModelRegistry.Registration memory r) internal returns (uint256 modelId) {
+        _commit(owner, r.artifactHash);
+        vm.prank(owner);
+        modelId = registry.registerModel(r, SALT);
     }
 
     function _registerAdapter(address owner, uint256 baseId, bytes32 artifactHash) internal returns (uint256 modelId) {
         IModelRegistry.Registration memory r = _registration(artifactHash);
         r.baseModelId = baseId;
         r.trainedOn = _versions1(dnB, 1);
-        vm.prank(owner);
-        modelId = registry.registerModel(r);
+        modelId = _registerWith(owner, r);
     }
 }

@@ -20,6 +20,7 @@ import {
   type Signer,
 } from "ethers";
 
+import { commitAndRegisterModel } from "../../../deploy/models.js";
 import { deployProtocol, type DeploymentRecord } from "../../../deploy/protocol.js";
 import type { ContractSpec } from "../../../src/chain/logs.js";
 import { startAnvil, type AnvilProcess } from "../../../src/devnet/anvil.js";
@@ -147,20 +148,18 @@ export async function seedProtocol(chain: TestChain): Promise<Protocol> {
   const tree = StandardMerkleTree.of([[contributionId.toString(), contentHash]], ["uint256", "bytes32"]);
   await (await datanets.connect(owner).publishVersion(datanetId, tree.root, 1n, "ipfs://v1")).wait();
 
-  await (
-    await models.connect(builder).registerModel({
-      baseModelId: 0n,
-      artifactHash: id("base-weights"),
-      metadataURI: "ipfs://model-card",
-      trainedOn: [{ datanetId, version: 1n }],
-      attributionMethod: 0n,
-      pricePerKInput: 2n * OPEN,
-      pricePerKOutput: 6n * OPEN,
-      ownerBps: 3_000n,
-      stakersBps: 2_000n,
-      contributorsBps: 5_000n,
-    })
-  ).wait();
+  await commitAndRegisterModel(models.connect(builder), {
+    baseModelId: 0n,
+    artifactHash: id("base-weights"),
+    metadataURI: "ipfs://model-card",
+    trainedOn: [{ datanetId, version: 1n }],
+    attributionMethod: 0n,
+    pricePerKInput: 2n * OPEN,
+    pricePerKOutput: 6n * OPEN,
+    ownerBps: 3_000n,
+    stakersBps: 2_000n,
+    contributorsBps: 5_000n,
+  });
   const modelId = await models.modelCount();
   await mint(gateway, 1_000_000n * OPEN);
   await (await open.connect(gateway).approve(await router.getAddress(), 2n ** 255n)).wait();
