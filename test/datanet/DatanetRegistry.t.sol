@@ -833,6 +833,48 @@ contract DatanetRegistryTest is DatanetFixture {
         registry.vote(id, false);
     }
 
+    /// @notice Issue 15, L-1: the bond period is fixed at submission. An owner who raises it from
+    ///         7 to 90 days while the contribution is under review lengthens neither the lock nor
+    ///         the penalty window (before the fix the acceptance read the new 90 days).
+    function test_vote_bondPeriodRaisedMidReview_keepsSubmittedBondPeriod_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.bondPeriod = 90 days;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionAccepted(id, datanetId, START + 7 days, 1);
+        _accept(id);
+        assertEq(registry.getContribution(id).bondedUntil, START + 7 days, "bonded for the 7 days submitted under");
+
+        vm.warp(START + 7 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.BondPeriodOver.selector, id, START + 7 days, START + 7 days)
+        );
+        vm.prank(governance);
+        registry.penalize(id, 100, "");
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "withdrawable after the submitted bond");
+    }
+
+    /// @notice L-1, any change either way: the bond is the one in force at submission.
+    function testFuzz_vote_bondPeriodChangedMidReview_keepsSubmitted(uint32 submitted, uint32 later) public {
+        IDatanetRegistry.Bounds memory b = defaultBounds();
+        submitted = uint32(bound(submitted, b.minBondPeriod, b.maxBondPeriod));
+        later = uint32(bound(later, b.minBondPeriod, b.maxBondPeriod));
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.bondPeriod = submitted;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        p.bondPeriod = later;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        vm.warp(START + 1 hours);
+        _accept(id);
+        assertEq(registry.getContribution(id).bondedUntil, START + 1 hours + submitted, "submitted bond period");
+    }
+
     /// @notice Random ballots from five curators with a random quorum: the contribution is
     ///         decided exactly by the first vote that brings its own side to the quorum, and
     ///         no vote is accepted after that.
