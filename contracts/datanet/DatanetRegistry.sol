@@ -277,7 +277,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
 
         // Only the side just voted for can reach the quorum with this vote.
         if (accept && accepts >= quorum) {
-            uint256 bondedUntil = block.timestamp + d.params.bondPeriod;
+            // The bond period stored at submission (audit L-1): an owner who changes it
+            // mid-review changes neither the lock nor the penalty window of this stake.
+            uint256 bondedUntil = block.timestamp + c.bondPeriod;
             // versionCount < 2^32 - 1: each version is a transaction.
             uint256 firstVersion;
             unchecked {
@@ -497,7 +499,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "3.0.0";
     }
 
     // =========================================================================================
@@ -517,15 +519,16 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         Contribution storage c = _contributions[contributionId];
         c.contributor = msg.sender;
         c.status = Status.Pending;
-        // The terms it is judged by, in the slot written here anyway: a later `setParams`
-        // cannot change them mid-review.
+        // The terms it is judged and bonded by, in the slots written here anyway: a later
+        // `setParams` cannot change them mid-review.
         Params storage p = _datanets[datanetId].params;
         c.quorum = p.quorum;
         c.slashBps = p.slashBps;
-        // Both fit: datanetId <= _datanetCount (one per transaction), sizeBytes <= dailyByteCap
-        // (a uint64), stake <= type(uint128).max, all checked in _admitSubmission.
+        c.bondPeriod = p.bondPeriod;
+        // All fit: datanetId <= _datanetCount (one per transaction), sizeBytes <= dailyByteCap
+        // (a uint32), stake <= type(uint128).max, all checked in _admitSubmission.
         c.datanetId = uint64(datanetId);
-        c.sizeBytes = uint64(sizeBytes);
+        c.sizeBytes = uint32(sizeBytes);
         c.stake = uint128(stake);
         c.contentHash = contentHash;
         _ledger.totalStaked += stake;
@@ -560,7 +563,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
             sizeBytes <= p.dailyByteCap && usedToday + sizeBytes <= p.dailyByteCap,
             DailyByteCapExceeded(datanetId, msg.sender, day, usedToday, sizeBytes, p.dailyByteCap)
         );
-        // usedToday + sizeBytes <= dailyByteCap < 2^64, checked above; day < 2^64 for the next
+        // usedToday + sizeBytes <= dailyByteCap < 2^32, checked above; day < 2^64 for the next
         // 5e16 years.
         u.day = uint64(day);
         u.used = uint64(usedToday + sizeBytes);

@@ -16,9 +16,9 @@ import {ITreasuryConfig} from "./ITreasuryConfig.sol";
 ///         The registry credits exactly the `amount` it asked `transferFrom` to move and keeps
 ///         internal accounting; it never reads its own balance to decide what to pay.
 ///
-///         Amounts: stakes and bonds are at most `type(uint128).max`; sizes at most
-///         `type(uint64).max`. Ids of Datanets, contributions and versions start at 1 and are
-///         never reused.
+///         Amounts: stakes and bonds are at most `type(uint128).max`; sizes and daily byte caps
+///         at most `type(uint32).max` (4,294,967,295 bytes, 4.29 GB). Ids of Datanets,
+///         contributions and versions start at 1 and are never reused.
 ///
 ///         Slashed OPEN (rejections, penalties, curator-bond slashes) goes to the treasury, never
 ///         to curators, so that no reviewer profits from rejecting data. It accrues in
@@ -63,12 +63,13 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     /// @notice What a Datanet owner may set, each within the global `Bounds`.
     /// @param minStake     Smallest stake a contribution must carry, in OPEN wei.
     /// @param dailyByteCap Bytes a contributor may submit to this Datanet per UTC day.
-    /// @param bondPeriod   Seconds an accepted stake stays bonded (and penalisable).
+    /// @param bondPeriod   Seconds an accepted stake stays bonded (and penalisable); each
+    ///                     contribution keeps the one in force when it was submitted.
     /// @param slashBps     Share of a rejected stake that is slashed, in basis points.
     /// @param quorum       Concurring curator votes that accept or reject a contribution.
     struct Params {
         uint128 minStake;
-        uint64 dailyByteCap;
+        uint32 dailyByteCap;
         uint32 bondPeriod;
         uint16 slashBps;
         uint8 quorum;
@@ -80,7 +81,7 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     struct Bounds {
         uint128 minStakeFloor;
         uint128 minStakeCeiling;
-        uint64 maxDailyByteCap;
+        uint32 maxDailyByteCap;
         uint32 minBondPeriod;
         uint32 maxBondPeriod;
         uint16 minSlashBps;
@@ -112,6 +113,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ///                     contribution whatever the owner sets later.
     /// @param slashBps     The Datanet's slash share when it was submitted: what a rejection,
     ///                     or a withdrawal after a reject vote, slashes.
+    /// @param bondPeriod   The Datanet's bond period when it was submitted: how long the stake
+    ///                     stays bonded (and penalisable) once accepted.
     /// @param firstVersion First version that contains it (0 if never accepted).
     /// @param revokedFromVersion First version that no longer contains it (0 if not revoked).
     struct Contribution {
@@ -124,7 +127,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint8 quorum;
         uint16 slashBps;
         uint64 datanetId;
-        uint64 sizeBytes;
+        uint32 bondPeriod;
+        uint32 sizeBytes;
         uint128 stake;
         bytes32 contentHash;
         uint32 firstVersion;

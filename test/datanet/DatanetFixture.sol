@@ -66,7 +66,7 @@ abstract contract DatanetFixture is Test {
             IDatanetRegistry.Bounds({
                 minStakeFloor: 1 ether,
                 minStakeCeiling: 1_000_000 ether,
-                maxDailyByteCap: uint64(TEN_MB),
+                maxDailyByteCap: uint32(TEN_MB),
                 minBondPeriod: 1 days,
                 maxBondPeriod: 90 days,
                 minSlashBps: 100,
@@ -82,7 +82,7 @@ abstract contract DatanetFixture is Test {
         return
             IDatanetRegistry.Params({
                 minStake: 10 ether,
-                dailyByteCap: uint64(TEN_MB),
+                dailyByteCap: uint32(TEN_MB),
                 bondPeriod: 7 days,
                 slashBps: 2_000,
                 quorum: 2

@@ -25,7 +25,7 @@ contract DatanetRegistryTest is DatanetFixture {
     // =========================================================================================
 
     function test_constructor_setsRolesAndBounds_succeeds() public view {
-        assertEq(registry.version(), "2.0.0");
+        assertEq(registry.version(), "3.0.0");
         assertEq(registry.token(), address(open));
         assertEq(registry.treasury(), treasury);
         assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance admin");
@@ -222,7 +222,7 @@ contract DatanetRegistryTest is DatanetFixture {
             )
         );
         p = defaultParams();
-        p.dailyByteCap = uint64(TEN_MB + 1);
+        p.dailyByteCap = uint32(TEN_MB + 1);
         _expectCreateRevert(
             p,
             abi.encodeWithSelector(IDatanetRegistry.DailyByteCapOutOfBounds.selector, TEN_MB + 1, TEN_MB)
@@ -842,9 +842,12 @@ contract DatanetRegistryTest is DatanetFixture {
         p.bondPeriod = 90 days;
         vm.prank(owner);
         registry.setParams(datanetId, p);
+        vm.prank(curator1);
+        registry.vote(id, true);
         vm.expectEmit(address(registry));
         emit IDatanetRegistry.ContributionAccepted(id, datanetId, START + 7 days, 1);
-        _accept(id);
+        vm.prank(curator2);
+        registry.vote(id, true);
         assertEq(registry.getContribution(id).bondedUntil, START + 7 days, "bonded for the 7 days submitted under");
 
         vm.warp(START + 7 days);
@@ -919,7 +922,7 @@ contract DatanetRegistryTest is DatanetFixture {
         // outside them, so both outcomes are common.
         IDatanetRegistry.Bounds memory bb = defaultBounds();
         uint128 minStake = uint128(_pick(raw[0], bb.minStakeFloor, bb.minStakeCeiling, outOfRange & 1 != 0));
-        uint64 cap = uint64(_pick(raw[1], 1, bb.maxDailyByteCap, outOfRange & 2 != 0));
+        uint32 cap = uint32(_pick(raw[1], 1, bb.maxDailyByteCap, outOfRange & 2 != 0));
         uint32 bondPeriod = uint32(_pick(raw[2], bb.minBondPeriod, bb.maxBondPeriod, outOfRange & 4 != 0));
         uint16 slashBps = uint16(_pick(raw[3], bb.minSlashBps, bb.maxSlashBps, outOfRange & 8 != 0));
         uint8 quorum = uint8(_pick(raw[4], bb.minQuorum, bb.maxQuorum, outOfRange & 16 != 0));

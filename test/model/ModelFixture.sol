@@ -69,7 +69,7 @@ abstract contract ModelFixture is Test {
             IDatanetRegistry.Bounds({
                 minStakeFloor: 1,
                 minStakeCeiling: 1e24,
-                maxDailyByteCap: 1e12,
+                maxDailyByteCap: 4e9,
                 minBondPeriod: 0,
                 maxBondPeriod: 365 days,
                 minSlashBps: 0,
