@@ -1076,6 +1076,48 @@ contract DatanetRegistryTest is DatanetFixture {
         assertEq(registry.totalStaked(), 10 ether, "staked afresh");
     }
 
+    /// @notice Issue 15, L-2: after one reject vote the owner removes the other curators, so the
+    ///         quorum can never be reached. The stake is no longer held hostage: once the review
+    ///         deadline (fixed at submission) has passed, the contributor withdraws in full
+    ///         (before the fix the only way out cost the 20% slash).
+    function test_withdraw_afterReviewDeadline_quorumUnreachable_fullRefund_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(id, false);
+        vm.startPrank(owner);
+        registry.removeCurator(datanetId, curator2);
+        registry.removeCurator(datanetId, curator3);
+        vm.stopPrank();
+
+        vm.warp(START + 30 days);
+        uint256 before = open.balanceOf(alice);
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "full refund after the review deadline");
+        assertEq(open.balanceOf(alice) - before, 10 ether, "paid in full");
+        assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+    }
+
+    /// @notice Issue 15, the known "escape by withdrawal": at quorum 1 the first reject vote is
+    ///         also the deciding one, so a contributor who saw it coming withdrew first with a
+    ///         full refund. A pending stake can no longer leave before its review deadline: the
+    ///         vote lands and slashes.
+    function test_withdraw_pendingBeforeReviewDeadline_quorumOne_reverts() public {
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.quorum = 1;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+
+        vm.expectRevert();
+        vm.prank(alice);
+        registry.withdraw(id);
+
+        vm.prank(curator1);
+        registry.vote(id, false);
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Rejected), "the reject vote decided");
+        assertEq(registry.slashedUnswept(), 2 ether, "and slashed");
+    }
+
     /// @notice Accept votes alone never cost the contributor anything on withdrawal.
     function test_withdraw_pendingAfterAcceptVoteOnly_fullRefund_succeeds() public {
         uint256 id = _submit(alice, H1, 100, 10 ether);
