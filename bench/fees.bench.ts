@@ -87,6 +87,7 @@ export async function measure(): Promise<FeesBenchResult> {
         bondPeriod: 7n * DAY,
         slashBps: 2_000n,
         quorum: 1n,
+        reviewPeriod: 7n * DAY,
       })
     ).wait();
     await (await datanets.appointCurator(1n, curator.address)).wait();

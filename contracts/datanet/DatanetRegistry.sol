@@ -255,6 +255,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         Status status = c.status;
         require(status != Status.None, UnknownContribution(contributionId));
         require(status == Status.Pending, NotPending(contributionId, status));
+        // The review closes at the deadline stored at submission (audit L-2): from then on the
+        // contributor may withdraw in full, and no vote can race that withdrawal.
+        uint256 deadline = c.reviewDeadline;
+        require(block.timestamp < deadline, ReviewClosed(contributionId, deadline, block.timestamp));
         uint256 datanetId = c.datanetId;
         _checkCanVote(datanetId, msg.sender);
         require(msg.sender != c.contributor, SelfReview(contributionId, msg.sender));
@@ -308,13 +312,15 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         require(!c.stakeReleased, StakeAlreadyReleased(contributionId));
         uint256 datanetId = c.datanetId;
         if (status == Status.Pending) {
+            // A review ends by a decision or at its deadline, never by a withdrawal: else a
+            // contributor escapes a slash by withdrawing just before the deciding reject vote
+            // (at quorum 1, before the first). After the deadline the curators had their time:
+            // the whole stake comes back, whatever votes were cast (audit L-2).
+            uint256 deadline = c.reviewDeadline;
+            require(block.timestamp >= deadline, UnderReview(contributionId, deadline, block.timestamp));
             c.status = Status.Withdrawn;
             delete _contentOwner[datanetId][c.contentHash];
-            // Once a curator has voted to reject, leaving costs what a rejection would: else a
-            // contributor escapes the slash by withdrawing just before the deciding vote.
-            uint256 slashed;
-            if (c.rejectVotes != 0) (slashed, ) = DatanetPenaltyLogic.slashStakeDown(c, _ledger, c.slashBps);
-            emit ContributionWithdrawn(contributionId, datanetId, slashed);
+            emit ContributionWithdrawn(contributionId, datanetId);
         } else if (status == Status.Accepted) {
             uint256 bondedUntil = c.bondedUntil;
             require(block.timestamp >= bondedUntil, StillBonded(contributionId, bondedUntil, block.timestamp));
@@ -525,6 +531,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         c.quorum = p.quorum;
         c.slashBps = p.slashBps;
         c.bondPeriod = p.bondPeriod;
+        // block.timestamp + a uint32 fits 40 bits until the year 36,812.
+        uint256 reviewDeadline = block.timestamp + p.reviewPeriod;
+        c.reviewDeadline = uint40(reviewDeadline);
         // All fit: datanetId <= _datanetCount (one per transaction), sizeBytes <= dailyByteCap
         // (a uint32), stake <= type(uint128).max, all checked in _admitSubmission.
         c.datanetId = uint64(datanetId);
@@ -532,7 +541,17 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         c.stake = uint128(stake);
         c.contentHash = contentHash;
         _ledger.totalStaked += stake;
-        emit ContributionSubmitted(contributionId, datanetId, msg.sender, contentHash, uri, sizeBytes, stake, day);
+        emit ContributionSubmitted(
+            contributionId,
+            datanetId,
+            msg.sender,
+            contentHash,
+            uri,
+            sizeBytes,
+            stake,
+            day,
+            reviewDeadline
+        );
         _STAKING_TOKEN.safeTransferFrom(msg.sender, address(this), stake);
     }
 

@@ -67,12 +67,17 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ///                     contribution keeps the one in force when it was submitted.
     /// @param slashBps     Share of a rejected stake that is slashed, in basis points.
     /// @param quorum       Concurring curator votes that accept or reject a contribution.
+    /// @param reviewPeriod Seconds curators have to decide a contribution from its submission;
+    ///                     each contribution keeps the one in force when it was submitted. From
+    ///                     its review deadline no vote counts and the contributor may withdraw
+    ///                     in full; before it, a pending stake cannot be withdrawn.
     struct Params {
         uint128 minStake;
         uint32 dailyByteCap;
         uint32 bondPeriod;
         uint16 slashBps;
         uint8 quorum;
+        uint32 reviewPeriod;
     }
 
     /// @notice Global limits on every Datanet's `Params` and the curator bond; governance only.
@@ -88,6 +93,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint16 maxSlashBps;
         uint8 minQuorum;
         uint8 maxQuorum;
+        uint32 minReviewPeriod;
+        uint32 maxReviewPeriod;
         uint128 curatorBond;
         uint32 curatorUnbondingDelay;
     }
@@ -106,15 +113,20 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
 
     /// @notice A contribution as stored (four slots; the last is written only on acceptance).
     ///         The URI and the submission time are in the `ContributionSubmitted` event only.
-    /// @param stake        OPEN still held for this contribution (0 once withdrawn or fully
-    ///                     slashed).
-    /// @param bondedUntil  For an accepted contribution, when its stake can be withdrawn.
+    ///         The terms it is judged by (quorum, slash share, bond period, review deadline) are
+    ///         the Datanet's when it was submitted: no later `setParams` changes them.
+    /// @param reviewDeadline When its review closes: votes count strictly before it; a pending
+    ///                     contribution can be withdrawn (in full) only from it.
     /// @param quorum       The Datanet's quorum when it was submitted: it decides this
     ///                     contribution whatever the owner sets later.
-    /// @param slashBps     The Datanet's slash share when it was submitted: what a rejection,
-    ///                     or a withdrawal after a reject vote, slashes.
+    /// @param slashBps     The Datanet's slash share when it was submitted: what a rejection
+    ///                     slashes.
     /// @param bondPeriod   The Datanet's bond period when it was submitted: how long the stake
     ///                     stays bonded (and penalisable) once accepted.
+    /// @param stake        OPEN still held for this contribution (0 once withdrawn or fully
+    ///                     slashed).
+    /// @param bondedUntil  For an accepted contribution, when its stake can be withdrawn (0
+    ///                     before acceptance).
     /// @param firstVersion First version that contains it (0 if never accepted).
     /// @param revokedFromVersion First version that no longer contains it (0 if not revoked).
     struct Contribution {
@@ -123,7 +135,7 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint8 acceptVotes;
         uint8 rejectVotes;
         bool stakeReleased;
-        uint40 bondedUntil;
+        uint40 reviewDeadline;
         uint8 quorum;
         uint16 slashBps;
         uint64 datanetId;
@@ -131,6 +143,7 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint32 sizeBytes;
         uint128 stake;
         bytes32 contentHash;
+        uint40 bondedUntil;
         uint32 firstVersion;
         uint32 revokedFromVersion;
     }
@@ -158,7 +171,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         DailyByteCap,
         BondPeriod,
         SlashBps,
-        Quorum
+        Quorum,
+        ReviewPeriod
     }
 
     // =========================================================================================
@@ -203,7 +217,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     /// @notice PENALTY_ROLE slashed `amount` of a curator's bond into the treasury's pool.
     event CuratorBondSlashed(uint256 indexed datanetId, address indexed curator, uint256 amount, bytes32 reason);
 
-    /// @notice `sizeBytes` counted against `day` (UTC day index) of the contributor's cap.
+    /// @notice `sizeBytes` counted against `day` (UTC day index) of the contributor's cap;
+    ///         curators may vote until `reviewDeadline`.
     event ContributionSubmitted(
         uint256 indexed contributionId,
         uint256 indexed datanetId,
@@ -212,7 +227,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         string uri,
         uint256 sizeBytes,
         uint256 stake,
-        uint256 day
+        uint256 day,
+        uint256 reviewDeadline
     );
     /// @notice A curator voted; the tallies include this vote.
     event ContributionVoted(
@@ -247,9 +263,9 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint256 revokedFromVersion,
         bytes32 reason
     );
-    /// @notice The contributor withdrew a pending contribution; `slashed` went to the
-    ///         treasury's pool (non-zero only if a curator had voted to reject it).
-    event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId, uint256 slashed);
+    /// @notice The contributor withdrew a pending contribution whose review deadline had passed
+    ///         undecided (its whole stake comes back: `StakeReleased`).
+    event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId);
     /// @notice A stake (or what is left of it) went back to its contributor.
     event StakeReleased(uint256 indexed contributionId, address indexed contributor, uint256 amount);
 
@@ -284,6 +300,7 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     error BondPeriodOutOfBounds(uint256 bondPeriod, uint256 min, uint256 max);
     error SlashShareOutOfBounds(uint256 slashBps, uint256 min, uint256 max);
     error QuorumOutOfBounds(uint256 quorum, uint256 min, uint256 max);
+    error ReviewPeriodOutOfBounds(uint256 reviewPeriod, uint256 min, uint256 max);
     /// @notice Governance gave bounds whose minimum exceeds their maximum or beyond hard limits.
     error BoundsInvalid(BoundField field, uint256 min, uint256 max);
 
@@ -317,8 +334,13 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     error CuratorBondLocked(uint256 datanetId, address curator, uint256 unbondingAt, uint256 nowTs);
     error SlashExceedsBond(uint256 datanetId, address curator, uint256 amount, uint256 bond);
 
-    /// @notice Votes and pending withdrawals need a pending contribution.
+    /// @notice Votes need a pending contribution.
     error NotPending(uint256 contributionId, Status status);
+    /// @notice The contribution's review deadline has passed: no vote counts any more (its
+    ///         contributor may withdraw in full).
+    error ReviewClosed(uint256 contributionId, uint256 reviewDeadline, uint256 nowTs);
+    /// @notice A pending stake can be withdrawn only from its review deadline.
+    error UnderReview(uint256 contributionId, uint256 reviewDeadline, uint256 nowTs);
     error AlreadyVoted(uint256 contributionId, address curator);
     /// @notice A curator cannot vote on its own contribution.
     error SelfReview(uint256 contributionId, address curator);
@@ -351,7 +373,7 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
 
     /// @notice Replaces the global bounds. DEFAULT_ADMIN_ROLE (governance) only. Reverts with
     ///         `BoundsInvalid` when a minimum exceeds its maximum, `maxSlashBps > 10_000`,
-    ///         `minQuorum == 0` or `maxDailyByteCap == 0`.
+    ///         `minQuorum == 0`, `maxDailyByteCap == 0` or `minReviewPeriod == 0`.
     function setBounds(Bounds calldata bounds) external;
 
     /// @notice Stops new Datanets, submissions, votes and publications. GUARDIAN_ROLE. Exits
@@ -374,8 +396,9 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ) external returns (uint256 datanetId);
 
     /// @notice Owner only. Parameters apply to submissions from now on; a contribution is
-    ///         judged by the quorum and slash share in force when it was submitted (stored in
-    ///         it), so changing them never changes the terms of one already under review.
+    ///         judged by the quorum, slash share, bond period and review period in force when it
+    ///         was submitted (stored in it), so changing them never changes the terms of one
+    ///         already under review.
     function setParams(uint256 datanetId, Params calldata params) external;
 
     /// @notice Owner only: emits the new metadata URI (events are its only storage).
@@ -445,20 +468,19 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ) external returns (uint256 contributionId);
 
     /// @notice A bonded, appointed curator (not the contributor) votes on a pending
-    ///         contribution. The first side to reach the contribution's quorum (the one stored
-    ///         at submission) decides it: accepted (stake bonded for the bond period) or
-    ///         rejected (its slash share slashed, rounded down, so dust stays with the
-    ///         contributor; the rest withdrawable). Both tallies stay below that quorum until
-    ///         then, so no later change of the Datanet's quorum can let a minority decide.
+    ///         contribution before its review deadline (`ReviewClosed` from it). The first side
+    ///         to reach the contribution's quorum (the one stored at submission) decides it:
+    ///         accepted (stake bonded for the bond period stored at submission) or rejected (its
+    ///         slash share slashed, rounded down, so dust stays with the contributor; the rest
+    ///         withdrawable). Both tallies stay below that quorum until then, so no later change
+    ///         of the Datanet's quorum can let a minority decide.
     function vote(uint256 contributionId, bool accept) external;
 
-    /// @notice The contributor takes its stake back, exactly once: a pending contribution is
-    ///         withdrawn (its content hash is free again) with a full refund while no curator
-    ///         has voted to reject it, and otherwise minus its slash share, as if rejected
-    ///         (rounded down, dust to the contributor), so a rejection cannot be escaped by
-    ///         withdrawing before the deciding vote; a rejected or
-    ///         revoked one returns what the slash left; an accepted one after its bond period
-    ///         (it stays accepted).
+    /// @notice The contributor takes its stake back, exactly once. A pending contribution only
+    ///         from its review deadline, in full (the curators did not decide in time; its
+    ///         content hash is free again): before it `UnderReview`, so no vote can be raced by
+    ///         a withdrawal and no review ended by one. A rejected or revoked one returns what
+    ///         the slash left; an accepted one after its bond period (it stays accepted).
     /// @return amount OPEN sent to the contributor.
     function withdraw(uint256 contributionId) external returns (uint256 amount);
 

@@ -78,6 +78,7 @@ export async function runStory(
       bondPeriod: 7n * DAY,
       slashBps: 2_000n,
       quorum: 1n,
+      reviewPeriod: 7n * DAY,
     }),
   );
   const datanetId = await datanets(accounts.user).datanetCount();

@@ -19,6 +19,9 @@ abstract contract DatanetFixture is Test {
 
     uint256 internal constant TEN_MB = 10_000_000;
     uint128 internal constant CURATOR_BOND = 1_000 ether;
+    /// @dev The fixture Datanet's review period: a contribution submitted at START can be voted on
+    ///      until START + REVIEW_PERIOD (exclusive) and withdrawn pending from then on.
+    uint32 internal constant REVIEW_PERIOD = 3 days;
 
     L2OpenToken internal open;
     DatanetRegistry internal registry;
@@ -73,6 +76,8 @@ abstract contract DatanetFixture is Test {
                 maxSlashBps: 5_000,
                 minQuorum: 1,
                 maxQuorum: 15,
+                minReviewPeriod: 1 days,
+                maxReviewPeriod: 30 days,
                 curatorBond: CURATOR_BOND,
                 curatorUnbondingDelay: 14 days
             });
@@ -85,7 +90,8 @@ abstract contract DatanetFixture is Test {
                 dailyByteCap: uint32(TEN_MB),
                 bondPeriod: 7 days,
                 slashBps: 2_000,
-                quorum: 2
+                quorum: 2,
+                reviewPeriod: REVIEW_PERIOD
             });
     }
 

@@ -66,6 +66,8 @@ contract DatanetRegistryReentrancyTest is Test {
                 maxSlashBps: 5_000,
                 minQuorum: 1,
                 maxQuorum: 15,
+                minReviewPeriod: 1 days,
+                maxReviewPeriod: 30 days,
                 curatorBond: 1,
                 curatorUnbondingDelay: 1 days
             })
@@ -74,7 +76,14 @@ contract DatanetRegistryReentrancyTest is Test {
         datanetId = registry.createDatanet(
             IDatanetRegistry.DataKind.Text,
             "x",
-            IDatanetRegistry.Params({minStake: 10, dailyByteCap: 1_000, bondPeriod: 1 days, slashBps: 100, quorum: 1})
+            IDatanetRegistry.Params({
+                minStake: 10,
+                dailyByteCap: 1_000,
+                bondPeriod: 1 days,
+                slashBps: 100,
+                quorum: 1,
+                reviewPeriod: 1 days
+            })
         );
         token.mint(alice, 1_000);
         vm.prank(alice);
@@ -84,6 +93,7 @@ contract DatanetRegistryReentrancyTest is Test {
     function test_withdraw_reentryFromToken_reverts() public {
         vm.prank(alice);
         uint256 id = registry.submit(datanetId, keccak256("a"), "u", 1, 100);
+        vm.warp(block.timestamp + 1 days); // the review deadline: a pending stake may leave
         token.arm(address(registry), abi.encodeCall(registry.withdraw, (id)));
         vm.prank(alice);
         registry.withdraw(id);

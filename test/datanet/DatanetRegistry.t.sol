@@ -100,6 +100,15 @@ contract DatanetRegistryTest is DatanetFixture {
         b.minQuorum = 4;
         b.maxQuorum = 3;
         _expectBoundsInvalid(b, IDatanetRegistry.BoundField.Quorum, 4, 3);
+
+        b = defaultBounds();
+        b.minReviewPeriod = 0;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.ReviewPeriod, 0, 30 days);
+
+        b = defaultBounds();
+        b.minReviewPeriod = 8 days;
+        b.maxReviewPeriod = 7 days;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.ReviewPeriod, 8 days, 7 days);
     }
 
     function _expectBoundsInvalid(
@@ -164,7 +173,8 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.prank(owner);
         registry.createDatanet(IDatanetRegistry.DataKind.Image, "x", defaultParams());
 
-        // Exits stay open while paused.
+        // Exits stay open while paused (a pending stake from its review deadline).
+        vm.warp(START + REVIEW_PERIOD);
         vm.prank(alice);
         assertEq(registry.withdraw(id), 10 ether, "refund while paused");
 
@@ -245,6 +255,18 @@ contract DatanetRegistryTest is DatanetFixture {
         p = defaultParams();
         p.quorum = 0;
         _expectCreateRevert(p, abi.encodeWithSelector(IDatanetRegistry.QuorumOutOfBounds.selector, 0, 1, 15));
+        p = defaultParams();
+        p.reviewPeriod = 1 days - 1;
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IDatanetRegistry.ReviewPeriodOutOfBounds.selector, 1 days - 1, 1 days, 30 days)
+        );
+        p = defaultParams();
+        p.reviewPeriod = 30 days + 1;
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IDatanetRegistry.ReviewPeriodOutOfBounds.selector, 30 days + 1, 1 days, 30 days)
+        );
     }
 
     function _expectCreateRevert(IDatanetRegistry.Params memory p, bytes memory err) internal {
@@ -503,7 +525,17 @@ contract DatanetRegistryTest is DatanetFixture {
     function test_submit_succeeds() public {
         uint256 day = START / 1 days;
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.ContributionSubmitted(1, datanetId, alice, H1, "ipfs://data", 1234, 10 ether, day);
+        emit IDatanetRegistry.ContributionSubmitted(
+            1,
+            datanetId,
+            alice,
+            H1,
+            "ipfs://data",
+            1234,
+            10 ether,
+            day,
+            START + REVIEW_PERIOD
+        );
         vm.prank(alice);
         uint256 id = registry.submit(datanetId, H1, "ipfs://data", 1234, 10 ether);
         vm.snapshotGasLastCall("DatanetRegistry", "submit (first of the day)");
@@ -574,6 +606,7 @@ contract DatanetRegistryTest is DatanetFixture {
         _reject(id);
         assertEq(registry.contributionOfContent(datanetId, H1), 0, "freed by rejection");
         uint256 id2 = _submit(bob, H1, 100, 10 ether);
+        vm.warp(block.timestamp + REVIEW_PERIOD);
         vm.prank(bob);
         registry.withdraw(id2);
         assertEq(registry.contributionOfContent(datanetId, H1), 0, "freed by withdrawal");
@@ -917,7 +950,7 @@ contract DatanetRegistryTest is DatanetFixture {
 
     /// @notice Any parameters: accepted exactly when every field is within the bounds, else
     ///         refused with the error of the first field out of bounds, in checking order.
-    function testFuzz_setParams_withinBoundsOnly(uint256[5] memory raw, uint8 outOfRange) public {
+    function testFuzz_setParams_withinBoundsOnly(uint256[6] memory raw, uint8 outOfRange) public {
         // Each field is drawn inside its bounds, or (one bit of `outOfRange` per field) just
         // outside them, so both outcomes are common.
         IDatanetRegistry.Bounds memory bb = defaultBounds();
@@ -926,7 +959,8 @@ contract DatanetRegistryTest is DatanetFixture {
         uint32 bondPeriod = uint32(_pick(raw[2], bb.minBondPeriod, bb.maxBondPeriod, outOfRange & 4 != 0));
         uint16 slashBps = uint16(_pick(raw[3], bb.minSlashBps, bb.maxSlashBps, outOfRange & 8 != 0));
         uint8 quorum = uint8(_pick(raw[4], bb.minQuorum, bb.maxQuorum, outOfRange & 16 != 0));
-        IDatanetRegistry.Params memory p = IDatanetRegistry.Params(minStake, cap, bondPeriod, slashBps, quorum);
+        uint32 review = uint32(_pick(raw[5], bb.minReviewPeriod, bb.maxReviewPeriod, outOfRange & 32 != 0));
+        IDatanetRegistry.Params memory p = IDatanetRegistry.Params(minStake, cap, bondPeriod, slashBps, quorum, review);
         IDatanetRegistry.Bounds memory b = defaultBounds();
         bytes memory err;
         if (minStake < b.minStakeFloor || minStake > b.minStakeCeiling) {
@@ -954,12 +988,19 @@ contract DatanetRegistryTest is DatanetFixture {
             );
         } else if (quorum < b.minQuorum || quorum > b.maxQuorum) {
             err = abi.encodeWithSelector(IDatanetRegistry.QuorumOutOfBounds.selector, quorum, b.minQuorum, b.maxQuorum);
+        } else if (review < b.minReviewPeriod || review > b.maxReviewPeriod) {
+            err = abi.encodeWithSelector(
+                IDatanetRegistry.ReviewPeriodOutOfBounds.selector,
+                review,
+                b.minReviewPeriod,
+                b.maxReviewPeriod
+            );
         }
         if (err.length != 0) vm.expectRevert(err);
         vm.prank(owner);
         registry.setParams(datanetId, p);
         if (err.length == 0) assertEq(registry.getDatanet(datanetId).params.bondPeriod, bondPeriod, "stored");
-        assertEq(err.length == 0, outOfRange & 31 == 0, "accepted iff every field in bounds");
+        assertEq(err.length == 0, outOfRange & 63 == 0, "accepted iff every field in bounds");
     }
 
     /// @dev A value in [lo, hi], or when `outside`, lo - 1 (if lo > 0) or hi + 1.
@@ -1017,18 +1058,23 @@ contract DatanetRegistryTest is DatanetFixture {
     // Withdraw
     // =========================================================================================
 
-    function test_withdraw_pending_fullRefund_succeeds() public {
+    /// @notice A review the curators did not decide by its deadline: the whole stake comes back
+    ///         from the deadline on, and the content hash is free again.
+    function test_withdraw_pendingAtReviewDeadline_fullRefund_succeeds() public {
         uint256 before = open.balanceOf(alice);
         uint256 id = _submit(alice, H1, 100, 10 ether);
+        assertEq(registry.getContribution(id).reviewDeadline, START + REVIEW_PERIOD, "deadline stored");
+        vm.warp(START + REVIEW_PERIOD);
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId, 0);
+        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId);
         vm.expectEmit(address(registry));
         emit IDatanetRegistry.StakeReleased(id, alice, 10 ether);
         vm.prank(alice);
         assertEq(registry.withdraw(id), 10 ether, "full");
-        vm.snapshotGasLastCall("DatanetRegistry", "withdraw (pending)");
+        vm.snapshotGasLastCall("DatanetRegistry", "withdraw (pending, after the review deadline)");
         assertEq(open.balanceOf(alice), before, "whole stake back");
         assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Withdrawn), "withdrawn");
+        assertEq(registry.contributionOfContent(datanetId, H1), 0, "content free again");
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.StakeAlreadyReleased.selector, id));
         vm.prank(alice);
         registry.withdraw(id);
@@ -1037,43 +1083,6 @@ contract DatanetRegistryTest is DatanetFixture {
         );
         vm.prank(curator1);
         registry.vote(id, true);
-    }
-
-    /// @notice Audit M-1: with one reject vote of a quorum of two, withdrawing no longer
-    ///         escapes the slash (before the fix: full 10 OPEN back, nothing slashed). It
-    ///         slashes the stored 20% like a rejection and refunds the rest; the deciding vote
-    ///         then finds nothing pending, and resubmitting the same content stakes afresh.
-    function test_withdraw_pendingAfterRejectVote_slashes_succeeds() public {
-        uint256 id = _submit(alice, H1, 100, 10 ether);
-        vm.prank(curator1);
-        registry.vote(id, false);
-        uint256 before = open.balanceOf(alice);
-        vm.expectEmit(address(registry));
-        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId, 2 ether);
-        vm.expectEmit(address(registry));
-        emit IDatanetRegistry.StakeReleased(id, alice, 8 ether);
-        vm.prank(alice);
-        assertEq(registry.withdraw(id), 8 ether, "the rest after the slash");
-        vm.snapshotGasLastCall("DatanetRegistry", "withdraw (pending, after a reject vote)");
-        assertEq(open.balanceOf(alice) - before, 8 ether, "paid the rest");
-        assertEq(registry.slashedUnswept(), 2 ether, "slash to the treasury's pool");
-        assertEq(registry.totalStaked(), 0, "nothing left staked");
-        assertEq(open.balanceOf(address(registry)), registry.totalCuratorBonds() + 2 ether, "solvent");
-        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Withdrawn), "withdrawn");
-
-        vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, id, IDatanetRegistry.Status.Withdrawn)
-        );
-        vm.prank(curator2);
-        registry.vote(id, false);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.StakeAlreadyReleased.selector, id));
-        vm.prank(alice);
-        registry.withdraw(id);
-
-        // The content is free again, but a new review needs a new stake.
-        uint256 again = _submit(alice, H1, 100, 10 ether);
-        assertEq(registry.contributionOfContent(datanetId, H1), again, "resubmitted");
-        assertEq(registry.totalStaked(), 10 ether, "staked afresh");
     }
 
     /// @notice Issue 15, L-2: after one reject vote the owner removes the other curators, so the
@@ -1089,7 +1098,13 @@ contract DatanetRegistryTest is DatanetFixture {
         registry.removeCurator(datanetId, curator3);
         vm.stopPrank();
 
-        vm.warp(START + 30 days);
+        // A deadline fixed at submission: lengthening the review period later changes nothing.
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.reviewPeriod = 30 days;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+
+        vm.warp(START + REVIEW_PERIOD);
         uint256 before = open.balanceOf(alice);
         vm.prank(alice);
         assertEq(registry.withdraw(id), 10 ether, "full refund after the review deadline");
@@ -1108,7 +1123,9 @@ contract DatanetRegistryTest is DatanetFixture {
         registry.setParams(datanetId, p);
         uint256 id = _submit(alice, H1, 100, 10 ether);
 
-        vm.expectRevert();
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.UnderReview.selector, id, START + REVIEW_PERIOD, START)
+        );
         vm.prank(alice);
         registry.withdraw(id);
 
@@ -1118,49 +1135,82 @@ contract DatanetRegistryTest is DatanetFixture {
         assertEq(registry.slashedUnswept(), 2 ether, "and slashed");
     }
 
-    /// @notice Accept votes alone never cost the contributor anything on withdrawal.
-    function test_withdraw_pendingAfterAcceptVoteOnly_fullRefund_succeeds() public {
+    /// @notice The last second of the review: a withdrawal is refused and a vote still counts;
+    ///         from the deadline on, the opposite. No instant where both or neither is possible.
+    function test_vote_atReviewDeadline_reverts() public {
         uint256 id = _submit(alice, H1, 100, 10 ether);
-        vm.prank(curator1);
-        registry.vote(id, true);
-        vm.expectEmit(address(registry));
-        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId, 0);
+        vm.warp(START + REVIEW_PERIOD - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.UnderReview.selector,
+                id,
+                START + REVIEW_PERIOD,
+                START + REVIEW_PERIOD - 1
+            )
+        );
         vm.prank(alice);
-        assertEq(registry.withdraw(id), 10 ether, "full refund");
-        assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+        registry.withdraw(id);
+        vm.prank(curator1);
+        registry.vote(id, false);
+
+        vm.warp(START + REVIEW_PERIOD);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.ReviewClosed.selector,
+                id,
+                START + REVIEW_PERIOD,
+                START + REVIEW_PERIOD
+            )
+        );
+        vm.prank(curator2);
+        registry.vote(id, false);
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Pending), "undecided");
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "the reject vote cast in time costs nothing undecided");
     }
 
-    /// @notice Any stake and stored slash share: a withdrawal after a reject vote slashes
-    ///         exactly `stake * slashBps / 10_000`, rounded down, and pays back the rest, the
-    ///         same split as a rejection; the owner's later change of the slash share is ignored.
-    function testFuzz_withdraw_pendingAfterRejectVote_slashesLikeRejection(
+    /// @notice Any votes (short of a decision), any moment: a pending stake leaves exactly when
+    ///         the review deadline has passed, and then in full; the deadline is the one of
+    ///         the review period in force at submission, whatever the owner sets later.
+    function testFuzz_withdraw_pending_onlyFromDeadline_inFull(
         uint256 stake,
-        uint16 slashBps,
-        uint16 laterBps
+        uint32 period,
+        uint32 laterPeriod,
+        uint256 elapsed,
+        bool rejectVote
     ) public {
         IDatanetRegistry.Bounds memory b = defaultBounds();
         stake = bound(stake, 10 ether, 1_000_000 ether);
-        slashBps = uint16(bound(slashBps, b.minSlashBps, b.maxSlashBps));
-        laterBps = uint16(bound(laterBps, b.minSlashBps, b.maxSlashBps));
+        period = uint32(bound(period, b.minReviewPeriod, b.maxReviewPeriod));
+        laterPeriod = uint32(bound(laterPeriod, b.minReviewPeriod, b.maxReviewPeriod));
+        elapsed = bound(elapsed, 0, 2 * uint256(b.maxReviewPeriod));
         IDatanetRegistry.Params memory p = defaultParams();
-        p.slashBps = slashBps;
+        p.reviewPeriod = period;
         vm.prank(owner);
         registry.setParams(datanetId, p);
         _fund(alice, stake);
         uint256 id = _submit(alice, H1, 100, stake);
-        p.slashBps = laterBps;
+        p.reviewPeriod = laterPeriod;
         vm.prank(owner);
         registry.setParams(datanetId, p);
         vm.prank(curator1);
-        registry.vote(id, false);
+        registry.vote(id, !rejectVote);
 
-        uint256 slashed = (stake * slashBps) / 10_000;
-        uint256 before = open.balanceOf(alice);
-        vm.prank(alice);
-        assertEq(registry.withdraw(id), stake - slashed, "rest");
-        assertEq(open.balanceOf(alice) - before, stake - slashed, "paid");
-        assertEq(registry.slashedUnswept(), slashed, "slashed, rounded down");
-        assertEq(registry.totalStaked(), 0, "released");
+        vm.warp(START + elapsed);
+        if (elapsed < period) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IDatanetRegistry.UnderReview.selector, id, START + period, START + elapsed)
+            );
+            vm.prank(alice);
+            registry.withdraw(id);
+        } else {
+            uint256 before = open.balanceOf(alice);
+            vm.prank(alice);
+            assertEq(registry.withdraw(id), stake, "full");
+            assertEq(open.balanceOf(alice) - before, stake, "paid");
+            assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+            assertEq(registry.totalStaked(), 0, "released");
+        }
     }
 
     /// @notice Audit M-2, a known risk (docs/datanets.md): the first submitter of a content

@@ -145,6 +145,7 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
         bondPeriod: 7n * DAY,
         slashBps: 2_000n,
         quorum: 1n,
+        reviewPeriod: 7n * DAY,
       })
     ).wait();
     const datanetId = await datanets.datanetCount();

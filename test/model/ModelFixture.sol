@@ -76,6 +76,8 @@ abstract contract ModelFixture is Test {
                 maxSlashBps: 10_000,
                 minQuorum: 1,
                 maxQuorum: 10,
+                minReviewPeriod: 1 days,
+                maxReviewPeriod: 365 days,
                 curatorBond: 10e18,
                 curatorUnbondingDelay: 7 days
             });
@@ -87,7 +89,14 @@ abstract contract ModelFixture is Test {
         datanetId = datanets.createDatanet(
             IDatanetRegistry.DataKind.Text,
             "ipfs://datanet",
-            IDatanetRegistry.Params({minStake: 1e18, dailyByteCap: 1e9, bondPeriod: 1 days, slashBps: 1_000, quorum: 1})
+            IDatanetRegistry.Params({
+                minStake: 1e18,
+                dailyByteCap: 1e9,
+                bondPeriod: 1 days,
+                slashBps: 1_000,
+                quorum: 1,
+                reviewPeriod: 7 days
+            })
         );
         vm.prank(datanetOwner);
         datanets.appointCurator(datanetId, curator);

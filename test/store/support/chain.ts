@@ -131,6 +131,7 @@ export async function seedProtocol(chain: TestChain): Promise<Protocol> {
       bondPeriod: 7n * DAY,
       slashBps: 2_000n,
       quorum: 1n,
+      reviewPeriod: 7n * DAY,
     })
   ).wait();
   const datanetId = await datanets.datanetCount();
