@@ -1325,6 +1325,38 @@ contract DatanetRegistryTest is DatanetFixture {
         registry.penalize(id, 100, "");
     }
 
+    /// @notice Issue 15, L-3: data must be removable after its bond period, when `penalize`
+    ///         refuses (a takedown request, not the contributor's fault): it leaves every later
+    ///         version, nothing is slashed. Before the fix there was no such path.
+    function test_takeDown_afterBondPeriod_excludedFromLaterVersions_succeeds() public {
+        uint256 a = _submit(alice, H1, 100, 10 ether);
+        uint256 b = _submit(bob, H2, 100, 10 ether);
+        _accept(a);
+        _accept(b);
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _pair(_leaf(a, H1), _leaf(b, H2)), 2, "");
+
+        vm.warp(START + 7 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.BondPeriodOver.selector, a, START + 7 days, START + 7 days)
+        );
+        vm.prank(governance);
+        registry.penalize(a, 0, "");
+
+        vm.prank(governance);
+        (bool ok, ) = address(registry).call(abi.encodeWithSignature("takeDown(uint256,bytes32)", a, bytes32("dmca")));
+        assertTrue(ok, "a takedown path after the bond period");
+        assertEq(registry.getDatanet(datanetId).liveAcceptedCount, 1, "no longer live");
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _leaf(b, H2), 1, "");
+        assertTrue(registry.isInVersion(a, 1), "earlier versions are immutable");
+        assertFalse(registry.isInVersion(a, 2), "not in the version published after the takedown");
+        assertTrue(registry.isInVersion(b, 2), "the others stay");
+        vm.prank(alice);
+        assertEq(registry.withdraw(a), 10 ether, "nothing slashed");
+        assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+    }
+
     function testFuzz_slash_arithmetic(uint256 stake, uint256 slashBps, uint256 penaltyBps) public {
         stake = bound(stake, 10 ether, 500_000 ether);
         slashBps = bound(slashBps, 100, 5_000);
