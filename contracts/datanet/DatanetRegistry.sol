@@ -47,6 +47,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     ///         adversarial data).
     bytes32 public constant PENALTY_ROLE = keccak256("PENALTY_ROLE");
 
+    /// @notice May take down a pending or accepted contribution without slashing it (legal or
+    ///         privacy requests; governance by default).
+    bytes32 public constant TAKEDOWN_ROLE = keccak256("TAKEDOWN_ROLE");
+
     /// @notice OPEN on the L2 (read it with `token()`).
     IERC20 internal immutable _STAKING_TOKEN;
 
@@ -76,7 +80,8 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     /// @param token_      The staking token (OPEN on the L2); see the token assumptions in
     ///                    `IDatanetRegistry`.
     /// @param treasury_   Where slashes are swept.
-    /// @param governance  Holder of DEFAULT_ADMIN_ROLE (and initially PENALTY_ROLE).
+    /// @param governance  Holder of DEFAULT_ADMIN_ROLE (and initially PENALTY_ROLE and
+    ///                    TAKEDOWN_ROLE).
     /// @param guardian    Holder of GUARDIAN_ROLE (zero for none).
     /// @param bounds_     The initial global bounds.
     constructor(IERC20 token_, address treasury_, address governance, address guardian, Bounds memory bounds_) {
@@ -85,6 +90,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         _treasury = treasury_;
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         _grantRole(PENALTY_ROLE, governance);
+        _grantRole(TAKEDOWN_ROLE, governance);
         if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
         _setBounds(bounds_);
         emit TreasuryUpdated(address(0), treasury_);
@@ -325,8 +331,12 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
             uint256 bondedUntil = c.bondedUntil;
             require(block.timestamp >= bondedUntil, StillBonded(contributionId, bondedUntil, block.timestamp));
         } else {
-            // Rejected or Revoked: the rest after the slash. Withdrawn always has stakeReleased.
-            require(status == Status.Rejected || status == Status.Revoked, NothingToWithdraw(contributionId, status));
+            // Rejected or Revoked: the rest after the slash; TakenDown: the whole stake, at once
+            // (no penalty can follow a takedown). Withdrawn always has stakeReleased.
+            require(
+                status == Status.Rejected || status == Status.Revoked || status == Status.TakenDown,
+                NothingToWithdraw(contributionId, status)
+            );
         }
         amount = c.stake;
         c.stake = 0;
@@ -346,6 +356,11 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
             slashBps,
             reason
         );
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function takeDown(uint256 contributionId, bytes32 reason) external onlyRole(TAKEDOWN_ROLE) {
+        DatanetPenaltyLogic.takeDown(_datanets, _contributions[contributionId], contributionId, reason);
     }
 
     /// @inheritdoc IDatanetRegistry

@@ -49,15 +49,18 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     }
 
     /// @notice Life of a contribution. `None` means the id does not exist.
-    /// @dev    Pending -> Accepted | Rejected | Withdrawn; Accepted -> Revoked (penalty, during
-    ///         the bond period). Accepted stays Accepted after its stake is withdrawn.
+    /// @dev    Pending -> Accepted | Rejected | Withdrawn (from the review deadline) | TakenDown;
+    ///         Accepted -> Revoked (penalty, during the bond period) | TakenDown (any time).
+    ///         Accepted stays Accepted after its stake is withdrawn. Revoked and TakenDown
+    ///         content stays barred from the Datanet.
     enum Status {
         None,
         Pending,
         Accepted,
         Rejected,
         Withdrawn,
-        Revoked
+        Revoked,
+        TakenDown
     }
 
     /// @notice What a Datanet owner may set, each within the global `Bounds`.
@@ -263,6 +266,16 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint256 revokedFromVersion,
         bytes32 reason
     );
+    /// @notice TAKEDOWN_ROLE removed a contribution without a slash (a legal or privacy request,
+    ///         not a judgement of the data): it is in no version from `revokedFromVersion` on
+    ///         (0 if it was pending, so in none), its content stays barred, and its whole stake
+    ///         is withdrawable at once.
+    event ContributionTakenDown(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        uint256 revokedFromVersion,
+        bytes32 reason
+    );
     /// @notice The contributor withdrew a pending contribution whose review deadline had passed
     ///         undecided (its whole stake comes back: `StakeReleased`).
     event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId);
@@ -356,6 +369,12 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     error NothingToWithdraw(uint256 contributionId, Status status);
     /// @notice A penalty above 100% (10,000 bps).
     error SlashShareTooHigh(uint256 slashBps);
+    /// @notice The contribution was taken down already.
+    error AlreadyTakenDown(uint256 contributionId);
+    /// @notice Only a pending or accepted contribution can be taken down (a rejected or
+    ///         withdrawn one holds no content and is in no version; a revoked one is out of
+    ///         every later version already).
+    error CannotTakeDown(uint256 contributionId, Status status);
 
     /// @notice A version needs at least one accepted, non-revoked contribution.
     error EmptyVersion(uint256 datanetId);
@@ -480,7 +499,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ///         from its review deadline, in full (the curators did not decide in time; its
     ///         content hash is free again): before it `UnderReview`, so no vote can be raced by
     ///         a withdrawal and no review ended by one. A rejected or revoked one returns what
-    ///         the slash left; an accepted one after its bond period (it stays accepted).
+    ///         the slash left, a taken-down one its whole stake; an accepted one after its
+    ///         bond period (it stays accepted).
     /// @return amount OPEN sent to the contributor.
     function withdraw(uint256 contributionId) external returns (uint256 amount);
 
@@ -488,6 +508,13 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ///         `slashBps` of an accepted contribution's stake during its bond period and revokes
     ///         it, so it is in no later version; the rest is withdrawable.
     function penalize(uint256 contributionId, uint16 slashBps, bytes32 reason) external;
+
+    /// @notice TAKEDOWN_ROLE (governance): removes a pending or accepted contribution without
+    ///         slashing it, at any time, also after its bond period (when `penalize` no longer
+    ///         can): it is in no version published from now on, its content hash stays barred
+    ///         in the Datanet, and its whole stake becomes withdrawable at once (no penalty can
+    ///         follow). Reverts `UnknownContribution`, `AlreadyTakenDown` or `CannotTakeDown`.
+    function takeDown(uint256 contributionId, bytes32 reason) external;
 
     /// @notice Sends every slashed, unswept OPEN to the treasury. Anyone.
     function sweepSlashed() external returns (uint256 amount);

@@ -30,6 +30,8 @@ contract DatanetRegistryTest is DatanetFixture {
         assertEq(registry.treasury(), treasury);
         assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance admin");
         assertTrue(registry.hasRole(registry.PENALTY_ROLE(), governance), "governance penalises");
+        assertTrue(registry.hasRole(registry.TAKEDOWN_ROLE(), governance), "governance takes down");
+        assertEq(registry.TAKEDOWN_ROLE(), keccak256("TAKEDOWN_ROLE"), "takedown role id");
         assertTrue(registry.hasRole(registry.GUARDIAN_ROLE(), guardian), "guardian");
         assertEq(registry.bounds().maxDailyByteCap, TEN_MB, "10 MB cap");
         assertEq(registry.datanetCount(), 1, "one datanet");
@@ -1343,10 +1345,16 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.prank(governance);
         registry.penalize(a, 0, "");
 
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionTakenDown(a, datanetId, 2, "dmca");
         vm.prank(governance);
-        (bool ok, ) = address(registry).call(abi.encodeWithSignature("takeDown(uint256,bytes32)", a, bytes32("dmca")));
-        assertTrue(ok, "a takedown path after the bond period");
+        registry.takeDown(a, "dmca");
+        vm.snapshotGasLastCall("DatanetRegistry", "takeDown (accepted)");
+        IDatanetRegistry.Contribution memory c = registry.getContribution(a);
+        assertEq(uint256(c.status), uint256(IDatanetRegistry.Status.TakenDown), "taken down");
+        assertEq(c.revokedFromVersion, 2, "out from version 2 on");
         assertEq(registry.getDatanet(datanetId).liveAcceptedCount, 1, "no longer live");
+        assertEq(registry.contributionOfContent(datanetId, H1), a, "its content stays barred");
         vm.prank(owner);
         registry.publishVersion(datanetId, _leaf(b, H2), 1, "");
         assertTrue(registry.isInVersion(a, 1), "earlier versions are immutable");
@@ -1355,6 +1363,110 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.prank(alice);
         assertEq(registry.withdraw(a), 10 ether, "nothing slashed");
         assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+    }
+
+    /// @notice A takedown during the bond period: no slash, and the stake is free at once (no
+    ///         penalty can follow it); `penalize` then refuses.
+    function test_takeDown_duringBond_stakeFreeAtOnce_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        _accept(id);
+        vm.prank(governance);
+        registry.takeDown(id, "gdpr erasure");
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotAccepted.selector, id, IDatanetRegistry.Status.TakenDown)
+        );
+        vm.prank(governance);
+        registry.penalize(id, 5_000, "");
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "whole stake, before the bond would have ended");
+        assertEq(registry.totalStaked(), 0, "released");
+        // A version posted after the takedown that still holds it is a false inclusion.
+        uint256 other = _submit(bob, H2, 100, 10 ether);
+        _accept(other);
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _pair(_leaf(id, H1), _leaf(other, H2)), 1, "");
+        bytes32[] memory proof = new bytes32[](1);
+        proof[0] = _leaf(other, H2);
+        registry.disputeVersion(datanetId, 1, id, H1, proof);
+        assertFalse(registry.isPublishedVersion(datanetId, 1), "disputed");
+    }
+
+    /// @notice A pending contribution taken down: its review ends (no vote counts), it is in no
+    ///         version, its content stays barred, and its whole stake is withdrawable at once.
+    function test_takeDown_pending_barsContentRefundsInFull_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(id, false);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionTakenDown(id, datanetId, 0, "court order");
+        vm.prank(governance);
+        registry.takeDown(id, "court order");
+        vm.snapshotGasLastCall("DatanetRegistry", "takeDown (pending)");
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, id, IDatanetRegistry.Status.TakenDown)
+        );
+        vm.prank(curator2);
+        registry.vote(id, false);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
+        _submit(bob, H1, 100, 10 ether);
+        assertEq(registry.getContribution(id).revokedFromVersion, 0, "never in a version");
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "whole stake, before the review deadline");
+        assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+    }
+
+    function test_takeDown_badInput_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownContribution.selector, 9));
+        vm.prank(governance);
+        registry.takeDown(9, "");
+
+        uint256 rejected = _submit(alice, H1, 100, 10 ether);
+        _reject(rejected);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.CannotTakeDown.selector, rejected, IDatanetRegistry.Status.Rejected)
+        );
+        vm.prank(governance);
+        registry.takeDown(rejected, "");
+
+        uint256 withdrawn = _submit(alice, H2, 100, 10 ether);
+        vm.warp(START + REVIEW_PERIOD);
+        vm.prank(alice);
+        registry.withdraw(withdrawn);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.CannotTakeDown.selector,
+                withdrawn,
+                IDatanetRegistry.Status.Withdrawn
+            )
+        );
+        vm.prank(governance);
+        registry.takeDown(withdrawn, "");
+
+        uint256 revoked = _submit(alice, H3, 100, 10 ether);
+        _accept(revoked);
+        vm.prank(governance);
+        registry.penalize(revoked, 100, "");
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.CannotTakeDown.selector, revoked, IDatanetRegistry.Status.Revoked)
+        );
+        vm.prank(governance);
+        registry.takeDown(revoked, "");
+
+        uint256 id = _submit(bob, keccak256("four"), 100, 10 ether);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                owner,
+                registry.TAKEDOWN_ROLE()
+            )
+        );
+        vm.prank(owner);
+        registry.takeDown(id, "");
+        vm.prank(governance);
+        registry.takeDown(id, "");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.AlreadyTakenDown.selector, id));
+        vm.prank(governance);
+        registry.takeDown(id, "");
     }
 
     function testFuzz_slash_arithmetic(uint256 stake, uint256 slashBps, uint256 penaltyBps) public {

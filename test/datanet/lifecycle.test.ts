@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { ContractTransactionResponse, Signer } from "ethers";
+import { anyUint } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
 import { deployL2OpenToken } from "../../deploy/tokens.js";
 import { signPermit } from "../../src/chain/permit.js";
@@ -25,7 +26,7 @@ import type { DatanetRegistry, L2OpenToken } from "../../types/ethers-contracts/
 const OPEN = 10n ** 18n;
 const DAY = 86_400;
 const TEXT = 0n; // DataKind.Text
-const Status = { Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n, Revoked: 5n } as const;
+const Status = { Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n, Revoked: 5n, TakenDown: 6n } as const;
 
 /** Gas used by each kind of transaction, from receipts (the 21,000 base cost included). */
 const gas = new Map<string, bigint>();
@@ -274,7 +275,28 @@ describe("Datanet lifecycle (documentation by test)", function () {
     expect(await registry.slashedUnswept()).to.equal(5n * OPEN);
   });
 
-  it("10. the gas of every step stays within its budget (receipt gasUsed)", async function () {
+  it("10. a takedown request removes data after its bond period, without a slash; later versions leave it out", async function () {
+    // Alice's data is past its bond: a penalty is no longer possible...
+    await expect(registry.connect(governance).penalize(ids.alice!, 0, hash("too late")))
+      .to.be.revertedWithCustomError(registry, "BondPeriodOver")
+      .withArgs(ids.alice, (await registry.getContribution(ids.alice!)).bondedUntil, anyUint);
+    // ...but TAKEDOWN_ROLE (governance) can remove it from every version published from now on.
+    await measured("takeDown", registry.connect(governance).takeDown(ids.alice!, hash("privacy request")));
+    const alice = await registry.getContribution(ids.alice!);
+    expect(alice.status).to.equal(Status.TakenDown);
+    expect(alice.revokedFromVersion).to.equal(4n);
+
+    const v4 = nextVersion(await fetchDatanetHistory(registry, datanetId));
+    expect(v4.count).to.equal(1n); // Erin only
+    await registry.connect(owner).publishVersion(datanetId, v4.root, v4.count, "ipfs://v4-tree.json");
+    expect(await registry.isInVersion(ids.alice!, 2n)).to.equal(true); // earlier versions are immutable
+    expect(await registry.isInVersion(ids.alice!, 4n)).to.equal(false);
+    const checks = verifyVersions(await fetchDatanetHistory(registry, datanetId));
+    expect(checks.find((c) => c.version === 4n)!.ok).to.equal(true);
+    expect(await registry.slashedUnswept()).to.equal(5n * OPEN); // nothing slashed by the takedown
+  });
+
+  it("11. the gas of every step stays within its budget (receipt gasUsed)", async function () {
     const budget: Record<string, bigint> = {
       submit: 200_000n,
       submitWithPermit: 250_000n,
