@@ -25,6 +25,8 @@ export interface DatanetParams {
   bondPeriod: bigint;
   slashBps: bigint;
   quorum: bigint;
+  /** Seconds curators have to decide a contribution; each keeps the one in force when submitted. */
+  reviewPeriod: bigint;
 }
 
 async function sent(
@@ -60,6 +62,7 @@ export async function createDatanet(
   outside("bondPeriod", p.bondPeriod, bounds.minBondPeriod, bounds.maxBondPeriod);
   outside("slashBps", p.slashBps, bounds.minSlashBps, bounds.maxSlashBps);
   outside("quorum", p.quorum, bounds.minQuorum, bounds.maxQuorum);
+  outside("reviewPeriod", p.reviewPeriod, bounds.minReviewPeriod, bounds.maxReviewPeriod);
   const tx = await sent("create a Datanet", () =>
     registry.createDatanet(DATA_KINDS.indexOf(args.kind), args.metadataURI, {
       minStake: p.minStake,
@@ -67,6 +70,7 @@ export async function createDatanet(
       bondPeriod: p.bondPeriod,
       slashBps: p.slashBps,
       quorum: p.quorum,
+      reviewPeriod: p.reviewPeriod,
     }),
   );
   return { datanetId: await registry.datanetCount(), txHash: tx.hash };
@@ -217,7 +221,7 @@ export async function reviewContribution(
   return { status: STATUS[Number(after.status)] ?? "unknown", txHash: tx.hash };
 }
 
-export const STATUS = ["none", "pending", "accepted", "rejected", "withdrawn", "revoked"];
+export const STATUS = ["none", "pending", "accepted", "rejected", "withdrawn", "revoked", "taken down"];
 
 /**
  * Publishes the Datanet's next version: its root is computed from the chain's own events (the
