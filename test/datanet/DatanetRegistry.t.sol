@@ -185,6 +185,25 @@ contract DatanetRegistryTest is DatanetFixture {
         _submit(alice, H2, 100, 10 ether);
     }
 
+    /// @notice Issue 15, I-3: OPEN sent to the registry by a plain transfer is credited to no
+    ///         one, so "OPEN held == stakes + bonds + unswept slashes" no longer held and the
+    ///         OPEN was stuck. Anyone now moves exactly that excess to the treasury; what the
+    ///         registry owes is untouched and the equality holds again.
+    function test_skim_strayTransfer_toTreasury_succeeds() public {
+        _submit(alice, H1, 100, 10 ether);
+        uint256 owed = registry.totalStaked() + registry.totalCuratorBonds() + registry.slashedUnswept();
+        vm.prank(bob);
+        open.transfer(address(registry), 7 ether);
+        assertEq(open.balanceOf(address(registry)), owed + 7 ether, "the stray OPEN breaks the equality");
+
+        vm.prank(bob);
+        (bool ok, ) = address(registry).call(abi.encodeWithSignature("skim()"));
+        assertTrue(ok, "a permissionless skim");
+        assertEq(open.balanceOf(treasury), 7 ether, "exactly the excess, to the treasury");
+        assertEq(open.balanceOf(address(registry)), owed, "the equality holds again");
+        assertEq(registry.totalStaked(), 10 ether, "stakes untouched");
+    }
+
     function test_pause_notGuardian_reverts() public {
         vm.expectRevert(
             abi.encodeWithSelector(
