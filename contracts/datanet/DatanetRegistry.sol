@@ -373,6 +373,23 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         _STAKING_TOKEN.safeTransfer(to, amount);
     }
 
+    /// @inheritdoc IDatanetRegistry
+    function skim() external nonReentrant returns (uint256 amount) {
+        uint256 owed = _ledger.totalStaked + _ledger.totalCuratorBonds + _ledger.slashedUnswept;
+        // The one read of this contract's own balance, and the right one: it decides only how
+        // much OPEN nobody is owed (sent by a plain transfer) leaves; every amount owed is
+        // decided by the accounting above.
+        uint256 balance = _STAKING_TOKEN.balanceOf(address(this));
+        require(balance > owed, NothingToSkim(balance, owed));
+        // balance > owed, checked above.
+        unchecked {
+            amount = balance - owed;
+        }
+        address to = _treasury;
+        emit ExcessSkimmed(msg.sender, to, amount);
+        _STAKING_TOKEN.safeTransfer(to, amount);
+    }
+
     // =========================================================================================
     // Versions
     // =========================================================================================

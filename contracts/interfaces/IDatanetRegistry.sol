@@ -14,7 +14,9 @@ import {ITreasuryConfig} from "./ITreasuryConfig.sol";
 ///         ERC-20 given at construction (OPEN on the L2). It must not charge a fee on transfer,
 ///         must not rebase, and must not call back into the caller on transfer (no ERC-777 hooks).
 ///         The registry credits exactly the `amount` it asked `transferFrom` to move and keeps
-///         internal accounting; it never reads its own balance to decide what to pay.
+///         internal accounting; it never reads its own balance to decide what it owes anyone.
+///         OPEN sent to it by a plain transfer is owed to no one: `skim` moves that excess
+///         (balance minus `totalStaked + totalCuratorBonds + slashedUnswept`) to the treasury.
 ///
 ///         Amounts: stakes and bonds are at most `type(uint128).max`; sizes and daily byte caps
 ///         at most `type(uint32).max` (4,294,967,295 bytes, 4.29 GB). Ids of Datanets,
@@ -294,6 +296,11 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
 
     /// @notice Slashed OPEN moved to the treasury.
     event SlashedSwept(address indexed treasury, uint256 amount);
+    /// @notice `caller` moved `amount` OPEN that no one was owed (sent by a plain transfer) to
+    ///         the treasury (`skim`).
+    /// @dev    Same declaration as the FeeRouter's (branch harden-fees): to be declared once, in
+    ///         `ITreasuryConfig`, when both are merged.
+    event ExcessSkimmed(address indexed caller, address indexed treasury, uint256 amount);
     /// @notice Governance set the global bounds.
     event BoundsUpdated(Bounds bounds);
 
@@ -369,6 +376,11 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     error NothingToWithdraw(uint256 contributionId, Status status);
     /// @notice A penalty above 100% (10,000 bps).
     error SlashShareTooHigh(uint256 slashBps);
+    /// @notice The registry's OPEN `balance` is exactly the `owed` amount its accounting holds
+    ///         (stakes, curator bonds, unswept slashes): there is no excess to skim.
+    /// @dev    Same declaration as `IErrors.NothingToSkim` on branch harden-fees: to be declared
+    ///         once, there, when both are merged.
+    error NothingToSkim(uint256 balance, uint256 owed);
     /// @notice The contribution was taken down already.
     error AlreadyTakenDown(uint256 contributionId);
     /// @notice Only a pending or accepted contribution can be taken down (a rejected or
@@ -518,6 +530,14 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
 
     /// @notice Sends every slashed, unswept OPEN to the treasury. Anyone.
     function sweepSlashed() external returns (uint256 amount);
+
+    /// @notice Anyone: sends the OPEN the registry holds beyond what it owes (its balance minus
+    ///         `totalStaked() + totalCuratorBonds() + slashedUnswept()`, i.e. OPEN sent to it by a
+    ///         plain transfer, which no accounting credited) to the treasury, restoring "OPEN
+    ///         held == OPEN owed". The only place the registry reads its own balance: it moves
+    ///         the excess and nothing else. Never paused. Reverts `NothingToSkim`.
+    /// @return amount OPEN sent to the treasury.
+    function skim() external returns (uint256 amount);
 
     // =========================================================================================
     // Versions

@@ -106,6 +106,19 @@ contract DatanetRegistryReentrancyTest is Test {
         assertEq(token.balanceOf(address(registry)), 0, "nothing left, nothing extra paid");
     }
 
+    function test_skim_reentryFromToken_reverts() public {
+        vm.prank(alice);
+        token.transfer(address(registry), 100); // stray OPEN, owed to no one
+        token.arm(address(registry), abi.encodeCall(registry.skim, ()));
+        assertEq(registry.skim(), 100, "the excess");
+        assertEq(
+            token.lastRevert(),
+            abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector),
+            "nested skim refused by the guard"
+        );
+        assertEq(token.balanceOf(makeAddr("treasury")), 100, "skimmed exactly once");
+    }
+
     function test_submit_reentryFromToken_reverts() public {
         token.arm(address(registry), abi.encodeCall(registry.sweepSlashed, ()));
         vm.prank(alice);

@@ -196,12 +196,30 @@ contract DatanetRegistryTest is DatanetFixture {
         open.transfer(address(registry), 7 ether);
         assertEq(open.balanceOf(address(registry)), owed + 7 ether, "the stray OPEN breaks the equality");
 
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ExcessSkimmed(bob, treasury, 7 ether);
         vm.prank(bob);
-        (bool ok, ) = address(registry).call(abi.encodeWithSignature("skim()"));
-        assertTrue(ok, "a permissionless skim");
+        assertEq(registry.skim(), 7 ether, "the excess");
+        vm.snapshotGasLastCall("DatanetRegistry", "skim");
         assertEq(open.balanceOf(treasury), 7 ether, "exactly the excess, to the treasury");
         assertEq(open.balanceOf(address(registry)), owed, "the equality holds again");
         assertEq(registry.totalStaked(), 10 ether, "stakes untouched");
+
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NothingToSkim.selector, owed, owed));
+        registry.skim();
+        // Slashed OPEN is owed to the treasury through sweepSlashed, never skimmed.
+        uint256 id = _submit(alice, H2, 100, 10 ether);
+        _reject(id);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NothingToSkim.selector, owed + 10 ether, owed + 10 ether)
+        );
+        registry.skim();
+        // While paused too: it only moves what no one is owed.
+        vm.prank(guardian);
+        registry.pause();
+        vm.prank(bob);
+        open.transfer(address(registry), 1);
+        assertEq(registry.skim(), 1, "never paused");
     }
 
     function test_pause_notGuardian_reverts() public {
