@@ -29,6 +29,12 @@ import {ITreasuryConfig} from "./ITreasuryConfig.sol";
 ///         Time: the contributor's daily byte cap counts bytes per UTC day, day index
 ///         `block.timestamp / 1 days`; the counter resets at 00:00:00 UTC.
 ///
+///         Sizes are declared: the cap counts the `sizeBytes` a contributor passes to `submit`,
+///         because the chain never sees the bytes. Whoever reads the bytes against the content
+///         hash (the Datanet commands before a vote, the settlement before attribution) compares
+///         the two (`checkDeclaredSize` in src/datanet/size.ts); an under-declaration is rejected
+///         while pending, penalised during the bond period and taken down after it.
+///
 ///         Versions: version `v` of a Datanet is the set of its contributions that were accepted
 ///         and not revoked when the `VersionPublished` event of `v` was emitted. Its root is the
 ///         root of an OpenZeppelin `StandardMerkleTree` over the leaves
@@ -474,6 +480,9 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ///         counts `sizeBytes` against today's cap, and opens the contribution for review.
     /// @param contentHash Hash of the content (the settlement checks the data against it).
     /// @param uri         Where the data lives (emitted, not stored).
+    /// @param sizeBytes   The content's length, as declared: counted against the daily cap as
+    ///                    given (the chain cannot see the bytes); checked off-chain, and an
+    ///                    under-declaration is penalised (see the contract notes).
     /// @return contributionId The new id (global across Datanets).
     function submit(
         uint256 datanetId,
