@@ -1252,6 +1252,67 @@ contract DatanetRegistryTest is DatanetFixture {
         }
     }
 
+    /// @notice Issue 15, front-running (audit M-2): Bob sees Alice's contribution in the mempool
+    ///         and copies its content hash, directly or with a commitment of his own revealed a
+    ///         block later, ahead of Alice's delayed transaction. Alice committed first, so she
+    ///         must end up the contributor of record (on main Bob's copy wins and Alice is
+    ///         refused).
+    function test_submit_copierWhoSawTheReveal_neverWins_succeeds() public {
+        bytes32 aliceSalt = keccak256("alice's salt");
+        bytes32 bobSalt = keccak256("bob's salt");
+        vm.prank(alice);
+        address(registry).call(
+            abi.encodeWithSignature("commitContribution(bytes32)", keccak256(abi.encode(H1, alice, aliceSalt)))
+        );
+        vm.roll(block.number + 1);
+
+        // Alice broadcasts; Bob copies: a plain submission of her hash, and a commitment of his own.
+        vm.startPrank(bob);
+        address(registry).call(
+            abi.encodeWithSignature(
+                "submit(uint256,bytes32,string,uint256,uint256)",
+                datanetId,
+                H1,
+                "ipfs://alice-data",
+                100,
+                10 ether
+            )
+        );
+        address(registry).call(
+            abi.encodeWithSignature("commitContribution(bytes32)", keccak256(abi.encode(H1, bob, bobSalt)))
+        );
+        vm.roll(block.number + 1);
+        address(registry).call(
+            abi.encodeWithSignature(
+                "submit(uint256,bytes32,string,uint256,uint256,bytes32)",
+                datanetId,
+                H1,
+                "ipfs://alice-data",
+                100,
+                10 ether,
+                bobSalt
+            )
+        );
+        vm.stopPrank();
+
+        // Alice's transaction lands late.
+        vm.prank(alice);
+        (bool ok, ) = address(registry).call(
+            abi.encodeWithSignature(
+                "submit(uint256,bytes32,string,uint256,uint256,bytes32)",
+                datanetId,
+                H1,
+                "ipfs://alice-data",
+                100,
+                10 ether,
+                aliceSalt
+            )
+        );
+        assertTrue(ok, "the author's reveal lands");
+        uint256 holder = registry.contributionOfContent(datanetId, H1);
+        assertEq(registry.getContribution(holder).contributor, alice, "the earliest commitment wins");
+    }
+
     /// @notice Audit M-2, a known risk (docs/datanets.md): the first submitter of a content
     ///         hash is its contributor of record, so a copier who front-runs the author with the
     ///         same hash and URI holds it, and the author is refused. Pinned until commit-reveal.
