@@ -35,6 +35,17 @@ import {ITreasuryConfig} from "./ITreasuryConfig.sol";
 ///         the two (`checkDeclaredSize` in src/datanet/size.ts); an under-declaration is rejected
 ///         while pending, penalised during the bond period and taken down after it.
 ///
+///         Submissions are committed first, then revealed (front-running, audit M-2): a
+///         contributor commits `keccak256(abi.encode(contentHash, contributor, salt))`
+///         (`commitContribution`), then, at least one block later, reveals it by submitting the
+///         contribution with the salt. The content hash appears on-chain only in the reveal, and
+///         a commitment names its contributor, so whoever copies a reveal must commit afresh: its
+///         commitment is later than the author's. Precedence goes to the earliest commitment: a
+///         reveal whose commitment is older than that of the pending contribution holding the
+///         same content displaces it (`ContributionDisplaced`; its stake comes back, minus its
+///         slash share if a curator had voted to reject it). Anyone may also displace a pending
+///         holder whose review deadline has passed.
+///
 ///         Versions: version `v` of a Datanet is the set of its contributions that were accepted
 ///         and not revoked when the `VersionPublished` event of `v` was emitted. Its root is the
 ///         root of an OpenZeppelin `StandardMerkleTree` over the leaves
@@ -57,10 +68,11 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     }
 
     /// @notice Life of a contribution. `None` means the id does not exist.
-    /// @dev    Pending -> Accepted | Rejected | Withdrawn (from the review deadline) | TakenDown;
-    ///         Accepted -> Revoked (penalty, during the bond period) | TakenDown (any time).
-    ///         Accepted stays Accepted after its stake is withdrawn. Revoked and TakenDown
-    ///         content stays barred from the Datanet.
+    /// @dev    Pending -> Accepted | Rejected | Withdrawn (from the review deadline) | TakenDown
+    ///         | Displaced (by a reveal of the same content with an earlier commitment, or by any
+    ///         reveal of it after the review deadline); Accepted -> Revoked (penalty, during the
+    ///         bond period) | TakenDown (any time). Accepted stays Accepted after its stake is
+    ///         withdrawn. Revoked and TakenDown content stays barred from the Datanet.
     enum Status {
         None,
         Pending,
@@ -68,7 +80,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         Rejected,
         Withdrawn,
         Revoked,
-        TakenDown
+        TakenDown,
+        Displaced
     }
 
     /// @notice What a Datanet owner may set, each within the global `Bounds`.
@@ -228,6 +241,9 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     /// @notice PENALTY_ROLE slashed `amount` of a curator's bond into the treasury's pool.
     event CuratorBondSlashed(uint256 indexed datanetId, address indexed curator, uint256 amount, bytes32 reason);
 
+    /// @notice `sender` committed to a contribution (`commitContribution`); the block of this
+    ///         event is the commitment's precedence.
+    event ContributionCommitted(bytes32 indexed commitment, address indexed sender);
     /// @notice `sizeBytes` counted against `day` (UTC day index) of the contributor's cap;
     ///         curators may vote until `reviewDeadline`.
     event ContributionSubmitted(
@@ -273,6 +289,17 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint256 refundable,
         uint256 revokedFromVersion,
         bytes32 reason
+    );
+    /// @notice A reveal of the same content with an earlier commitment (or any reveal of it,
+    ///         once the review deadline had passed) displaced this pending contribution:
+    ///         `byContributionId` holds the content now. `slashed` went to the treasury's pool
+    ///         (non-zero only if it was displaced before its deadline after a reject vote); the
+    ///         rest of its stake is withdrawable at once.
+    event ContributionDisplaced(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        uint256 indexed byContributionId,
+        uint256 slashed
     );
     /// @notice TAKEDOWN_ROLE removed a contribution without a slash (a legal or privacy request,
     ///         not a judgement of the data): it is in no version from `revokedFromVersion` on
@@ -344,8 +371,18 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint256 sizeBytes,
         uint256 cap
     );
-    /// @notice The content hash is already pending, accepted or revoked in this Datanet, as `existingContributionId`.
+    /// @notice The content hash is already held in this Datanet by `existingContributionId`:
+    ///         accepted, revoked or taken down, or pending under a commitment no later than this
+    ///         reveal's and before its review deadline.
     error DuplicateContent(uint256 datanetId, bytes32 contentHash, uint256 existingContributionId);
+    /// @notice This commitment was already made, at block `committedAt` (and not yet revealed).
+    error CommitmentExists(bytes32 commitment, uint256 committedAt);
+    /// @notice No unrevealed commitment `keccak256(abi.encode(contentHash, msg.sender, salt))`:
+    ///         never committed, committed by another contributor or with another salt, or
+    ///         already revealed.
+    error UnknownCommitment(bytes32 commitment);
+    /// @notice A commitment is revealed at least one block after it was made.
+    error CommitmentTooRecent(bytes32 commitment, uint256 committedAt, uint256 blockNumber);
     /// @notice `permit` failed and the allowance does not cover the stake either.
     error PermitFailed(address owner, uint256 allowance, uint256 needed);
 
@@ -476,31 +513,50 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     // Contributions
     // =========================================================================================
 
-    /// @notice Submits data: pulls `stake` OPEN from the caller (transferFrom: approve first),
-    ///         counts `sizeBytes` against today's cap, and opens the contribution for review.
+    /// @notice Commits to a contribution without revealing its content: `commitment` is
+    ///         `keccak256(abi.encode(contentHash, contributor, salt))` (`contributionCommitment`),
+    ///         with a secret random `salt`. The contributor reveals it with `submit` at least one
+    ///         block later; the block of the commitment is its precedence. Anyone may send it
+    ///         (only the contributor it names can reveal it). Paused with submissions. Reverts
+    ///         `CommitmentExists` for a commitment made and not yet revealed.
+    function commitContribution(bytes32 commitment) external;
+
+    /// @notice Reveals a commitment and submits the data: pulls `stake` OPEN from the caller
+    ///         (transferFrom: approve first), counts `sizeBytes` against today's cap, and opens
+    ///         the contribution for review. The caller's commitment
+    ///         `keccak256(abi.encode(contentHash, msg.sender, salt))` must exist and be at least one
+    ///         block old (`UnknownCommitment`, `CommitmentTooRecent`); it is used up. If a pending
+    ///         contribution holds the same content in the Datanet under a later commitment (or
+    ///         its review deadline has passed), this one displaces it; otherwise a held content
+    ///         hash reverts `DuplicateContent`.
     /// @param contentHash Hash of the content (the settlement checks the data against it).
     /// @param uri         Where the data lives (emitted, not stored).
     /// @param sizeBytes   The content's length, as declared: counted against the daily cap as
     ///                    given (the chain cannot see the bytes); checked off-chain, and an
     ///                    under-declaration is penalised (see the contract notes).
+    /// @param salt        The salt of the caller's commitment.
     /// @return contributionId The new id (global across Datanets).
     function submit(
         uint256 datanetId,
         bytes32 contentHash,
         string calldata uri,
         uint256 sizeBytes,
-        uint256 stake
+        uint256 stake,
+        bytes32 salt
     ) external returns (uint256 contributionId);
 
-    /// @notice `submit` with an EIP-2612 permit for `stake` in the same call. If the permit
-    ///         fails (for example because someone front-ran it) the call still succeeds when the
-    ///         allowance already covers the stake; otherwise it reverts with `PermitFailed`.
+    /// @notice `submit` (the reveal of the caller's commitment) with an EIP-2612 permit for
+    ///         `stake` in the same call. If the permit fails (for example because someone
+    ///         front-ran it) the call still succeeds when the allowance already covers the
+    ///         stake; otherwise it reverts with `PermitFailed`. A copied permit gives the copier
+    ///         nothing: the reveal needs the caller's own commitment.
     function submitWithPermit(
         uint256 datanetId,
         bytes32 contentHash,
         string calldata uri,
         uint256 sizeBytes,
         uint256 stake,
+        bytes32 salt,
         uint256 deadline,
         uint8 v,
         bytes32 r,
@@ -519,9 +575,9 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     /// @notice The contributor takes its stake back, exactly once. A pending contribution only
     ///         from its review deadline, in full (the curators did not decide in time; its
     ///         content hash is free again): before it `UnderReview`, so no vote can be raced by
-    ///         a withdrawal and no review ended by one. A rejected or revoked one returns what
-    ///         the slash left, a taken-down one its whole stake; an accepted one after its
-    ///         bond period (it stays accepted).
+    ///         a withdrawal and no review ended by one. A rejected, revoked or displaced one
+    ///         returns what its slash (if any) left, a taken-down one its whole stake, all at
+    ///         once; an accepted one after its bond period (it stays accepted).
     /// @return amount OPEN sent to the contributor.
     function withdraw(uint256 contributionId) external returns (uint256 amount);
 
@@ -608,9 +664,26 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
 
     function hasVoted(uint256 contributionId, address curator) external view returns (bool);
 
-    /// @notice The live (pending, accepted or revoked) contribution holding `contentHash` in
-    ///         `datanetId`, or 0.
+    /// @notice The contribution holding `contentHash` in `datanetId` (pending, accepted,
+    ///         revoked or taken down), or 0.
     function contributionOfContent(uint256 datanetId, bytes32 contentHash) external view returns (uint256);
+
+    /// @notice The block of the commitment under which `contentHash` is held in `datanetId`
+    ///         (0 if it is not held): a reveal of it with an earlier commitment displaces a
+    ///         pending holder.
+    function contentCommitBlock(uint256 datanetId, bytes32 contentHash) external view returns (uint256);
+
+    /// @notice The block at which `commitment` was made, 0 if it was never made or has been
+    ///         revealed.
+    function commitmentBlock(bytes32 commitment) external view returns (uint256);
+
+    /// @notice The commitment of a contribution: `keccak256(abi.encode(contentHash, contributor,
+    ///         salt))`.
+    function contributionCommitment(
+        bytes32 contentHash,
+        address contributor,
+        bytes32 salt
+    ) external pure returns (bytes32);
 
     /// @notice Bytes `contributor` has submitted to `datanetId` in UTC day `day`
     ///         (`block.timestamp / 1 days`); only today's figure is kept, earlier days read 0.

@@ -109,8 +109,12 @@ contract DatanetHandler is Test {
         if (used >= CAP) return;
         size = bound(size, 1, CAP - used);
         stake = bound(stake, 10 ether, 1e24);
+        bytes32 salt = keccak256(abi.encode(a, h, block.number));
         vm.prank(a);
-        uint256 id = registry.submit(d, h, "ipfs://x", size, stake);
+        registry.commitContribution(keccak256(abi.encode(h, a, salt)));
+        vm.roll(block.number + 1);
+        vm.prank(a);
+        uint256 id = registry.submit(d, h, "ipfs://x", size, stake, salt);
         ids.push(id);
         ghostStake[id] = stake;
         ghostIn += stake;

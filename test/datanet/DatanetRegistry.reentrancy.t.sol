@@ -90,9 +90,19 @@ contract DatanetRegistryReentrancyTest is Test {
         token.approve(address(registry), type(uint256).max);
     }
 
-    function test_withdraw_reentryFromToken_reverts() public {
+    bytes32 internal constant SALT = keccak256("salt");
+
+    /// @dev Alice commits to `contentHash` with SALT; a block passes.
+    function _commit(bytes32 contentHash) internal {
         vm.prank(alice);
-        uint256 id = registry.submit(datanetId, keccak256("a"), "u", 1, 100);
+        registry.commitContribution(keccak256(abi.encode(contentHash, alice, SALT)));
+        vm.roll(block.number + 1);
+    }
+
+    function test_withdraw_reentryFromToken_reverts() public {
+        _commit(keccak256("a"));
+        vm.prank(alice);
+        uint256 id = registry.submit(datanetId, keccak256("a"), "u", 1, 100, SALT);
         vm.warp(block.timestamp + 1 days); // the review deadline: a pending stake may leave
         token.arm(address(registry), abi.encodeCall(registry.withdraw, (id)));
         vm.prank(alice);
@@ -120,9 +130,10 @@ contract DatanetRegistryReentrancyTest is Test {
     }
 
     function test_submit_reentryFromToken_reverts() public {
+        _commit(keccak256("a"));
         token.arm(address(registry), abi.encodeCall(registry.sweepSlashed, ()));
         vm.prank(alice);
-        registry.submit(datanetId, keccak256("a"), "u", 1, 100);
+        registry.submit(datanetId, keccak256("a"), "u", 1, 100, SALT);
         assertEq(
             token.lastRevert(),
             abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector),

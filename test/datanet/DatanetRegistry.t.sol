@@ -166,8 +166,12 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.prank(guardian);
         registry.pause();
 
+        bytes32 salt = keccak256("salt");
         vm.expectRevert(Pausable.EnforcedPause.selector);
-        _submit(alice, H2, 100, 10 ether);
+        vm.prank(alice);
+        registry.commitContribution(keccak256(abi.encode(H2, alice, salt)));
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        _reveal(alice, H2, 100, 10 ether, salt);
         vm.expectRevert(Pausable.EnforcedPause.selector);
         vm.prank(curator1);
         registry.vote(id, true);
@@ -346,9 +350,10 @@ contract DatanetRegistryTest is DatanetFixture {
         bytes memory err = abi.encodeWithSelector(IDatanetRegistry.UnknownDatanet.selector, 7);
         vm.expectRevert(err);
         registry.getDatanet(7);
+        bytes32 salt = _commit(alice, H1);
         vm.expectRevert(err);
         vm.prank(alice);
-        registry.submit(7, H1, "u", 1, 10 ether);
+        registry.submit(7, H1, "u", 1, 10 ether, salt);
         vm.expectRevert(err);
         registry.setParams(7, defaultParams());
         vm.expectRevert(err);
@@ -563,6 +568,16 @@ contract DatanetRegistryTest is DatanetFixture {
 
     function test_submit_succeeds() public {
         uint256 day = START / 1 days;
+        bytes32 salt = keccak256("alice's salt");
+        bytes32 commitment = registry.contributionCommitment(H1, alice, salt);
+        assertEq(commitment, keccak256(abi.encode(H1, alice, salt)), "the commitment formula");
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionCommitted(commitment, alice);
+        vm.prank(alice);
+        registry.commitContribution(commitment);
+        vm.snapshotGasLastCall("DatanetRegistry", "commitContribution");
+        assertEq(registry.commitmentBlock(commitment), START_BLOCK, "committed at this block");
+        vm.roll(START_BLOCK + 1);
         vm.expectEmit(address(registry));
         emit IDatanetRegistry.ContributionSubmitted(
             1,
@@ -576,8 +591,10 @@ contract DatanetRegistryTest is DatanetFixture {
             START + REVIEW_PERIOD
         );
         vm.prank(alice);
-        uint256 id = registry.submit(datanetId, H1, "ipfs://data", 1234, 10 ether);
-        vm.snapshotGasLastCall("DatanetRegistry", "submit (first of the day)");
+        uint256 id = registry.submit(datanetId, H1, "ipfs://data", 1234, 10 ether, salt);
+        vm.snapshotGasLastCall("DatanetRegistry", "submit (reveal, first of the day)");
+        assertEq(registry.commitmentBlock(commitment), 0, "commitment used up");
+        assertEq(registry.contentCommitBlock(datanetId, H1), START_BLOCK, "precedence recorded");
 
         assertEq(id, 1, "first id");
         IDatanetRegistry.Contribution memory c = registry.getContribution(id);
@@ -592,21 +609,24 @@ contract DatanetRegistryTest is DatanetFixture {
         assertEq(registry.totalStaked(), 10 ether, "staked");
         assertEq(open.balanceOf(address(registry)), 10 ether + 3 * uint256(CURATOR_BOND), "held");
 
+        salt = _commit(alice, H2);
         vm.prank(alice);
-        registry.submit(datanetId, H2, "ipfs://data", 1234, 10 ether);
-        vm.snapshotGasLastCall("DatanetRegistry", "submit");
+        registry.submit(datanetId, H2, "ipfs://data", 1234, 10 ether, salt);
+        vm.snapshotGasLastCall("DatanetRegistry", "submit (reveal)");
     }
 
     function test_submit_badInput_reverts() public {
+        bytes32 zeroSalt = _commit(alice, bytes32(0));
+        bytes32 salt = _commit(alice, H1);
         vm.startPrank(alice);
         vm.expectRevert(IDatanetRegistry.ZeroContentHash.selector);
-        registry.submit(datanetId, bytes32(0), "u", 1, 10 ether);
+        registry.submit(datanetId, bytes32(0), "u", 1, 10 ether, zeroSalt);
         vm.expectRevert(IDatanetRegistry.ZeroSize.selector);
-        registry.submit(datanetId, H1, "u", 0, 10 ether);
+        registry.submit(datanetId, H1, "u", 0, 10 ether, salt);
         vm.expectRevert(
             abi.encodeWithSelector(IDatanetRegistry.StakeBelowMinimum.selector, datanetId, 10 ether - 1, 10 ether)
         );
-        registry.submit(datanetId, H1, "u", 1, 10 ether - 1);
+        registry.submit(datanetId, H1, "u", 1, 10 ether - 1, salt);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDatanetRegistry.StakeTooLarge.selector,
@@ -614,30 +634,32 @@ contract DatanetRegistryTest is DatanetFixture {
                 type(uint128).max
             )
         );
-        registry.submit(datanetId, H1, "u", 1, uint256(type(uint128).max) + 1);
+        registry.submit(datanetId, H1, "u", 1, uint256(type(uint128).max) + 1, salt);
         vm.stopPrank();
         assertEq(registry.contributionCount(), 0, "nothing recorded");
     }
 
     function test_submit_duplicateContent_reverts() public {
         uint256 id = _submit(alice, H1, 100, 10 ether);
-        // Pending: a copy by anyone is refused.
+        // Pending: a copy committed later is refused.
+        bytes32 salt = _commit(bob, H1);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
-        _submit(bob, H1, 100, 10 ether);
-        // Accepted: still refused.
+        _reveal(bob, H1, 100, 10 ether, salt);
+        // Accepted: refused whatever the commitment (a copy committed in the same block also
+        // has no precedence).
         _accept(id);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
-        _submit(bob, H1, 100, 10 ether);
+        _reveal(bob, H1, 100, 10 ether, salt);
         // Revoked: barred for good.
         vm.prank(governance);
         registry.penalize(id, 10_000, "adversarial");
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
-        _submit(bob, H1, 100, 10 ether);
-        // Another Datanet may hold the same content.
+        _reveal(bob, H1, 100, 10 ether, salt);
+        // Another Datanet may hold the same content (the same commitment serves any Datanet).
         vm.prank(owner);
         uint256 other = registry.createDatanet(IDatanetRegistry.DataKind.Text, "other", defaultParams());
         vm.prank(bob);
-        registry.submit(other, H1, "u", 100, 10 ether);
+        registry.submit(other, H1, "u", 100, 10 ether, salt);
     }
 
     function test_submit_afterRejectOrWithdraw_succeeds() public {
@@ -656,6 +678,7 @@ contract DatanetRegistryTest is DatanetFixture {
     function test_submit_overDailyCap_reverts() public {
         uint256 day = START / 1 days;
         _submit(alice, H1, TEN_MB - 10, 10 ether);
+        bytes32 salt = _commit(alice, H2);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDatanetRegistry.DailyByteCapExceeded.selector,
@@ -667,11 +690,12 @@ contract DatanetRegistryTest is DatanetFixture {
                 TEN_MB
             )
         );
-        _submit(alice, H2, 11, 10 ether);
+        _reveal(alice, H2, 11, 10 ether, salt);
         // Exactly up to the cap is allowed; the cap is per contributor.
         _submit(alice, H2, 10, 10 ether);
         _submit(bob, H3, TEN_MB, 10 ether);
         // A single item above the cap.
+        salt = _commit(alice, keccak256("big"));
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDatanetRegistry.DailyByteCapExceeded.selector,
@@ -684,7 +708,7 @@ contract DatanetRegistryTest is DatanetFixture {
             )
         );
         vm.warp((day + 1) * 1 days);
-        _submit(alice, keccak256("big"), TEN_MB + 1, 10 ether);
+        _reveal(alice, keccak256("big"), TEN_MB + 1, 10 ether, salt);
     }
 
     /// @notice The day is the UTC day index `timestamp / 1 days`: 23:59:59 still counts against
@@ -694,6 +718,7 @@ contract DatanetRegistryTest is DatanetFixture {
         uint256 lastSecond = (day + 1) * 1 days - 1;
         vm.warp(lastSecond);
         _submit(alice, H1, TEN_MB, 10 ether);
+        bytes32 salt = _commit(alice, H2);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDatanetRegistry.DailyByteCapExceeded.selector,
@@ -705,7 +730,7 @@ contract DatanetRegistryTest is DatanetFixture {
                 TEN_MB
             )
         );
-        _submit(alice, H2, 1, 10 ether);
+        _reveal(alice, H2, 1, 10 ether, salt);
 
         vm.warp(lastSecond + 1);
         _submit(alice, H2, TEN_MB, 10 ether);
@@ -721,6 +746,7 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.warp(START + gap);
         bool sameDay = (START + gap) / 1 days == START / 1 days;
         if (sameDay && a + b > TEN_MB) {
+            bytes32 salt = _commit(alice, H2);
             vm.expectRevert(
                 abi.encodeWithSelector(
                     IDatanetRegistry.DailyByteCapExceeded.selector,
@@ -732,7 +758,7 @@ contract DatanetRegistryTest is DatanetFixture {
                     TEN_MB
                 )
             );
-            _submit(alice, H2, b, 10 ether);
+            _reveal(alice, H2, b, 10 ether, salt);
         } else {
             _submit(alice, H2, b, 10 ether);
             assertEq(
@@ -755,28 +781,47 @@ contract DatanetRegistryTest is DatanetFixture {
     }
 
     function test_submitWithPermit_succeeds() public {
+        bytes32 salt = _commit(alice, H1);
         vm.prank(alice);
         open.approve(address(registry), 0);
         (uint8 v, bytes32 r, bytes32 s) = _signPermit(10 ether, block.timestamp + 1 hours);
         vm.prank(alice);
-        uint256 id = registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, block.timestamp + 1 hours, v, r, s);
-        vm.snapshotGasLastCall("DatanetRegistry", "submitWithPermit");
+        uint256 id = registry.submitWithPermit(
+            datanetId,
+            H1,
+            "u",
+            100,
+            10 ether,
+            salt,
+            block.timestamp + 1 hours,
+            v,
+            r,
+            s
+        );
+        vm.snapshotGasLastCall("DatanetRegistry", "submitWithPermit (reveal)");
         assertEq(registry.getContribution(id).stake, 10 ether, "staked");
         assertEq(open.allowance(alice, address(registry)), 0, "permit consumed");
     }
 
-    /// @notice Someone copies the permit from the mempool and submits it first: the contributor's
-    ///         transaction must still go through on the allowance the front-runner set.
+    /// @notice Someone copies the permit and the reveal from the mempool: the permit alone is
+    ///         all they can use (the reveal needs the caller's own commitment), and the
+    ///         contributor's transaction still goes through on the allowance it set.
     function test_submitWithPermit_frontRun_succeeds() public {
+        bytes32 salt = _commit(alice, H1);
         vm.prank(alice);
         open.approve(address(registry), 0);
         uint256 deadline = block.timestamp + 1 hours;
         (uint8 v, bytes32 r, bytes32 s) = _signPermit(10 ether, deadline);
+        bytes32 bobsView = keccak256(abi.encode(H1, bob, salt));
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownCommitment.selector, bobsView));
+        vm.prank(bob);
+        registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, salt, deadline, v, r, s);
         vm.prank(bob);
         open.permit(alice, address(registry), 10 ether, deadline, v, r, s);
         vm.prank(alice);
-        uint256 id = registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, deadline, v, r, s);
+        uint256 id = registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, salt, deadline, v, r, s);
         assertEq(registry.getContribution(id).stake, 10 ether, "staked");
+        assertEq(registry.getContribution(id).contributor, alice, "the author's");
     }
 
     function test_submitWithPermit_badPermitNoAllowance_reverts() public {
@@ -784,9 +829,10 @@ contract DatanetRegistryTest is DatanetFixture {
         open.approve(address(registry), 3 ether);
         uint256 deadline = block.timestamp + 1 hours;
         (uint8 v, bytes32 r, bytes32 s) = _signPermit(9 ether, deadline); // signed for another value
+        bytes32 salt = _commit(alice, H1);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.PermitFailed.selector, alice, 3 ether, 10 ether));
         vm.prank(alice);
-        registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, deadline, v, r, s);
+        registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, salt, deadline, v, r, s);
     }
 
     // =========================================================================================
@@ -1255,74 +1301,182 @@ contract DatanetRegistryTest is DatanetFixture {
     /// @notice Issue 15, front-running (audit M-2): Bob sees Alice's contribution in the mempool
     ///         and copies its content hash, directly or with a commitment of his own revealed a
     ///         block later, ahead of Alice's delayed transaction. Alice committed first, so she
-    ///         must end up the contributor of record (on main Bob's copy wins and Alice is
-    ///         refused).
+    ///         ends up the contributor of record (on main Bob's copy won and Alice was refused).
     function test_submit_copierWhoSawTheReveal_neverWins_succeeds() public {
-        bytes32 aliceSalt = keccak256("alice's salt");
-        bytes32 bobSalt = keccak256("bob's salt");
-        vm.prank(alice);
-        address(registry).call(
-            abi.encodeWithSignature("commitContribution(bytes32)", keccak256(abi.encode(H1, alice, aliceSalt)))
+        bytes32 aliceSalt = _commit(alice, H1);
+        // Copying Alice's reveal as is: her commitment names her, not Bob.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.UnknownCommitment.selector,
+                keccak256(abi.encode(H1, bob, aliceSalt))
+            )
         );
-        vm.roll(block.number + 1);
+        _reveal(bob, H1, 100, 10 ether, aliceSalt);
+        // Committing afresh and revealing a block later, before Alice's transaction lands.
+        uint256 copy = _reveal(bob, H1, 100, 10 ether, _commit(bob, H1));
+        assertEq(registry.contributionOfContent(datanetId, H1), copy, "the copy holds the content for now");
 
-        // Alice broadcasts; Bob copies: a plain submission of her hash, and a commitment of his own.
-        vm.startPrank(bob);
-        address(registry).call(
-            abi.encodeWithSignature(
-                "submit(uint256,bytes32,string,uint256,uint256)",
-                datanetId,
-                H1,
-                "ipfs://alice-data",
-                100,
-                10 ether
-            )
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionDisplaced(copy, datanetId, copy + 1, 0);
+        uint256 id = _reveal(alice, H1, 100, 10 ether, aliceSalt);
+        vm.snapshotGasLastCall("DatanetRegistry", "submit (reveal, displacing a later commitment)");
+        assertEq(registry.contributionOfContent(datanetId, H1), id, "the earliest commitment wins");
+        assertEq(registry.getContribution(id).contributor, alice, "Alice is the contributor of record");
+        assertEq(registry.contentCommitBlock(datanetId, H1), START_BLOCK, "under her commitment's block");
+        assertEq(uint256(_status(copy)), uint256(IDatanetRegistry.Status.Displaced), "the copy is out");
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, copy, IDatanetRegistry.Status.Displaced)
         );
-        address(registry).call(
-            abi.encodeWithSignature("commitContribution(bytes32)", keccak256(abi.encode(H1, bob, bobSalt)))
-        );
-        vm.roll(block.number + 1);
-        address(registry).call(
-            abi.encodeWithSignature(
-                "submit(uint256,bytes32,string,uint256,uint256,bytes32)",
-                datanetId,
-                H1,
-                "ipfs://alice-data",
-                100,
-                10 ether,
-                bobSalt
-            )
-        );
-        vm.stopPrank();
-
-        // Alice's transaction lands late.
-        vm.prank(alice);
-        (bool ok, ) = address(registry).call(
-            abi.encodeWithSignature(
-                "submit(uint256,bytes32,string,uint256,uint256,bytes32)",
-                datanetId,
-                H1,
-                "ipfs://alice-data",
-                100,
-                10 ether,
-                aliceSalt
-            )
-        );
-        assertTrue(ok, "the author's reveal lands");
-        uint256 holder = registry.contributionOfContent(datanetId, H1);
-        assertEq(registry.getContribution(holder).contributor, alice, "the earliest commitment wins");
+        vm.prank(curator1);
+        registry.vote(copy, true);
+        // Nothing was decided against the copy: its stake comes back, at once.
+        vm.prank(bob);
+        assertEq(registry.withdraw(copy), 10 ether, "refunded");
+        assertEq(registry.totalStaked(), 10 ether, "only Alice's stake held");
     }
 
-    /// @notice Audit M-2, a known risk (docs/datanets.md): the first submitter of a content
-    ///         hash is its contributor of record, so a copier who front-runs the author with the
-    ///         same hash and URI holds it, and the author is refused. Pinned until commit-reveal.
-    function test_submit_frontRunSameContent_firstSubmitterWins_reverts() public {
+    /// @notice A displaced copy that a curator had already voted to reject pays its slash share,
+    ///         as a rejection would: displacing one's own contribution with an older commitment
+    ///         of the same content cannot end a review that was going against it for free.
+    function test_submit_displacedAfterRejectVote_slashes_succeeds() public {
+        bytes32 aliceSalt = _commit(alice, H1);
+        uint256 copy = _submit(bob, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(copy, false);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionDisplaced(copy, datanetId, copy + 1, 2 ether);
+        _reveal(alice, H1, 100, 10 ether, aliceSalt);
+        assertEq(registry.slashedUnswept(), 2 ether, "slashed like a rejection");
         vm.prank(bob);
-        uint256 copied = registry.submit(datanetId, H1, "ipfs://alice-data", 100, 10 ether);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, copied));
+        assertEq(registry.withdraw(copy), 8 ether, "the rest");
+    }
+
+    /// @notice Once a pending holder's review deadline has passed, any reveal of the same content
+    ///         displaces it (whatever the commitments), with its whole stake back: an abandoned
+    ///         review cannot bar the content for good.
+    function test_submit_expiredHolder_displacedByAnyReveal_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(id, false);
+        bytes32 bobSalt = _commit(bob, H1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
+        _reveal(bob, H1, 100, 10 ether, bobSalt);
+
+        vm.warp(START + REVIEW_PERIOD);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionDisplaced(id, datanetId, id + 1, 0);
+        uint256 later = _reveal(bob, H1, 100, 10 ether, bobSalt);
+        assertEq(registry.contributionOfContent(datanetId, H1), later, "the new review holds it");
         vm.prank(alice);
-        registry.submit(datanetId, H1, "ipfs://alice-data", 100, 10 ether);
-        assertEq(registry.getContribution(copied).contributor, bob, "the copier holds it");
+        assertEq(registry.withdraw(id), 10 ether, "the expired review's stake in full");
+        assertEq(registry.slashedUnswept(), 0, "nothing slashed after the deadline");
+    }
+
+    /// @notice The residual the docs state: a copy already accepted (a quorum voted before the
+    ///         author's late reveal landed) keeps the content; precedence displaces pending
+    ///         contributions only. Commitments made in the same block have no precedence over
+    ///         each other either: the first reveal keeps it.
+    function test_submit_earlierCommitment_acceptedOrSameBlockHolder_reverts() public {
+        bytes32 aliceSalt = _commit(alice, H1);
+        uint256 copy = _submit(bob, H1, 100, 10 ether);
+        _accept(copy);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, copy));
+        _reveal(alice, H1, 100, 10 ether, aliceSalt);
+
+        bytes32 c1 = keccak256(abi.encode(H2, alice, aliceSalt));
+        bytes32 c2 = keccak256(abi.encode(H2, bob, aliceSalt));
+        vm.prank(alice);
+        registry.commitContribution(c1);
+        vm.prank(bob);
+        registry.commitContribution(c2);
+        vm.roll(block.number + 1);
+        uint256 first = _reveal(bob, H2, 100, 10 ether, aliceSalt);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H2, first));
+        _reveal(alice, H2, 100, 10 ether, aliceSalt);
+    }
+
+    function test_commitContribution_badUse_reverts() public {
+        bytes32 salt = keccak256("s");
+        bytes32 commitment = keccak256(abi.encode(H1, alice, salt));
+        // Never committed.
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownCommitment.selector, commitment));
+        _reveal(alice, H1, 100, 10 ether, salt);
+        // Revealed in the block it was made.
+        vm.prank(alice);
+        registry.commitContribution(commitment);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentExists.selector, commitment, START_BLOCK));
+        vm.prank(bob); // anyone may send it, but only once while unrevealed
+        registry.commitContribution(commitment);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.CommitmentTooRecent.selector, commitment, START_BLOCK, START_BLOCK)
+        );
+        _reveal(alice, H1, 100, 10 ether, salt);
+        // Another salt, or another sender, is another commitment.
+        vm.roll(START_BLOCK + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.UnknownCommitment.selector,
+                keccak256(abi.encode(H1, alice, bytes32(0)))
+            )
+        );
+        _reveal(alice, H1, 100, 10 ether, bytes32(0));
+        // Used once.
+        _reveal(alice, H1, 100, 10 ether, salt);
+        assertEq(registry.commitmentBlock(commitment), 0, "used up");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownCommitment.selector, commitment));
+        _reveal(alice, H1, 100, 10 ether, salt);
+    }
+
+    /// @notice Two contributors commit to the same content at random blocks and reveal in a
+    ///         random order (the later one after the earlier one's review has started or not):
+    ///         the contribution of record is always the one with the earlier commitment, or, for
+    ///         commitments of one block, the first revealed; the other keeps its stake.
+    function testFuzz_submit_precedenceByEarliestCommitment(
+        uint8 aliceBlock,
+        uint8 bobBlock,
+        bool aliceRevealsFirst,
+        bool voteBetween
+    ) public {
+        uint256 aAt = START_BLOCK + bound(aliceBlock, 0, 20);
+        uint256 bAt = START_BLOCK + bound(bobBlock, 0, 20);
+        bytes32 aSalt = keccak256("a");
+        bytes32 bSalt = keccak256("b");
+        for (uint256 n = START_BLOCK; n <= 21 + START_BLOCK; ++n) {
+            vm.roll(n);
+            if (n == aAt) {
+                vm.prank(alice);
+                registry.commitContribution(keccak256(abi.encode(H1, alice, aSalt)));
+            }
+            if (n == bAt) {
+                vm.prank(bob);
+                registry.commitContribution(keccak256(abi.encode(H1, bob, bSalt)));
+            }
+        }
+        vm.roll(START_BLOCK + 22);
+        (address first, bytes32 firstSalt, uint256 firstAt) = aliceRevealsFirst
+            ? (alice, aSalt, aAt)
+            : (bob, bSalt, bAt);
+        (address second, bytes32 secondSalt, uint256 secondAt) = aliceRevealsFirst
+            ? (bob, bSalt, bAt)
+            : (alice, aSalt, aAt);
+        uint256 firstId = _reveal(first, H1, 100, 10 ether, firstSalt);
+        if (voteBetween) {
+            vm.prank(curator1);
+            registry.vote(firstId, true); // an accept vote: no slash on displacement
+        }
+        if (secondAt < firstAt) {
+            uint256 secondId = _reveal(second, H1, 100, 10 ether, secondSalt);
+            assertEq(registry.getContribution(registry.contributionOfContent(datanetId, H1)).contributor, second);
+            assertEq(uint256(_status(firstId)), uint256(IDatanetRegistry.Status.Displaced), "displaced");
+            vm.prank(first);
+            assertEq(registry.withdraw(firstId), 10 ether, "refunded in full");
+            assertEq(registry.contentCommitBlock(datanetId, H1), secondAt, "precedence of the winner");
+            assertEq(uint256(_status(secondId)), uint256(IDatanetRegistry.Status.Pending), "under review");
+        } else {
+            vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, firstId));
+            _reveal(second, H1, 100, 10 ether, secondSalt);
+            assertEq(registry.getContribution(registry.contributionOfContent(datanetId, H1)).contributor, first);
+        }
     }
 
     function test_withdraw_acceptedAfterBond_exactlyOnce_succeeds() public {
@@ -1505,8 +1659,9 @@ contract DatanetRegistryTest is DatanetFixture {
         );
         vm.prank(curator2);
         registry.vote(id, false);
+        bytes32 salt = _commit(bob, H1);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
-        _submit(bob, H1, 100, 10 ether);
+        _reveal(bob, H1, 100, 10 ether, salt);
         assertEq(registry.getContribution(id).revokedFromVersion, 0, "never in a version");
         vm.prank(alice);
         assertEq(registry.withdraw(id), 10 ether, "whole stake, before the review deadline");

@@ -15,8 +15,11 @@ import { signPermit } from "../../src/chain/permit.js";
 import { bridgeSigner } from "../support/op-network.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
 import {
+  commitAndSubmit,
+  contributionCommitment,
   fetchDatanetHistory,
   findFalseInclusion,
+  newSalt,
   nextVersion,
   verifyVersions,
   type NextVersion,
@@ -104,29 +107,27 @@ describe("Datanet lifecycle (documentation by test)", function () {
     expect((await registry.getDatanet(datanetId)).curatorCount).to.equal(3n);
   });
 
-  it("3. contributors stake OPEN on their data: approve + submit, or a permit in the same call", async function () {
+  it("3. contributors commit to their data, then stake OPEN on it a block later: approve + submit, or a permit", async function () {
     for (const who of [alice, bob, carol, dave, erin]) await mintOpen(who, 100n * OPEN);
 
-    // Alice signs a permit off-chain; one transaction approves and submits.
+    // Alice commits to keccak256(abi.encode(contentHash, alice, salt)) with a secret salt: the
+    // chain learns nothing of her data yet. A block later she reveals it; a permit signed
+    // off-chain approves her stake in the same transaction.
     const deadline = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp + 3600);
     const sig = await signPermit(open, alice, await registry.getAddress(), 10n * OPEN, deadline);
-    await measured(
-      "submitWithPermit",
-      registry
-        .connect(alice)
-        .submitWithPermit(
-          datanetId,
-          hash("alice: 10-K filings"),
-          "ipfs://a",
-          2_000_000n,
-          10n * OPEN,
-          deadline,
-          sig.v,
-          sig.r,
-          sig.s,
-        ),
-    );
-    ids.alice = await registry.contributionCount();
+    const submitted = await commitAndSubmit(registry.connect(alice), {
+      datanetId,
+      contentHash: hash("alice: 10-K filings"),
+      uri: "ipfs://a",
+      sizeBytes: 2_000_000n,
+      stake: 10n * OPEN,
+      permit: { deadline, v: sig.v, r: sig.r, s: sig.s },
+    });
+    gas.set("commitContribution", submitted.commitReceipt!.gasUsed);
+    gas.set("submitWithPermit (reveal)", submitted.submitReceipt.gasUsed);
+    expect(submitted.submitReceipt.blockNumber).to.be.greaterThan(Number(submitted.commitBlock));
+    expect(await registry.contentCommitBlock(datanetId, hash("alice: 10-K filings"))).to.equal(submitted.commitBlock);
+    ids.alice = submitted.contributionId;
 
     // Bob and Carol approve first.
     for (const [name, who, text] of [
@@ -134,29 +135,52 @@ describe("Datanet lifecycle (documentation by test)", function () {
       ["carol", carol, "carol: earnings calls"],
     ] as const) {
       await open.connect(who).approve(await registry.getAddress(), 100n * OPEN);
-      await measured(
-        "submit",
-        registry.connect(who).submit(datanetId, hash(text), `ipfs://${name}`, 1_000_000n, 10n * OPEN),
-      );
-      ids[name] = await registry.contributionCount();
+      const done = await commitAndSubmit(registry.connect(who), {
+        datanetId,
+        contentHash: hash(text),
+        uri: `ipfs://${name}`,
+        sizeBytes: 1_000_000n,
+        stake: 10n * OPEN,
+      });
+      if (!gas.has("submit (reveal)")) gas.set("submit (reveal)", done.submitReceipt.gasUsed);
+      ids[name] = done.contributionId;
     }
     expect(await registry.totalStaked()).to.equal(30n * OPEN);
-    expect((await registry.getContribution(ids.alice!)).status).to.equal(Status.Pending);
+    const c = await registry.getContribution(ids.alice!);
+    expect(c.status).to.equal(Status.Pending);
+    // Curators have the Datanet's review period (7 days) from submission; the terms are fixed now.
+    expect(
+      c.reviewDeadline -
+        BigInt((await connection.ethers.provider.getBlock(submitted.submitReceipt.blockNumber))!.timestamp),
+    ).to.equal(BigInt(DEFAULT_DATANET_PARAMS.reviewPeriod));
   });
 
-  it("4. copies earn nothing, stakes have a floor, and uploads are capped at 10 MB per UTC day", async function () {
+  it("4. copies earn nothing (a copier commits too late), stakes have a floor, uploads are capped at 10 MB per UTC day", async function () {
     await open.connect(dave).approve(await registry.getAddress(), 100n * OPEN);
-    // Dave re-uploads Alice's content: refused, naming Alice's contribution.
-    await expect(registry.connect(dave).submit(datanetId, hash("alice: 10-K filings"), "ipfs://copy", 1n, 10n * OPEN))
+    const commit = async (who: Signer, text: string) => {
+      const salt = newSalt();
+      await (
+        await registry.connect(who).commitContribution(contributionCommitment(hash(text), await who.getAddress(), salt))
+      ).wait();
+      return salt;
+    };
+    // Dave copies Alice's content hash from her reveal: his commitment is later than hers, so
+    // he is refused, naming Alice's contribution.
+    let salt = await commit(dave, "alice: 10-K filings");
+    await expect(
+      registry.connect(dave).submit(datanetId, hash("alice: 10-K filings"), "ipfs://copy", 1n, 10n * OPEN, salt),
+    )
       .to.be.revertedWithCustomError(registry, "DuplicateContent")
       .withArgs(datanetId, hash("alice: 10-K filings"), ids.alice);
-    await expect(registry.connect(dave).submit(datanetId, hash("dave"), "ipfs://d", 1n, 9n * OPEN))
+    salt = await commit(dave, "dave");
+    await expect(registry.connect(dave).submit(datanetId, hash("dave"), "ipfs://d", 1n, 9n * OPEN, salt))
       .to.be.revertedWithCustomError(registry, "StakeBelowMinimum")
       .withArgs(datanetId, 9n * OPEN, 10n * OPEN);
 
     // Bob already sent 1 MB today; 9 MB + 1 byte more is over the cap.
+    salt = await commit(bob, "bob: more");
     const day = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp) / 86_400n;
-    await expect(registry.connect(bob).submit(datanetId, hash("bob: more"), "ipfs://b2", 9_000_001n, 10n * OPEN))
+    await expect(registry.connect(bob).submit(datanetId, hash("bob: more"), "ipfs://b2", 9_000_001n, 10n * OPEN, salt))
       .to.be.revertedWithCustomError(registry, "DailyByteCapExceeded")
       .withArgs(datanetId, await bob.getAddress(), day, 1_000_000n, 9_000_001n, 10_000_000n);
   });
@@ -214,8 +238,15 @@ describe("Datanet lifecycle (documentation by test)", function () {
     expect((await registry.getContribution(ids.carol!)).status).to.equal(Status.Revoked);
 
     await open.connect(erin).approve(await registry.getAddress(), 10n * OPEN);
-    await registry.connect(erin).submit(datanetId, hash("erin: central bank minutes"), "ipfs://e", 3_000n, 10n * OPEN);
-    ids.erin = await registry.contributionCount();
+    ids.erin = (
+      await commitAndSubmit(registry.connect(erin), {
+        datanetId,
+        contentHash: hash("erin: central bank minutes"),
+        uri: "ipfs://e",
+        sizeBytes: 3_000n,
+        stake: 10n * OPEN,
+      })
+    ).contributionId;
     await registry.connect(curators[0]!).vote(ids.erin, true);
     await registry.connect(curators[2]!).vote(ids.erin, true);
 
@@ -298,8 +329,9 @@ describe("Datanet lifecycle (documentation by test)", function () {
 
   it("11. the gas of every step stays within its budget (receipt gasUsed)", async function () {
     const budget: Record<string, bigint> = {
-      submit: 200_000n,
-      submitWithPermit: 250_000n,
+      commitContribution: 50_000n,
+      "submit (reveal)": 200_000n,
+      "submitWithPermit (reveal)": 260_000n, // the reveal also reads and clears the commitment
       "vote (not deciding)": 80_000n,
       "vote reaching quorum: accept (finalize)": 120_000n,
       "vote reaching quorum: reject (finalize)": 120_000n,

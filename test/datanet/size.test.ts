@@ -10,7 +10,12 @@ import type { Signer } from "ethers";
 import { deployL2OpenToken } from "../../deploy/tokens.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
 import { keccakText } from "../../src/core/hash.js";
-import { checkDeclaredSize, MAX_DECLARED_SIZE, SIZE_UNDER_DECLARED_REASON } from "../../src/datanet/index.js";
+import {
+  checkDeclaredSize,
+  commitAndSubmit,
+  MAX_DECLARED_SIZE,
+  SIZE_UNDER_DECLARED_REASON,
+} from "../../src/datanet/index.js";
 import { expectPoaError } from "../support/errors.js";
 
 describe("declared contribution sizes (I-4)", function () {
@@ -89,7 +94,13 @@ describe("declared contribution sizes (I-4)", function () {
 
     const bytes = new TextEncoder().encode("x".repeat(10_000));
     const contentHash = ethers.keccak256(bytes);
-    await registry.connect(alice).submit(1n, contentHash, "ipfs://big", 1n, 10n ** 19n);
+    await commitAndSubmit(registry.connect(alice), {
+      datanetId: 1n,
+      contentHash,
+      uri: "ipfs://big",
+      sizeBytes: 1n, // 10,000 bytes declared as 1
+      stake: 10n ** 19n,
+    });
     expect(
       await registry.bytesSubmittedOn(
         1n,

@@ -12,6 +12,7 @@ import { main } from "../../src/cli/main.js";
 import { PoaError, type ErrorCode } from "../../src/core/errors.js";
 import { expectPoaErrorAsync } from "../support/errors.js";
 import {
+  commitAndSubmit,
   fetchDatanetHistory,
   formatVersionReports,
   nextVersion,
@@ -124,7 +125,13 @@ describe("poa datanet verify", function () {
       "Datanet 1: no version published yet",
     ]);
 
-    await registry.connect(alice).submit(1n, keccak256(toBeHex(1, 32)), "ipfs://a", 10n, 10n ** 19n);
+    await commitAndSubmit(registry.connect(alice), {
+      datanetId: 1n,
+      contentHash: keccak256(toBeHex(1, 32)),
+      uri: "ipfs://a",
+      sizeBytes: 10n,
+      stake: 10n ** 19n,
+    });
     await registry.connect(c1).vote(1n, true);
     const v1 = nextVersion(await fetchDatanetHistory(registry, 1n));
     await registry.connect(owner).publishVersion(1n, v1.root, 1n, "");
@@ -140,7 +147,13 @@ describe("poa datanet verify", function () {
     // Contribution 1 is taken down after a second one is accepted: version 3 without it is
     // right; version 4, re-posting version 1's root (which holds it), is wrong although its
     // count matches the live set.
-    await registry.connect(alice).submit(1n, keccak256(toBeHex(2, 32)), "ipfs://b", 10n, 10n ** 19n);
+    await commitAndSubmit(registry.connect(alice), {
+      datanetId: 1n,
+      contentHash: keccak256(toBeHex(2, 32)),
+      uri: "ipfs://b",
+      sizeBytes: 10n,
+      stake: 10n ** 19n,
+    });
     await registry.connect(c1).vote(2n, true);
     await registry.connect(deployer).takeDown(1n, ethers.ZeroHash);
     const v3 = nextVersion(await fetchDatanetHistory(registry, 1n));
@@ -189,7 +202,13 @@ describe("poa datanet verify", function () {
     await registry.connect(owner).createDatanet(0, "ipfs://d", { ...DEFAULT_DATANET_PARAMS, quorum: 1n });
     await registry.connect(owner).appointCurator(1n, await c1.getAddress());
     await registry.connect(c1).depositCuratorBond(1n, 1_000n * 10n ** 18n);
-    await registry.connect(alice).submit(1n, keccak256(toBeHex(1, 32)), "ipfs://a", 10n, 10n ** 19n);
+    await commitAndSubmit(registry.connect(alice), {
+      datanetId: 1n,
+      contentHash: keccak256(toBeHex(1, 32)),
+      uri: "ipfs://a",
+      sizeBytes: 10n,
+      stake: 10n ** 19n,
+    });
     await registry.connect(c1).vote(1n, true);
     const v1 = nextVersion(await fetchDatanetHistory(registry, 1n));
     await registry.connect(owner).publishVersion(1n, v1.root, 1n, "");

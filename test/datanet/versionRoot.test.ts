@@ -10,6 +10,7 @@ import { expectPoaError } from "../support/errors.js";
 import { buildHashTree, bytes32ToHex, processProofFromLeaf } from "../../src/merkle/index.js";
 import {
   buildVersionTree,
+  commitAndSubmit,
   fetchDatanetHistory,
   findFalseInclusion,
   nextVersion,
@@ -294,8 +295,14 @@ describe("Datanet version roots against the contract (random histories)", functi
       const datanetId = BigInt(1 + rand(2));
       if (action < 4) {
         const who = contributors[rand(4)]!;
-        await registry.connect(who).submit(datanetId, h(1000 + content++), "ipfs://x", 1_000n, 10n ** 19n);
-        pending.push(await registry.contributionCount());
+        const submitted = await commitAndSubmit(registry.connect(who), {
+          datanetId,
+          contentHash: h(1000 + content++),
+          uri: "ipfs://x",
+          sizeBytes: 1_000n,
+          stake: 10n ** 19n,
+        });
+        pending.push(submitted.contributionId);
       } else if (action < 7 && pending.length > 0) {
         const id = pending.splice(rand(pending.length), 1)[0]!;
         await registry.connect([c1, c2, c3][rand(3)]!).vote(id, rand(4) !== 0);

@@ -114,7 +114,10 @@ abstract contract ModelFixture is Test {
             _mint(contributor, 1e18);
             vm.startPrank(contributor);
             open.approve(address(datanets), 1e18);
-            uint256 id = datanets.submit(datanetId, contentHash, "ipfs://data", 100, 1e18);
+            // Commit, then reveal a block later (the registry's front-running guard).
+            datanets.commitContribution(keccak256(abi.encode(contentHash, contributor, bytes32(0))));
+            vm.roll(block.number + 1);
+            uint256 id = datanets.submit(datanetId, contentHash, "ipfs://data", 100, 1e18, bytes32(0));
             vm.stopPrank();
             vm.prank(curator);
             datanets.vote(id, true);
