@@ -107,17 +107,17 @@ contract DatanetHandler is Test {
     constructor(
         DatanetRegistry registry_,
         L2OpenToken open_,
-        address[6] memory roles, // governance, guardian, owner, owner2, settler, treasury2
+        address[6] memory actors, // governance, guardian, owner, owner2, settler, treasury2
         uint256[2] memory datanets_
     ) {
         registry = registry_;
         open = open_;
-        governance = roles[0];
-        guardian = roles[1];
-        owner = roles[2];
-        owner2 = roles[3];
-        settler = roles[4];
-        treasury2 = roles[5];
+        governance = actors[0];
+        guardian = actors[1];
+        owner = actors[2];
+        owner2 = actors[3];
+        settler = actors[4];
+        treasury2 = actors[5];
         datanets = datanets_;
         _originalTreasury = registry_.treasury();
         for (uint256 i = 0; i < 4; ++i) {
@@ -288,17 +288,16 @@ contract DatanetHandler is Test {
     /// @dev Takes the oldest pending commitment (of whoever made it, to whatever content: the
     ///      reveal is then theirs), if any.
     function _takeCommitment(Plan memory p) internal returns (bool) {
-        for (uint256 i = 0; i < _commitments.length; ++i) {
-            Commitment memory c = _commitments[i];
-            p.who = c.who;
-            p.h = c.contentHash;
-            p.salt = c.salt;
-            p.commitBlock = c.atBlock;
-            _commitments[i] = _commitments[_commitments.length - 1];
-            _commitments.pop();
-            return true;
-        }
-        return false;
+        uint256 n = _commitments.length;
+        if (n == 0) return false;
+        Commitment memory c = _commitments[0];
+        p.who = c.who;
+        p.h = c.contentHash;
+        p.salt = c.salt;
+        p.commitBlock = c.atBlock;
+        for (uint256 i = 1; i < n; ++i) _commitments[i - 1] = _commitments[i];
+        _commitments.pop();
+        return true;
     }
 
     function _predict(Plan memory p) internal view {
