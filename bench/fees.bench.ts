@@ -19,6 +19,7 @@ import { deployDatanetRegistry } from "../deploy/datanets.js";
 import { deployRewardDistributor } from "../deploy/distributor.js";
 import { artifactCommitment, deployModelsAndFees } from "../deploy/models.js";
 import { deployL2OpenToken } from "../deploy/tokens.js";
+import { commitAndSubmit } from "../src/datanet/index.js";
 import { OP_MAINNET_L1_FEES, bridgeSigner, setL1Fees } from "../test/support/op-network.js";
 import type { BenchSection } from "./run.js";
 
@@ -89,6 +90,7 @@ export async function measure(): Promise<FeesBenchResult> {
         bondPeriod: 7n * DAY,
         slashBps: 2_000n,
         quorum: 1n,
+        reviewPeriod: 7n * DAY,
       })
     ).wait();
     await (await datanets.appointCurator(1n, curator.address)).wait();
@@ -96,7 +98,13 @@ export async function measure(): Promise<FeesBenchResult> {
     await (await datanets.connect(curator).depositCuratorBond(1n, 1_000n * OPEN)).wait();
     const contentHash = ethers.id("contribution");
     await (await open.connect(contributor).approve(datanetsAddress, 10n * OPEN)).wait();
-    await (await datanets.connect(contributor).submit(1n, contentHash, "ipfs://c", 100n, 10n * OPEN)).wait();
+    await commitAndSubmit(datanets.connect(contributor), {
+      datanetId: 1n,
+      contentHash,
+      uri: "ipfs://c",
+      sizeBytes: 100n,
+      stake: 10n * OPEN,
+    });
     await (await datanets.connect(curator).vote(1n, true)).wait();
     const root = StandardMerkleTree.of([["1", contentHash]], ["uint256", "bytes32"]).root;
     await (await datanets.publishVersion(1n, root, 1n, "ipfs://v1")).wait();

@@ -15,6 +15,7 @@ import {
 } from "../../deploy/models.js";
 import { deployL2OpenToken, deployOpenToken } from "../../deploy/tokens.js";
 import { PoaError } from "../../src/core/errors.js";
+import { commitAndSubmit } from "../../src/datanet/index.js";
 import { expectPoaError } from "../support/errors.js";
 import { FeeRouter__factory } from "../../types/ethers-contracts/index.js";
 import type { FeeRouter } from "../../types/ethers-contracts/index.js";
@@ -146,6 +147,7 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
         bondPeriod: 7n * DAY,
         slashBps: 2_000n,
         quorum: 1n,
+        reviewPeriod: 7n * DAY,
       })
     ).wait();
     const datanetId = await datanets.datanetCount();
@@ -157,10 +159,14 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
     const contentHash = f.ethers.keccak256(f.ethers.toUtf8Bytes("Q: what lowers blood pressure? A: ..."));
     await mint(contributor, 10n * OPEN);
     await (await open.connect(contributor).approve(datanetAddress, 10n * OPEN)).wait();
-    await (
-      await datanets.connect(contributor).submit(datanetId, contentHash, "ipfs://qa-1", 1_234n, 10n * OPEN)
-    ).wait();
-    const contributionId = await datanets.contributionCount();
+    // A contribution is a commitment, then its reveal a block later (the registry's front-running guard).
+    const { contributionId } = await commitAndSubmit(datanets.connect(contributor), {
+      datanetId,
+      contentHash,
+      uri: "ipfs://qa-1",
+      sizeBytes: 1_234n,
+      stake: 10n * OPEN,
+    });
     await (await datanets.connect(curator).vote(contributionId, true)).wait();
 
     const tree = StandardMerkleTree.of([[contributionId.toString(), contentHash]], ["uint256", "bytes32"]);

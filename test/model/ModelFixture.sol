@@ -72,13 +72,15 @@ abstract contract ModelFixture is Test {
             IDatanetRegistry.Bounds({
                 minStakeFloor: 1,
                 minStakeCeiling: 1e24,
-                maxDailyByteCap: 1e12,
+                maxDailyByteCap: 4e9,
                 minBondPeriod: 0,
                 maxBondPeriod: 365 days,
                 minSlashBps: 0,
                 maxSlashBps: 10_000,
                 minQuorum: 1,
                 maxQuorum: 10,
+                minReviewPeriod: 1 days,
+                maxReviewPeriod: 365 days,
                 curatorBond: 10e18,
                 curatorUnbondingDelay: 7 days
             });
@@ -90,7 +92,14 @@ abstract contract ModelFixture is Test {
         datanetId = datanets.createDatanet(
             IDatanetRegistry.DataKind.Text,
             "ipfs://datanet",
-            IDatanetRegistry.Params({minStake: 1e18, dailyByteCap: 1e9, bondPeriod: 1 days, slashBps: 1_000, quorum: 1})
+            IDatanetRegistry.Params({
+                minStake: 1e18,
+                dailyByteCap: 1e9,
+                bondPeriod: 1 days,
+                slashBps: 1_000,
+                quorum: 1,
+                reviewPeriod: 7 days
+            })
         );
         vm.prank(datanetOwner);
         datanets.appointCurator(datanetId, curator);
@@ -108,7 +117,10 @@ abstract contract ModelFixture is Test {
             _mint(contributor, 1e18);
             vm.startPrank(contributor);
             open.approve(address(datanets), 1e18);
-            uint256 id = datanets.submit(datanetId, contentHash, "ipfs://data", 100, 1e18);
+            // Commit, then reveal a block later (the registry's front-running guard).
+            datanets.commitContribution(keccak256(abi.encode(contentHash, contributor, bytes32(0))));
+            vm.roll(block.number + 1);
+            uint256 id = datanets.submit(datanetId, contentHash, "ipfs://data", 100, 1e18, bytes32(0));
             vm.stopPrank();
             vm.prank(curator);
             datanets.vote(id, true);
