@@ -419,11 +419,6 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     error NothingToWithdraw(uint256 contributionId, Status status);
     /// @notice A penalty above 100% (10,000 bps).
     error SlashShareTooHigh(uint256 slashBps);
-    /// @notice The registry's OPEN `balance` is exactly the `owed` amount its accounting holds
-    ///         (stakes, curator bonds, unswept slashes): there is no excess to skim.
-    /// @dev    Same declaration as `IErrors.NothingToSkim` on branch harden-fees: to be declared
-    ///         once, there, when both are merged.
-    error NothingToSkim(uint256 balance, uint256 owed);
     /// @notice The contribution was taken down already.
     error AlreadyTakenDown(uint256 contributionId);
     /// @notice Only a pending or accepted contribution can be taken down (a rejected or

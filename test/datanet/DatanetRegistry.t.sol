@@ -209,13 +209,13 @@ contract DatanetRegistryTest is DatanetFixture {
         assertEq(open.balanceOf(address(registry)), owed, "the equality holds again");
         assertEq(registry.totalStaked(), 10 ether, "stakes untouched");
 
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.NothingToSkim.selector, owed, owed));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.NothingToSkim.selector, owed, owed));
         registry.skim();
         // Slashed OPEN is owed to the treasury through sweepSlashed, never skimmed.
         uint256 id = _submit(alice, H2, 100, 10 ether);
         _reject(id);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.NothingToSkim.selector, owed + 10 ether, owed + 10 ether)
+            abi.encodeWithSelector(IErrors.NothingToSkim.selector, owed + 10 ether, owed + 10 ether)
         );
         registry.skim();
         // While paused too: it only moves what no one is owed.
