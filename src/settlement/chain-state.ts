@@ -83,8 +83,17 @@ export interface RootRecord {
   status: "pending" | "challenged" | "finalized" | "dropped";
 }
 
+/**
+ * A payment as the FeeRouter's RequestPaid event states it: the settlement's fields plus the two
+ * parts that leave the protocol's escrow at payment time (for the report's flow of money).
+ */
+export interface PaidRequest extends Payment {
+  platform: bigint;
+  owner: bigint;
+}
+
 export interface ChainState {
-  payments: Payment[];
+  payments: PaidRequest[];
   models: Map<string, ModelRecord>;
   contributions: Map<string, ContributionRecord>;
   /** Replayed versions per Datanet: version -> members. */
@@ -175,6 +184,8 @@ export function buildChainState(logs: readonly EventLog[]): ChainState {
           fee: big(log, "fee"),
           stakers: BigInt(parts.stakers!),
           contributors: BigInt(parts.contributors!),
+          platform: BigInt(parts.platform!),
+          owner: BigInt(parts.owner!),
         });
         break;
       }
@@ -237,7 +248,7 @@ export function buildChainState(logs: readonly EventLog[]): ChainState {
       case "DatanetRegistry.ContributionTakenDown": {
         const id = big(log, "contributionId");
         contributionEvent(id, { kind: "taken down", at });
-        pushHistory(big(log, "datanetId"), { kind: "revoked", at: position, contributionId: id });
+        pushHistory(big(log, "datanetId"), { kind: "takenDown", at: position, contributionId: id });
         break;
       }
       case "DatanetRegistry.StakeReleased":

@@ -6,9 +6,10 @@
  * through the store's outbox, so a crash at any point and a re-run end at the same root with
  * exactly one proposal and one finalization.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, renameSync } from "node:fs";
 import { join, resolve } from "node:path";
 
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { Wallet } from "ethers";
 
 import type { DeploymentRecord } from "../chain/deployment.js";
@@ -20,9 +21,10 @@ import { ContentStore } from "../content/store.js";
 import { canonicalJson, type Json } from "../core/canonical-json.js";
 import { PoaError } from "../core/errors.js";
 import { writeFileAtomic } from "../core/fs.js";
-import { keccakHex, type Hex } from "../core/hash.js";
+import { keccakHex, toHex, type Hex } from "../core/hash.js";
 import type { NetworkContext } from "../context/network.js";
-import { buildRewardTree } from "../merkle/index.js";
+import { findNearCopies } from "../attribution/near-copy.js";
+import { buildRewardTree, treeJsonChunks, writeTreeJson, type RewardTree } from "../merkle/index.js";
 import { indexLogs, Journal, openStore, Outbox, storedLogs, type Database, type StoredLog } from "../store/index.js";
 import {
   DatanetRegistry__factory,
@@ -34,7 +36,14 @@ import { buildChainState, finalizedRoot, type ChainState, type EventLog } from "
 import { computeSettlement, type SettlementResult } from "./compute.js";
 import { loadModelData, loadPrevious, paymentsIn, readRecords } from "./inputs.js";
 import { recordLine, type InferenceRecord } from "./record.js";
-import { breakdownFile, buildReport, encodeReport, type ReportManifest } from "./report.js";
+import {
+  breakdownFile,
+  buildReport,
+  encodeReport,
+  type ContributionInfo,
+  type FeeTotals,
+  type ReportManifest,
+} from "./report.js";
 import { SETTLEMENT_SCHEMA } from "./schema.js";
 
 export const SETTLEMENT_CODE_VERSION = "poa-settlement/1";
@@ -198,6 +207,36 @@ function lastLogBlockAtOrBefore(logs: readonly StoredLog[], t: bigint): bigint {
   return last;
 }
 
+/** The fees of the range's payments, summed per part (for the report's flow of money). */
+function feeTotals(state: ChainState, fromEpoch: bigint, toEpoch: bigint): FeeTotals {
+  const totals: FeeTotals = { requests: 0, fee: 0n, platform: 0n, owner: 0n, stakers: 0n, contributors: 0n };
+  for (const p of state.payments) {
+    if (p.epoch < fromEpoch || p.epoch > toEpoch) continue;
+    totals.requests += 1;
+    totals.fee += p.fee;
+    totals.platform += p.platform;
+    totals.owner += p.owner;
+    totals.stakers += p.stakers;
+    totals.contributors += p.contributors;
+  }
+  return totals;
+}
+
+/** The contributor and Datanet of every contribution the breakdown credits (spans or rows), by id. */
+function creditedContributions(state: ChainState, result: SettlementResult): Map<string, ContributionInfo> {
+  const ids = new Set<string>();
+  for (const r of result.requests) {
+    for (const s of r.spans ?? []) for (const id of s.contributions) ids.add(id);
+    for (const i of r.influence ?? []) ids.add(i.contributionId);
+  }
+  const out = new Map<string, ContributionInfo>();
+  for (const id of [...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0))) {
+    const c = state.contributions.get(id);
+    if (c !== undefined) out.set(id, { contributor: c.contributor, datanetId: c.datanetId });
+  }
+  return out;
+}
+
 export interface ComputedEpoch {
   fromEpoch: bigint;
   toEpoch: bigint;
@@ -206,7 +245,8 @@ export interface ComputedEpoch {
   reportHash: Hex;
   reportBytes: Uint8Array;
   report: Json;
-  treeJson: string;
+  /** The tree (undefined when no account has earned anything yet). */
+  tree: RewardTree | undefined;
   recordsFile: string;
   breakdown: string;
   result: SettlementResult;
@@ -288,11 +328,15 @@ export async function computeEpochs(args: {
     .sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1))
     .map(([account, cumulativeAmount]) => ({ account, cumulativeAmount }));
   let root: Hex = `0x${"00".repeat(32)}`;
-  let treeJson = "";
+  let tree: RewardTree | undefined;
+  let treeHash: Hex = keccakHex(new Uint8Array(0));
   if (entries.length > 0) {
-    const tree = buildRewardTree(entries);
+    tree = buildRewardTree(entries);
     root = tree.root;
-    treeJson = JSON.stringify(tree.dump());
+    // tree.json is streamed (it is about 240 bytes a leaf): its hash too.
+    const hasher = keccak_256.create();
+    for (const chunk of treeJsonChunks(tree)) hasher.update(chunk);
+    treeHash = toHex(hasher.digest());
     const sum = entries.reduce((s, e) => s + e.cumulativeAmount, 0n);
     if (sum !== result.total)
       throw new PoaError("INVARIANT_BROKEN", `the leaves sum to ${sum}, not the total ${result.total}`);
@@ -333,10 +377,12 @@ export async function computeEpochs(args: {
     files: {
       records: { hash: keccakHex(new TextEncoder().encode(recordsFile)), count: records.size },
       breakdown: { hash: keccakHex(new TextEncoder().encode(breakdown)), count: result.requests.length },
-      tree: { hash: keccakHex(new TextEncoder().encode(treeJson)), accounts: entries.length },
+      tree: { hash: treeHash, accounts: entries.length },
     },
     escrowed: args.escrowed,
-    flags: { nearCopies: [], sizeMismatches: data.sizeMismatches },
+    flags: { nearCopies: nearCopyFlags(data.inputs), sizeMismatches: data.sizeMismatches },
+    fees: feeTotals(state, fromEpoch, toEpoch),
+    contributions: creditedContributions(state, result),
   });
   const encoded = encodeReport(report);
   return {
@@ -347,7 +393,7 @@ export async function computeEpochs(args: {
     reportHash: encoded.hash,
     reportBytes: encoded.bytes,
     report,
-    treeJson,
+    tree,
     recordsFile,
     breakdown,
     result,
@@ -355,12 +401,44 @@ export async function computeEpochs(args: {
   };
 }
 
+/**
+ * Near-copies in each model's training texts (w-shingling against earlier contributions,
+ * src/attribution/near-copy.ts), for `poa penalize`: one flag per contribution.
+ */
+function nearCopyFlags(models: ReadonlyMap<string, import("./compute.js").ModelInputs>): Json[] {
+  const flags = new Map<string, Json>();
+  for (const [, m] of [...models].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1))) {
+    const docs = [...m.documents]
+      .filter((d) => d.text !== undefined)
+      .sort((a, b) => (a.contributionId < b.contributionId ? -1 : 1));
+    for (const flag of findNearCopies(docs.map((d) => ({ id: d.contributionId.toString(), text: d.text! })))) {
+      if (flags.has(flag.id)) continue;
+      const doc = docs.find((d) => d.contributionId.toString() === flag.id)!;
+      flags.set(flag.id, {
+        contributionId: flag.id,
+        contributor: doc.contributor,
+        coverage: flag.coverage,
+        datanetId: doc.datanetId.toString(),
+        sources: flag.sources,
+        tokens: flag.tokens,
+      });
+    }
+  }
+  return [...flags.values()];
+}
+
 /** Writes a settlement folder (atomic files) and puts the report in the content store. */
 export async function publish(folder: string, computed: ComputedEpoch, content: ContentStore): Promise<string> {
   mkdirSync(folder, { recursive: true });
   writeFileAtomic(join(folder, "records.jsonl"), computed.recordsFile);
   writeFileAtomic(join(folder, "breakdown.jsonl"), computed.breakdown);
-  writeFileAtomic(join(folder, "tree.json"), computed.treeJson);
+  if (computed.tree === undefined) writeFileAtomic(join(folder, "tree.json"), "");
+  else {
+    // Streamed to a temporary name, then renamed: readers never see half a tree.
+    const tmp = join(folder, `tree.json.${process.pid}.tmp`);
+    await writeTreeJson(computed.tree, tmp);
+    renameSync(tmp, join(folder, "tree.json"));
+  }
   writeFileAtomic(join(folder, "report.json"), computed.reportBytes);
   await content.put(new TextEncoder().encode(computed.recordsFile));
   const stored = await content.put(computed.reportBytes);

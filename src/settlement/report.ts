@@ -96,6 +96,22 @@ export function breakdownFile(requests: readonly RequestBreakdown[]): string {
     .join("");
 }
 
+/** The fees paid in the range, summed per part (FeeRouter RequestPaid events: fee and parts). */
+export interface FeeTotals {
+  requests: number;
+  fee: bigint;
+  platform: bigint;
+  owner: bigint;
+  stakers: bigint;
+  contributors: bigint;
+}
+
+/** Who made a credited contribution, and in which Datanet (from ContributionSubmitted). */
+export interface ContributionInfo {
+  contributor: string;
+  datanetId: bigint;
+}
+
 export interface ReportInput {
   manifest: ReportManifest;
   result: SettlementResult;
@@ -105,6 +121,13 @@ export interface ReportInput {
   /** On-chain escrow through the last epoch (the cap on the total). */
   escrowed: bigint;
   flags: { nearCopies: Json[]; sizeMismatches: Json[] };
+  /**
+   * Optional, added after report version 1 first shipped (readers must accept their absence):
+   * the fee totals of the range, written as `fees`, and the contributor of every contribution the
+   * breakdown credits, written as `contributions` (keyed by contribution id).
+   */
+  fees?: FeeTotals;
+  contributions?: ReadonlyMap<string, ContributionInfo>;
 }
 
 /** The report document. */
@@ -118,7 +141,22 @@ export function buildReport(input: ReportInput): Json {
       previous: str(input.previous.get(account) ?? 0n),
     };
   }
+  const optional: Record<string, Json> = {};
+  if (input.fees !== undefined)
+    optional.fees = {
+      contributors: str(input.fees.contributors),
+      fee: str(input.fees.fee),
+      owner: str(input.fees.owner),
+      platform: str(input.fees.platform),
+      requests: input.fees.requests,
+      stakers: str(input.fees.stakers),
+    };
+  if (input.contributions !== undefined)
+    optional.contributions = Object.fromEntries(
+      [...input.contributions].map(([id, c]) => [id, { contributor: c.contributor, datanetId: str(c.datanetId) }]),
+    );
   return {
+    ...optional,
     accounts,
     carry: Object.fromEntries([...result.carryOut].map(([k, c]) => [k, carryJson(c)])),
     files: {

@@ -16,8 +16,9 @@ import {
   grantsSubmit,
   grantsVeto,
 } from "./grants.js";
-import { claimCommand, settleCommand, verifyCommand } from "./settle.js";
+import { claimCommand, penalizeCommand, proofsServe, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
+import { reportCommand } from "./report.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
 export const commands: readonly Command[] = [
@@ -45,6 +46,9 @@ export const commands: readonly Command[] = [
   settleCommand,
   verifyCommand,
   claimCommand,
+  penalizeCommand,
+  proofsServe,
+  reportCommand,
   govDelegate,
   govPropose,
   govVote,
