@@ -214,9 +214,7 @@ contract DatanetRegistryTest is DatanetFixture {
         // Slashed OPEN is owed to the treasury through sweepSlashed, never skimmed.
         uint256 id = _submit(alice, H2, 100, 10 ether);
         _reject(id);
-        vm.expectRevert(
-            abi.encodeWithSelector(IErrors.NothingToSkim.selector, owed + 10 ether, owed + 10 ether)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IErrors.NothingToSkim.selector, owed + 10 ether, owed + 10 ether));
         registry.skim();
         // While paused too: it only moves what no one is owed.
         vm.prank(guardian);
@@ -1306,10 +1304,7 @@ contract DatanetRegistryTest is DatanetFixture {
         bytes32 aliceSalt = _commit(alice, H1);
         // Copying Alice's reveal as is: her commitment names her, not Bob.
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IErrors.UnknownCommitment.selector,
-                keccak256(abi.encode(H1, bob, aliceSalt))
-            )
+            abi.encodeWithSelector(IErrors.UnknownCommitment.selector, keccak256(abi.encode(H1, bob, aliceSalt)))
         );
         _reveal(bob, H1, 100, 10 ether, aliceSalt);
         // Committing afresh and revealing a block later, before Alice's transaction lands.
@@ -1414,10 +1409,7 @@ contract DatanetRegistryTest is DatanetFixture {
         // Another salt, or another sender, is another commitment.
         vm.roll(START_BLOCK + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IErrors.UnknownCommitment.selector,
-                keccak256(abi.encode(H1, alice, bytes32(0)))
-            )
+            abi.encodeWithSelector(IErrors.UnknownCommitment.selector, keccak256(abi.encode(H1, alice, bytes32(0))))
         );
         _reveal(alice, H1, 100, 10 ether, bytes32(0));
         // Used once.

@@ -63,7 +63,11 @@ contract GrantsLifecycleTest is GovernanceBase {
         // Milestone 0: the council cannot review Expansion; a proposal approves; anyone releases.
         submit(id, 0, EVIDENCE);
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, council, vault.DEFAULT_ADMIN_ROLE())
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                council,
+                vault.DEFAULT_ADMIN_ROLE()
+            )
         );
         vm.prank(council);
         vault.approveMilestone(id, 0, EVIDENCE);

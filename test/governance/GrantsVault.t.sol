@@ -442,10 +442,22 @@ contract GrantsVaultTest is GrantsVaultBase {
         submit(high, 0, EVIDENCE);
         address[3] memory wrongForLow = [governance, guardian, grantee];
         for (uint256 i = 0; i < 3; ++i) {
-            vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, wrongForLow[i], COUNCIL));
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IAccessControl.AccessControlUnauthorizedAccount.selector,
+                    wrongForLow[i],
+                    COUNCIL
+                )
+            );
             vm.prank(wrongForLow[i]);
             vault.approveMilestone(low, 0, EVIDENCE);
-            vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, wrongForLow[i], COUNCIL));
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IAccessControl.AccessControlUnauthorizedAccount.selector,
+                    wrongForLow[i],
+                    COUNCIL
+                )
+            );
             vm.prank(wrongForLow[i]);
             vault.rejectMilestone(low, 0, bytes32(0));
         }

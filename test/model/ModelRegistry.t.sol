@@ -207,9 +207,7 @@ contract ModelRegistryTest is ModelFixture {
         bytes32 c = registry.artifactCommitment(ART, builder, SALT);
         vm.prank(builder);
         registry.commitArtifact(c);
-        vm.expectRevert(
-            abi.encodeWithSelector(IErrors.CommitmentTooRecent.selector, c, block.number, block.number)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IErrors.CommitmentTooRecent.selector, c, block.number, block.number));
         vm.prank(builder);
         registry.registerModel(_registration(ART), SALT);
     }
