@@ -472,6 +472,7 @@ export async function handOver(deployer: Signer, params: HandOverParams): Promis
       if (params.moveTreasury !== false && !same(await datanets.treasury(), timelock))
         await send(name, "treasury -> timelock", datanets.setTreasury(timelock));
       await settle(name, datanets, await datanets.PENALTY_ROLE(), "PENALTY_ROLE", [timelock, settler]);
+      await settle(name, datanets, await datanets.TAKEDOWN_ROLE(), "TAKEDOWN_ROLE", [timelock]);
     }
     if (name === "FeeRouter" && params.moveTreasury !== false && !same(await router.treasury(), timelock))
       await send(name, "treasury -> timelock", router.setTreasury(timelock));
@@ -570,6 +571,7 @@ export async function checkRoles(runner: ContractRunner, e: RoleExpectations): P
       {
         [await datanets.DEFAULT_ADMIN_ROLE()]: [ADMIN, [timelock]],
         [await datanets.PENALTY_ROLE()]: ["PENALTY_ROLE", [timelock, e.settler]],
+        [await datanets.TAKEDOWN_ROLE()]: ["TAKEDOWN_ROLE", [timelock]],
         [await datanets.GUARDIAN_ROLE()]: ["GUARDIAN_ROLE", [e.guardian]],
       },
     ],

@@ -329,11 +329,6 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
 
     /// @notice Slashed OPEN moved to the treasury.
     event SlashedSwept(address indexed treasury, uint256 amount);
-    /// @notice `caller` moved `amount` OPEN that no one was owed (sent by a plain transfer) to
-    ///         the treasury (`skim`).
-    /// @dev    Same declaration as the FeeRouter's (branch harden-fees): to be declared once, in
-    ///         `ITreasuryConfig`, when both are merged.
-    event ExcessSkimmed(address indexed caller, address indexed treasury, uint256 amount);
     /// @notice Governance set the global bounds.
     event BoundsUpdated(Bounds bounds);
 
@@ -375,14 +370,6 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ///         accepted, revoked or taken down, or pending under a commitment no later than this
     ///         reveal's and before its review deadline.
     error DuplicateContent(uint256 datanetId, bytes32 contentHash, uint256 existingContributionId);
-    /// @notice This commitment was already made, at block `committedAt` (and not yet revealed).
-    error CommitmentExists(bytes32 commitment, uint256 committedAt);
-    /// @notice No unrevealed commitment `keccak256(abi.encode(contentHash, msg.sender, salt))`:
-    ///         never committed, committed by another contributor or with another salt, or
-    ///         already revealed.
-    error UnknownCommitment(bytes32 commitment);
-    /// @notice A commitment is revealed at least one block after it was made.
-    error CommitmentTooRecent(bytes32 commitment, uint256 committedAt, uint256 blockNumber);
     /// @notice `permit` failed and the allowance does not cover the stake either.
     error PermitFailed(address owner, uint256 allowance, uint256 needed);
 

@@ -77,10 +77,6 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
     /// @notice Accrued platform fees were sent to the treasury.
     event PlatformFeesSwept(address indexed treasury, uint256 amount);
 
-    /// @notice `caller` sent to `treasury` the `amount` of OPEN the router held beyond what it
-    ///         owes (OPEN that arrived by a plain transfer), restoring "holds exactly".
-    event ExcessSkimmed(address indexed caller, address indexed treasury, uint256 amount);
-
     /// @notice Governance scheduled a platform fee, effective from `effectiveAt`.
     event PlatformFeeScheduled(uint256 platformFeeBps, uint256 effectiveAt);
 

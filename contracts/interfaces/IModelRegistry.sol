@@ -201,20 +201,8 @@ interface IModelRegistry is IErrors {
     ///         commitment no later than the caller's.
     error ArtifactAlreadyRegistered(bytes32 artifactHash, uint256 modelId);
 
-    /// @notice No commitment `commitment` = keccak256(abi.encode(artifactHash, caller, salt))
-    ///         was recorded (or it was already used).
-    error UnknownCommitment(bytes32 commitment);
-
-    /// @notice `commitment` was recorded at block `committedAtBlock`; registering needs a later
-    ///         block (it is now `blockNumber`), so nobody can commit and reveal in one block.
-    error CommitmentTooRecent(bytes32 commitment, uint256 committedAtBlock, uint256 blockNumber);
-
     /// @notice `commitment` expired at `expiredAt` (MAX_COMMITMENT_AGE after it was recorded).
     error CommitmentExpired(bytes32 commitment, uint256 expiredAt);
-
-    /// @notice `commitment` was already recorded at block `committedAtBlock` (the earliest
-    ///         one is kept).
-    error CommitmentExists(bytes32 commitment, uint256 committedAtBlock);
 
     /// @notice Both prices are zero; a model must charge for something.
     error ZeroPrice();

@@ -212,7 +212,7 @@ contract DatanetRegistryTest is DatanetFixture {
         assertEq(open.balanceOf(address(registry)), owed + 7 ether, "the stray OPEN breaks the equality");
 
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.ExcessSkimmed(bob, treasury, 7 ether);
+        emit ITreasuryConfig.ExcessSkimmed(bob, treasury, 7 ether);
         vm.prank(bob);
         assertEq(registry.skim(), 7 ether, "the excess");
         vm.snapshotGasLastCall("DatanetRegistry", "skim");
@@ -225,9 +225,7 @@ contract DatanetRegistryTest is DatanetFixture {
         // Slashed OPEN is owed to the treasury through sweepSlashed, never skimmed.
         uint256 id = _submit(alice, H2, 100, 10 ether);
         _reject(id);
-        vm.expectRevert(
-            abi.encodeWithSelector(IErrors.NothingToSkim.selector, owed + 10 ether, owed + 10 ether)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IErrors.NothingToSkim.selector, owed + 10 ether, owed + 10 ether));
         registry.skim();
         // While paused too: it only moves what no one is owed.
         vm.prank(guardian);
@@ -824,7 +822,7 @@ contract DatanetRegistryTest is DatanetFixture {
         uint256 deadline = block.timestamp + 1 hours;
         (uint8 v, bytes32 r, bytes32 s) = _signPermit(10 ether, deadline);
         bytes32 bobsView = keccak256(abi.encode(H1, bob, salt));
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownCommitment.selector, bobsView));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, bobsView));
         vm.prank(bob);
         registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, salt, deadline, v, r, s);
         vm.prank(bob);
@@ -1317,10 +1315,7 @@ contract DatanetRegistryTest is DatanetFixture {
         bytes32 aliceSalt = _commit(alice, H1);
         // Copying Alice's reveal as is: her commitment names her, not Bob.
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IDatanetRegistry.UnknownCommitment.selector,
-                keccak256(abi.encode(H1, bob, aliceSalt))
-            )
+            abi.encodeWithSelector(IErrors.UnknownCommitment.selector, keccak256(abi.encode(H1, bob, aliceSalt)))
         );
         _reveal(bob, H1, 100, 10 ether, aliceSalt);
         // Committing afresh and revealing a block later, before Alice's transaction lands.
@@ -1410,31 +1405,28 @@ contract DatanetRegistryTest is DatanetFixture {
         bytes32 salt = keccak256("s");
         bytes32 commitment = keccak256(abi.encode(H1, alice, salt));
         // Never committed.
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownCommitment.selector, commitment));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, commitment));
         _reveal(alice, H1, 100, 10 ether, salt);
         // Revealed in the block it was made.
         vm.prank(alice);
         registry.commitContribution(commitment);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.CommitmentExists.selector, commitment, START_BLOCK));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.CommitmentExists.selector, commitment, START_BLOCK));
         vm.prank(bob); // anyone may send it, but only once while unrevealed
         registry.commitContribution(commitment);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.CommitmentTooRecent.selector, commitment, START_BLOCK, START_BLOCK)
+            abi.encodeWithSelector(IErrors.CommitmentTooRecent.selector, commitment, START_BLOCK, START_BLOCK)
         );
         _reveal(alice, H1, 100, 10 ether, salt);
         // Another salt, or another sender, is another commitment.
         vm.roll(START_BLOCK + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IDatanetRegistry.UnknownCommitment.selector,
-                keccak256(abi.encode(H1, alice, bytes32(0)))
-            )
+            abi.encodeWithSelector(IErrors.UnknownCommitment.selector, keccak256(abi.encode(H1, alice, bytes32(0))))
         );
         _reveal(alice, H1, 100, 10 ether, bytes32(0));
         // Used once.
         _reveal(alice, H1, 100, 10 ether, salt);
         assertEq(registry.commitmentBlock(commitment), 0, "used up");
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownCommitment.selector, commitment));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, commitment));
         _reveal(alice, H1, 100, 10 ether, salt);
     }
 

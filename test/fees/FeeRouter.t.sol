@@ -206,7 +206,7 @@ contract FeeRouterTest is FeeRouterFixture {
         open.transfer(address(router), 123);
         uint256 before = open.balanceOf(treasury);
         vm.expectEmit(address(router));
-        emit IFeeRouter.ExcessSkimmed(address(this), treasury, 123);
+        emit ITreasuryConfig.ExcessSkimmed(address(this), treasury, 123);
         assertEq(router.skim(), 123);
         assertEq(open.balanceOf(treasury) - before, 123);
         assertEq(open.balanceOf(address(router)), owed, "holds exactly what it owes again");

@@ -189,7 +189,7 @@ contract ModelRegistryTest is ModelFixture {
 
     function test_registerModel_noCommitment_reverts() public {
         bytes32 c = registry.artifactCommitment(ART, builder, SALT);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.UnknownCommitment.selector, c));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, c));
         vm.prank(builder);
         registry.registerModel(_registration(ART), SALT);
     }
@@ -198,7 +198,7 @@ contract ModelRegistryTest is ModelFixture {
     function test_registerModel_commitmentOfAnotherOwner_reverts() public {
         _commit(builder, ART);
         bytes32 c = registry.artifactCommitment(ART, stranger, SALT);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.UnknownCommitment.selector, c));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, c));
         vm.prank(stranger);
         registry.registerModel(_registration(ART), SALT);
     }
@@ -207,9 +207,7 @@ contract ModelRegistryTest is ModelFixture {
         bytes32 c = registry.artifactCommitment(ART, builder, SALT);
         vm.prank(builder);
         registry.commitArtifact(c);
-        vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.CommitmentTooRecent.selector, c, block.number, block.number)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IErrors.CommitmentTooRecent.selector, c, block.number, block.number));
         vm.prank(builder);
         registry.registerModel(_registration(ART), SALT);
     }
@@ -238,7 +236,7 @@ contract ModelRegistryTest is ModelFixture {
         bytes32 c = registry.artifactCommitment(ART, builder, SALT);
         (uint256 atBlock, uint256 atTime) = registry.commitmentOf(c);
         assertEq(atBlock + atTime, 0, "consumed");
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.UnknownCommitment.selector, c));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, c));
         vm.prank(builder);
         registry.registerModel(_registration(ART), SALT);
     }
@@ -261,7 +259,7 @@ contract ModelRegistryTest is ModelFixture {
         registry.commitArtifact(c);
         uint256 first = block.number;
         vm.roll(first + 5);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.CommitmentExists.selector, c, first));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.CommitmentExists.selector, c, first));
         registry.commitArtifact(c);
     }
 
