@@ -581,7 +581,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "3.0.0";
+        return "4.0.0";
     }
 
     // =========================================================================================

@@ -375,7 +375,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "3.0.0";
+        return "4.0.0";
     }
 
     // ---------------------------------------------------------------------------------------

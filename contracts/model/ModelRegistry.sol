@@ -381,7 +381,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "3.0.0";
+        return "4.0.0";
     }
 
     // ---------------------------------------------------------------------------------------

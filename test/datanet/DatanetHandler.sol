@@ -798,8 +798,8 @@ contract DatanetHandler is Test {
         ++calls["setTreasury"];
     }
 
-    /// @notice The guardian pauses: a commitment must be refused, an exit must not; then it
-    ///         unpauses.
+    /// @notice The guardian pauses: a commitment must be refused, an exit must not; then
+    ///         governance unpauses (the guardian stops, never restarts).
     function pauseCycle(uint256 who) external step {
         vm.prank(guardian);
         registry.pause();
@@ -815,7 +815,7 @@ contract DatanetHandler is Test {
             ghostOut += amount;
             ++calls["sweepSlashed"];
         }
-        vm.prank(guardian);
+        vm.prank(governance);
         registry.unpause();
         ++calls["unpause"];
     }

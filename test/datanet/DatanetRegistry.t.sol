@@ -25,7 +25,7 @@ contract DatanetRegistryTest is DatanetFixture {
     // =========================================================================================
 
     function test_constructor_setsRolesAndBounds_succeeds() public view {
-        assertEq(registry.version(), "3.0.0");
+        assertEq(registry.version(), "4.0.0");
         assertEq(registry.token(), address(open));
         assertEq(registry.treasury(), treasury);
         assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance admin");

@@ -89,7 +89,7 @@ describe("Datanet lifecycle (documentation by test)", function () {
     expect(await registry.token()).to.equal(await open.getAddress());
     expect(await registry.hasRole(await registry.DEFAULT_ADMIN_ROLE(), await governance.getAddress())).to.equal(true);
     expect((await registry.bounds()).maxDailyByteCap).to.equal(10_000_000n);
-    expect(await registry.version()).to.equal("3.0.0");
+    expect(await registry.version()).to.equal("4.0.0");
   });
 
   it("2. an owner creates a finance Datanet and appoints three curators, each bonding 1,000 OPEN", async function () {

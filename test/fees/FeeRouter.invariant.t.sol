@@ -372,11 +372,12 @@ contract FeeRouterHandler is Test {
         ++calls["schedulePlatformFee"];
     }
 
-    /// @dev Unpauses the router, or pauses it one call in four (so most runs keep paying).
+    /// @dev Governance unpauses the router, or the guardian pauses it one call in four (so most
+    ///      runs keep paying).
     function toggleRouterPause(uint256 seed) external {
         bool paused = router.paused();
         if (!paused && seed % 4 != 0) return;
-        vm.prank(guardian);
+        vm.prank(paused ? governance : guardian); // the guardian stops, governance restarts
         if (paused) {
             router.unpause();
             ++calls["unpauseRouter"];
@@ -519,11 +520,11 @@ contract FeeRouterHandler is Test {
         ++calls["setNoticeDelay"];
     }
 
-    /// @dev Unpauses registrations, or pauses them one call in four.
+    /// @dev Governance unpauses registrations, or the guardian pauses them one call in four.
     function toggleRegistryPause(uint256 seed) external {
         bool paused = registry.paused();
         if (!paused && seed % 4 != 0) return;
-        vm.prank(guardian);
+        vm.prank(paused ? governance : guardian); // the guardian stops, governance restarts
         if (paused) {
             registry.unpause();
             ++calls["unpauseRegistry"];

@@ -46,7 +46,7 @@ contract FeeRouterTest is FeeRouterFixture {
         assertEq(open.allowance(address(router), address(distributor)), type(uint256).max, "standing allowance");
         assertTrue(router.hasRole(router.DEFAULT_ADMIN_ROLE(), governance), "admin");
         assertTrue(router.hasRole(router.GUARDIAN_ROLE(), guardian), "guardian");
-        assertEq(router.version(), "3.0.0");
+        assertEq(router.version(), "4.0.0");
         assertEq(router.lastRequestId(), 0);
     }
 

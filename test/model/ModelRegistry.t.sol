@@ -34,7 +34,7 @@ contract ModelRegistryTest is ModelFixture {
         assertEq(registry.datanets(), address(datanets));
         assertEq(registry.noticeDelay(), NOTICE);
         assertEq(registry.modelCount(), 0);
-        assertEq(registry.version(), "3.0.0");
+        assertEq(registry.version(), "4.0.0");
         assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance is admin");
         assertTrue(registry.hasRole(registry.GUARDIAN_ROLE(), guardian), "guardian");
         assertEq(registry.GUARDIAN_ROLE(), keccak256("GUARDIAN_ROLE"));
