@@ -120,8 +120,17 @@ async function proposalOf(
       gov.proposalEta(id, NEXT_BLOCK),
     ]),
   );
+  // The quorum is fixed at the snapshot, readable once the snapshot is in the past of the block
+  // read from (ERC5805FutureLookup otherwise: "now" may run ahead of the node's pending block).
   const quorum =
-    voteStart < now ? await onChain("read the quorum", () => gov.quorum(voteStart, NEXT_BLOCK)) : undefined;
+    voteStart < now
+      ? await gov.quorum(voteStart, NEXT_BLOCK).catch(async () => {
+          const latest = await onChain("read the L2 clock", () => g.governor.runner!.provider!.getBlock("latest"));
+          return latest !== null && voteStart < BigInt(latest.timestamp)
+            ? await onChain("read the quorum", () => gov.quorum(voteStart))
+            : undefined;
+        })
+      : undefined;
   return {
     number,
     id,

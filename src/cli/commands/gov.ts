@@ -171,6 +171,8 @@ bounds, the proposer's votes against the threshold; each call is also tried as t
     type Action = import("../../governance/actions.js").BuiltinAction;
     const actions: Action[] = [];
     const secs = (n: number | undefined) => (n === undefined ? undefined : BigInt(n));
+    // Unpausing comes first: the setters that follow then act on a running contract.
+    for (const contract of args.unpause) actions.push({ kind: "unpause", contract: contract as "FeeRouter" });
     if (args.setPlatformFee !== undefined) actions.push({ kind: "platform-fee", bps: BigInt(args.setPlatformFee) });
     if (args.setVetoWindow !== undefined) actions.push({ kind: "veto-window", seconds: secs(args.setVetoWindow)! });
     if (args.setChallengeWindow !== undefined)
@@ -183,7 +185,6 @@ bounds, the proposer's votes against the threshold; each call is also tried as t
       actions.push({ kind: "proposal-threshold", amount: args.setProposalThreshold });
     if (args.setTimelockDelay !== undefined)
       actions.push({ kind: "timelock-delay", seconds: secs(args.setTimelockDelay)! });
-    for (const contract of args.unpause) actions.push({ kind: "unpause", contract: contract as "FeeRouter" });
     if (args.transfer !== undefined) actions.push({ kind: "treasury-transfer", to: args.to!, amount: args.transfer });
     if (args.calls === undefined && actions.length === 0)
       throw usageError("nothing to propose: give --calls <file.json> and/or a built-in action (--set-platform-fee, …)");
