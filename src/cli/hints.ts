@@ -39,11 +39,11 @@ const HINTS: Partial<Record<ErrorCode, Hint>> = {
   INVALID_VALUE: (e, command) =>
     e.details.usage === true || e.details.field !== undefined ? `Run \`npx poa ${command} --help\`.` : undefined,
   STORE_LOCKED: (e, command) =>
-    command.startsWith("serve")
+    command.startsWith("serve") || command === "records export"
       ? `Another process holds the gateway store (${String((e.details.holder as { name?: unknown } | undefined)?.name ?? "a runner")}): stop that \`poa serve\` first, or run the gateway with --store postgres://… so the store can be read beside it.`
       : undefined,
   STORE_INVALID_LOCATION: (_e, command) =>
-    command.startsWith("serve")
+    command.startsWith("serve") || command === "records export"
       ? "Pass --store <the folder `poa serve` ran with> (or its postgres:// URL)."
       : undefined,
   STATE_CONFLICT: (_e, command) =>

@@ -8,7 +8,7 @@ import { demo } from "./demo.js";
 import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
 import { claimCommand, penalizeCommand, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
-import { serve, serveExport, serveKey } from "./serve.js";
+import { recordsExport, serve, serveExport, serveKey } from "./serve.js";
 import { reportCommand } from "./report.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
@@ -34,6 +34,7 @@ export const commands: readonly Command[] = [
   serve,
   serveExport,
   serveKey,
+  recordsExport,
   modelTrain,
   modelRegister,
   modelShow,
