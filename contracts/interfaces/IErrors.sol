@@ -22,4 +22,8 @@ interface IErrors {
 
     /// @notice There is nothing accrued to sweep to the treasury.
     error NothingToSweep();
+
+    /// @notice The contract's token `balance` is exactly the `owed` amount its internal
+    ///         accounting holds for others: there is no excess to skim.
+    error NothingToSkim(uint256 balance, uint256 owed);
 }

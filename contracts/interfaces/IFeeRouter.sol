@@ -77,6 +77,10 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
     /// @notice Accrued platform fees were sent to the treasury.
     event PlatformFeesSwept(address indexed treasury, uint256 amount);
 
+    /// @notice `caller` sent to `treasury` the `amount` of OPEN the router held beyond what it
+    ///         owes (OPEN that arrived by a plain transfer), restoring "holds exactly".
+    event ExcessSkimmed(address indexed caller, address indexed treasury, uint256 amount);
+
     /// @notice Governance scheduled a platform fee, effective from `effectiveAt`.
     event PlatformFeeScheduled(uint256 platformFeeBps, uint256 effectiveAt);
 
@@ -95,6 +99,11 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
 
     /// @notice A request with no input and no output tokens.
     error ZeroTokens(bytes32 requestHash);
+
+    /// @notice The request costs nothing: it uses only a side the model does not price
+    ///         (`tokensIn` input and `tokensOut` output tokens). A free request would take a
+    ///         request id and emit `RequestPaid` at no cost (review L-5).
+    error ZeroFee(bytes32 requestHash, uint256 tokensIn, uint256 tokensOut);
 
     /// @notice A batch with no request.
     error EmptyBatch();
@@ -117,8 +126,8 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
     ///         first), splits it and escrows the stakers' and contributors' parts for the current
     ///         epoch. Reverts if the model cannot be paid (see IModelRegistry.paymentTerms), the
     ///         fee exceeds `maxFee`, the caller paid this hash before (`RequestAlreadyPaid`;
-    ///         another payer's use of the same hash does not count) or it is zero, or both token
-    ///         counts are zero.
+    ///         another payer's use of the same hash does not count) or it is zero, both token
+    ///         counts are zero, or the fee is zero (`ZeroFee`: only an unpriced side was used).
     /// @return requestId The request's sequential id.
     /// @return fee The OPEN pulled from the caller.
     function pay(
@@ -173,6 +182,14 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
 
     /// @notice Sends all accrued platform fees to the treasury. Anyone may call; works while paused.
     function sweepPlatformFees() external returns (uint256 amount);
+
+    /// @notice Sends to the treasury the OPEN the router holds beyond what it owes (owners'
+    ///         unwithdrawn credits plus unswept platform fees), i.e. OPEN sent to it by a plain
+    ///         transfer. Anyone may call; works while payments are paused. The router's one read
+    ///         of its own balance, and it moves only the excess: every payout is still decided by
+    ///         internal accounting. Reverts `NothingToSkim(balance, owed)` when there is none.
+    /// @return amount The OPEN sent to the treasury.
+    function skim() external returns (uint256 amount);
 
     // ---------------------------------------------------------------------------------------
     // Governance and guardian

@@ -6,7 +6,7 @@ import { datanetVerify } from "./datanet-verify.js";
 import { modelRegister, modelShow, modelTrain } from "./model.js";
 import { demo } from "./demo.js";
 import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
-import { claimCommand, penalizeCommand, settleCommand, verifyCommand } from "./settle.js";
+import { claimCommand, penalizeCommand, proofsServe, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
 import { recordsExport, serve, serveExport, serveKey } from "./serve.js";
 import { reportCommand } from "./report.js";
@@ -42,5 +42,6 @@ export const commands: readonly Command[] = [
   verifyCommand,
   claimCommand,
   penalizeCommand,
+  proofsServe,
   reportCommand,
 ];
