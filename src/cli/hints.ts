@@ -38,6 +38,22 @@ const HINTS: Partial<Record<ErrorCode, Hint>> = {
   WITHDRAWAL_NOT_FOUND: () => "List your withdrawals with `npx poa bridge withdrawals`.",
   INVALID_VALUE: (e, command) =>
     e.details.usage === true || e.details.field !== undefined ? `Run \`npx poa ${command} --help\`.` : undefined,
+  STORE_LOCKED: (e, command) =>
+    command.startsWith("serve") || command === "records export"
+      ? `Another process holds the gateway store (${String((e.details.holder as { name?: unknown } | undefined)?.name ?? "a runner")}): stop that \`poa serve\` first, or run the gateway with --store postgres://… so the store can be read beside it.`
+      : undefined,
+  STORE_INVALID_LOCATION: (_e, command) =>
+    command.startsWith("serve") || command === "records export"
+      ? "Pass --store <the folder `poa serve` ran with> (or its postgres:// URL)."
+      : undefined,
+  STATE_CONFLICT: (_e, command) =>
+    command === "serve"
+      ? "A gateway store keeps the records of one chain and operator: pass another --store for this one."
+      : undefined,
+  CONTRACT_NOT_FOUND: (_e, command) =>
+    command === "serve"
+      ? "Deploy the protocol (`npx poa devnet deploy`) or pass --deployment <file> for this chain."
+      : undefined,
   INVALID_AMOUNT: (_e, command) => `Run \`npx poa ${command} --help\`.`,
   INVALID_ADDRESS: (_e, command) => `Run \`npx poa ${command} --help\`.`,
   PROPOSAL_NOT_FOUND: () => "List the proposals with `npx poa gov status`.",

@@ -18,6 +18,7 @@ import {
 } from "./grants.js";
 import { claimCommand, penalizeCommand, proofsServe, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
+import { recordsExport, serve, serveExport, serveKey } from "./serve.js";
 import { reportCommand } from "./report.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
@@ -40,6 +41,10 @@ export const commands: readonly Command[] = [
   datanetPublish,
   datanetShow,
   datanetVerify,
+  serve,
+  serveExport,
+  serveKey,
+  recordsExport,
   modelTrain,
   modelRegister,
   modelShow,
