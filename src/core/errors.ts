@@ -98,6 +98,17 @@ export const ERROR_CODES = {
   CHAIN_REORGED: "failure",
   INDEX_CONFIG_CHANGED: "failure",
 
+  // Governance (proposals, votes, the timelock) and OpenCircle grants.
+  PROPOSAL_NOT_FOUND: "failure",
+  PROPOSAL_STATE: "failure",
+  INSUFFICIENT_VOTES: "failure",
+  ALREADY_VOTED: "failure",
+  TOO_EARLY: "failure",
+  DEADLINE_PASSED: "failure",
+  GRANT_NOT_FOUND: "failure",
+  GRANT_STATE: "failure",
+  NOT_AUTHORIZED: "failure",
+
   // The inference gateway (src/gateway): requests, models, keys, credit, payment backlog.
   REQUEST_INVALID: "usage",
   REQUEST_TOO_LARGE: "usage",

@@ -7,11 +7,11 @@
  * keeps serving while its unpaid backlog allows, see payments.ts); a model never read before is
  * then refused with RPC_UNREACHABLE.
  */
+import { chainError } from "../chain/errors.js";
 import { PoaError } from "../core/errors.js";
 import type { Hex } from "../core/hash.js";
 import type { ModelRegistry } from "../../types/ethers-contracts/index.js";
 import { termsAt, type Terms } from "./fees.js";
-import { revertError } from "./reverts.js";
 
 export type ModelStatus = "none" | "active" | "paused" | "retired";
 const STATUS: readonly ModelStatus[] = ["none", "active", "paused", "retired"];
@@ -114,7 +114,7 @@ export class ModelDirectory {
         readAt,
       };
     } catch (error) {
-      const e = revertError(error, `read model ${id} from the ModelRegistry`);
+      const e = chainError(error, `read model ${id} from the ModelRegistry`);
       if (e.code === "CONTRACT_REVERTED" && e.details.error === "UnknownModel") {
         info = unknownModel(id, readAt);
       } else {
@@ -167,7 +167,7 @@ export class ModelDirectory {
     try {
       count = await this.registry.modelCount();
     } catch (error) {
-      const e = revertError(error, "read the number of models from the ModelRegistry");
+      const e = chainError(error, "read the number of models from the ModelRegistry");
       if (e.kind !== "unavailable") throw e;
       this.lastError = e;
       return [...this.cache.values()].filter((m) => m.status !== "none").sort((a, b) => (a.id < b.id ? -1 : 1));

@@ -43,7 +43,6 @@ import type { ChainClock } from "./clock.js";
 import type { CreditLedger } from "./credit.js";
 import { feeUp } from "./fees.js";
 import { termsNow, type ModelDirectory } from "./models.js";
-import { revertError } from "./reverts.js";
 import type { OperatorSender } from "./sender.js";
 
 export interface PaymentOptions {
@@ -573,7 +572,7 @@ export class Payer {
 
   /** A batch that would revert or did revert: see the file comment. */
   private async failBatch(batch: BatchRow, error: PoaError): Promise<void> {
-    const decoded = error.code === "CONTRACT_REVERTED" ? revertError(error.cause ?? error, "pay a batch") : error;
+    const decoded = error.code === "CONTRACT_REVERTED" ? chainError(error.cause ?? error, "pay a batch") : error;
     const reason = typeof decoded.details.error === "string" ? decoded.details.error : undefined;
     const { rows } = await this.deps.db.query<{ request_hash: Hex; account: string; fee: bigint }>(
       "SELECT request_hash, account, fee FROM gateway_record WHERE batch_id = $1 AND state = 'batched' ORDER BY seq",

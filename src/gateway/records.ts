@@ -112,6 +112,8 @@ export class RecordWriter {
   /** Statements written and records written (for the status endpoint and tests). */
   statements = 0;
   written = 0;
+  /** Sum of the written records' output tokens. */
+  tokensOut = 0;
 
   constructor(private readonly db: Database) {}
 
@@ -133,6 +135,7 @@ export class RecordWriter {
         await insertRecords(this.db, rows);
         this.statements++;
         this.written += rows.length;
+        for (const r of rows) this.tokensOut += r.record.tokensOut;
         for (const p of batch) p.resolve();
       } catch (error) {
         for (const p of batch) p.reject(error);

@@ -16,10 +16,16 @@ describe("gateway payments: every N requests or T seconds; held, void and waitin
   let world: World;
   let gw: RunningGateway;
   let key: string;
+  const batched: { at: number; model: bigint; requests: number }[] = [];
 
   before(async function () {
     world = await startWorld({ adapterDatanets: 4, tabular: false });
-    gw = await startTestGateway(world, { payments: { batchSize: 5, flushIntervalMs: 2_000, pollMs: 20 } });
+    gw = await startTestGateway(world, {
+      payments: { batchSize: 5, flushIntervalMs: 2_000, pollMs: 20 },
+      onPaymentStage: (stage, batch) => {
+        if (stage === "batched") batched.push({ at: Date.now(), model: batch.modelId, requests: batch.requests });
+      },
+    });
     key = await bindKey(gw.url, world.users[0]!.privateKey);
     await world.deposit(0, 10n * OPEN);
     await until(
@@ -49,19 +55,21 @@ describe("gateway payments: every N requests or T seconds; held, void and waitin
   it("pays a model's records in batches of N as soon as N wait, and the rest once the oldest has waited T", async function () {
     const model = world.models.adapters[0]!;
     const start = payments().requestsPaid;
-    for (let i = 0; i < 12; i++) expect((await ask(model, i)).status).to.equal(200);
+    const answered: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      expect((await ask(model, i)).status).to.equal(200);
+      answered.push(Date.now());
+    }
     await until(() => payments().requestsPaid >= start + 10, 10_000, "two full batches");
     expect(payments().backlog).to.equal(2, "the last two wait for T");
     await until(() => payments().backlog === 0, 10_000, "the last batch");
-    const { rows } = await gw.db.query<{ requests: number; wait_ms: number }>(
-      `SELECT b.requests, (EXTRACT(EPOCH FROM b.created_at - min(r.created_at)) * 1000)::integer AS wait_ms
-         FROM gateway_batch b JOIN gateway_record r ON r.batch_id = b.batch_id
-        WHERE b.model_id = $1 GROUP BY b.batch_id ORDER BY b.batch_id`,
-      [model],
-    );
-    expect(rows.map((r) => r.requests)).to.deep.equal([5, 5, 2]);
-    expect(rows[0]!.wait_ms).to.be.below(2_000, "the full batches did not wait for T");
-    expect(rows[2]!.wait_ms).to.be.at.least(1_900, "the partial batch waited T");
+    const mine = batched.filter((b) => b.model === model);
+    expect(mine.map((b) => b.requests)).to.deep.equal([5, 5, 2]);
+    // The full batches were made as soon as their fifth record was written, the partial one only
+    // once its oldest record (the 11th) had waited T = 2 s.
+    expect(mine[0]!.at - answered[4]!).to.be.below(1_000);
+    expect(mine[1]!.at - answered[9]!).to.be.below(1_000);
+    expect(mine[2]!.at - answered[10]!).to.be.at.least(1_900);
   });
 
   it("a model paused after serving: its records are held (not counted in the backlog) and paid once it resumes", async function () {

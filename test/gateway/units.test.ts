@@ -10,9 +10,10 @@ import { network } from "hardhat";
 
 import { deployDatanetRegistry } from "../../deploy/datanets.js";
 import { deployRewardDistributor } from "../../deploy/distributor.js";
-import { deployFeeRouter, deployModelRegistry } from "../../deploy/models.js";
+import { commitAndRegisterModel, deployFeeRouter, deployModelRegistry } from "../../deploy/models.js";
 import { deployL2OpenToken, deployOpenToken } from "../../deploy/tokens.js";
 import { PoaError } from "../../src/core/errors.js";
+import { commitAndSubmit } from "../../src/datanet/submit.js";
 import {
   apiKeyHash,
   API_KEY_PATTERN,
@@ -55,8 +56,8 @@ describe("gateway units", function () {
       genesis: BigInt(latest!.timestamp),
       epochLength: 86_400n,
       challengeWindow: 3_600n,
-      settlerBond: 1n,
-      challengerBond: 1n,
+      settlerBond: 10n ** 16n,
+      challengerBond: 10n ** 16n, // MIN_CHALLENGER_BOND (RewardDistributor 3.0.0, I-2)
     });
     const registry = await deployModelRegistry(deployer!, {
       datanets: await datanets.getAddress(),
@@ -84,12 +85,19 @@ describe("gateway units", function () {
         bondPeriod: 86_400n,
         slashBps: 1_000n,
         quorum: 1n,
+        reviewPeriod: 86_400n,
       })
     ).wait();
     await (await datanets.appointCurator(1n, deployer!.address)).wait();
     await (await datanets.depositCuratorBond(1n, 1_000n * 10n ** 18n)).wait();
     const hash = `0x${"11".repeat(32)}`;
-    await (await datanets.submit(1n, hash, "ipfs://c", 10n, 10n ** 18n)).wait();
+    await commitAndSubmit(datanets, {
+      datanetId: 1n,
+      contentHash: hash,
+      uri: "ipfs://c",
+      sizeBytes: 10n,
+      stake: 10n ** 18n,
+    });
     const [other] = (await ethers.getSigners()).slice(1);
     await (await datanets.appointCurator(1n, other!.address)).wait();
     await (await open.transfer(other!.address, 2_000n * 10n ** 18n)).wait();
@@ -110,20 +118,18 @@ describe("gateway units", function () {
         pricePerKOutput: draw(i % 4 === 0 ? 8 : 70) + 1n,
         effectiveAt: 0n,
       };
-      await (
-        await registry.registerModel({
-          baseModelId: 0n,
-          artifactHash: `0x${(i + 1).toString(16).padStart(64, "0")}`,
-          metadataURI: "ipfs://m",
-          trainedOn: [{ datanetId: 1n, version: 1n }],
-          attributionMethod: 0n,
-          pricePerKInput: prices.pricePerKInput,
-          pricePerKOutput: prices.pricePerKOutput,
-          ownerBps: 3_000n,
-          stakersBps: 2_000n,
-          contributorsBps: 5_000n,
-        })
-      ).wait();
+      await commitAndRegisterModel(registry, {
+        baseModelId: 0n,
+        artifactHash: `0x${(i + 1).toString(16).padStart(64, "0")}`,
+        metadataURI: "ipfs://m",
+        trainedOn: [{ datanetId: 1n, version: 1n }],
+        attributionMethod: 0n,
+        pricePerKInput: prices.pricePerKInput,
+        pricePerKOutput: prices.pricePerKOutput,
+        ownerBps: 3_000n,
+        stakersBps: 2_000n,
+        contributorsBps: 5_000n,
+      });
       for (const [tin, tout] of [
         [1n, 0n],
         [0n, 1n],

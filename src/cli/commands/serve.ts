@@ -226,76 +226,81 @@ Details: docs/gateway.md.`,
   },
 });
 
-export const serveExport = defineCommand({
-  name: "serve export",
-  summary: "Export the gateway's inference records as JSON Lines (the settlement's input format)",
-  description: `Writes the inference records of a gateway store, one canonical JSON object per line with its
+/** `poa serve export` and its alias `poa records export` (the name the settlement's help uses). */
+const exportCommand = (name: string) =>
+  defineCommand({
+    name,
+    summary: "Export the gateway's inference records as JSON Lines (the settlement's input format)",
+    description: `Writes the inference records of a gateway store, one canonical JSON object per line with its
 requestHash (src/settlement/record.ts, what \`poa settle\` reads): by default the records paid on-chain,
 in the FeeRouter's request order; --all adds those not paid yet. --from-block/--to-block keep the
 records paid in that block range. A folder store is held by a running \`poa serve\`: stop it first,
 or run the gateway on a PostgreSQL server (--store postgres://…), which can be read beside it.`,
-  options: {
-    store: {
-      type: "string",
-      placeholder: "<folder|postgres://…>",
-      default: ".poa/gateway",
-      description: "the gateway's database",
+    options: {
+      store: {
+        type: "string",
+        placeholder: "<folder|postgres://…>",
+        default: ".poa/gateway",
+        description: "the gateway's database",
+      },
+      out: { type: "path", placeholder: "<file>", description: "write here (default: standard output)" },
+      "from-block": { type: "integer", min: 0, description: "only records paid in this block or later" },
+      "to-block": { type: "integer", min: 0, description: "only records paid in this block or earlier" },
+      model: { type: "integer", min: 1, description: "only this model's records" },
+      all: { type: "boolean", description: "also records not paid yet" },
     },
-    out: { type: "path", placeholder: "<file>", description: "write here (default: standard output)" },
-    "from-block": { type: "integer", min: 0, description: "only records paid in this block or later" },
-    "to-block": { type: "integer", min: 0, description: "only records paid in this block or earlier" },
-    model: { type: "integer", min: 1, description: "only this model's records" },
-    all: { type: "boolean", description: "also records not paid yet" },
-  },
-  examples: ["npx poa serve export --out records.jsonl", "npx poa serve export --from-block 1200 --to-block 1800"],
-  async run(args) {
-    const { isServerUrl, openStore } = await import("../../store/index.js");
-    const { exportRecordsTo, GATEWAY_SCHEMA } = await import("../../gateway/index.js");
-    if (args.all && (args.fromBlock !== undefined || args.toBlock !== undefined))
-      throw new PoaError(
-        "INVALID_VALUE",
-        "--all exports unpaid records too, which have no block: it takes no --from-block/--to-block",
-        {
-          details: { usage: true },
-        },
-      );
-    if (!isServerUrl(args.store)) {
-      const data = join(args.store, "pgdata");
-      if (!existsSync(data) || !statSync(data).isDirectory())
-        throw new PoaError("STORE_INVALID_LOCATION", `${args.store} is not a gateway store (no database in it)`, {
-          details: { store: args.store },
-          action: "Give the folder the gateway ran with.",
-        });
-    }
-    const { prepareOutputFile, writeFileAtomic } = await import("../../core/fs.js");
-    if (args.out !== undefined) prepareOutputFile(args.out, "the records file");
-    const db = await openStore(args.store, {
-      lockName: "gateway-export",
-      noLock: isServerUrl(args.store),
-      migrations: [GATEWAY_SCHEMA],
-    });
-    try {
-      const lines: string[] = [];
-      const count = await exportRecordsTo(
-        db,
-        {
-          state: args.all ? "all" : "paid",
-          ...(args.fromBlock === undefined ? {} : { fromBlock: BigInt(args.fromBlock) }),
-          ...(args.toBlock === undefined ? {} : { toBlock: BigInt(args.toBlock) }),
-          ...(args.model === undefined ? {} : { modelId: BigInt(args.model) }),
-        },
-        (line) => {
-          if (args.out === undefined) process.stdout.write(line);
-          else lines.push(line);
-        },
-      );
-      if (args.out !== undefined) writeFileAtomic(args.out, lines.join(""));
-      console.error(`Exported ${count} record(s)${args.out === undefined ? "" : ` to ${args.out}`}.`);
-    } finally {
-      await db.close();
-    }
-  },
-});
+    examples: ["npx poa serve export --out records.jsonl", "npx poa serve export --from-block 1200 --to-block 1800"],
+    async run(args) {
+      const { isServerUrl, openStore } = await import("../../store/index.js");
+      const { exportRecordsTo, GATEWAY_SCHEMA } = await import("../../gateway/index.js");
+      if (args.all && (args.fromBlock !== undefined || args.toBlock !== undefined))
+        throw new PoaError(
+          "INVALID_VALUE",
+          "--all exports unpaid records too, which have no block: it takes no --from-block/--to-block",
+          {
+            details: { usage: true },
+          },
+        );
+      if (!isServerUrl(args.store)) {
+        const data = join(args.store, "pgdata");
+        if (!existsSync(data) || !statSync(data).isDirectory())
+          throw new PoaError("STORE_INVALID_LOCATION", `${args.store} is not a gateway store (no database in it)`, {
+            details: { store: args.store },
+            action: "Give the folder the gateway ran with.",
+          });
+      }
+      const { prepareOutputFile, writeFileAtomic } = await import("../../core/fs.js");
+      if (args.out !== undefined) prepareOutputFile(args.out, "the records file");
+      const db = await openStore(args.store, {
+        lockName: "gateway-export",
+        noLock: isServerUrl(args.store),
+        migrations: [GATEWAY_SCHEMA],
+      });
+      try {
+        const lines: string[] = [];
+        const count = await exportRecordsTo(
+          db,
+          {
+            state: args.all ? "all" : "paid",
+            ...(args.fromBlock === undefined ? {} : { fromBlock: BigInt(args.fromBlock) }),
+            ...(args.toBlock === undefined ? {} : { toBlock: BigInt(args.toBlock) }),
+            ...(args.model === undefined ? {} : { modelId: BigInt(args.model) }),
+          },
+          (line) => {
+            if (args.out === undefined) process.stdout.write(line);
+            else lines.push(line);
+          },
+        );
+        if (args.out !== undefined) writeFileAtomic(args.out, lines.join(""));
+        console.error(`Exported ${count} record(s)${args.out === undefined ? "" : ` to ${args.out}`}.`);
+      } finally {
+        await db.close();
+      }
+    },
+  });
+
+export const serveExport = exportCommand("serve export");
+export const recordsExport = exportCommand("records export");
 
 export const serveKey = defineCommand({
   name: "serve key",

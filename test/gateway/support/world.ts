@@ -18,10 +18,12 @@ import { join } from "node:path";
 
 import { NonceManager, Wallet, type JsonRpcProvider, type Signer } from "ethers";
 
+import { artifactCommitment } from "../../../deploy/models.js";
 import { deployProtocol, type DeploymentRecord } from "../../../deploy/protocol.js";
 import { chainProvider } from "../../../src/chain/provider.js";
 import { ContentStore } from "../../../src/content/index.js";
 import { keccakHex } from "../../../src/core/hash.js";
+import { commitAndSubmit } from "../../../src/datanet/submit.js";
 import { startAnvil, type AnvilProcess } from "../../../src/devnet/anvil.js";
 import { TEST_MNEMONIC } from "../../../src/devnet/config.js";
 import { deriveAccounts } from "../../../src/devnet/devnet.js";
@@ -239,9 +241,9 @@ export interface Registration {
 }
 
 /**
- * Registers models in order and returns their ids. Today `registerModel` is one call; with
- * commit-reveal (issue 15) this becomes commit, a block, then register. The transactions are
- * sent with automining off and mined together (hundreds per block), then automining is restored.
+ * Registers models in order and returns their ids: every commitment, a block, then every
+ * registration (commit-reveal). The transactions are sent with automining off and mined together
+ * (hundreds per block), then automining is restored.
  */
 export async function registerModels(
   registry: ModelRegistry,
@@ -253,7 +255,19 @@ export async function registerModels(
   const first = (await registry.modelCount()) + 1n;
   await provider.send("evm_setAutomine", [false]);
   try {
-    // Signed and sent 50 at a time (the nonce manager numbers them in call order).
+    // Commit-reveal (ModelRegistry 3.0.0): every commitment is mined first, then the
+    // registrations reveal them in a later block. Signed and sent 50 at a time (the nonce manager
+    // numbers them in call order); the salt is derived from the artifact, so reruns agree.
+    const owner = await builder.getAddress();
+    const saltOf = (r: Registration) => keccakHex(new TextEncoder().encode(`salt:${String(r.artifactHash)}`));
+    for (let i = 0; i < registrations.length; i += 50)
+      await Promise.all(
+        registrations
+          .slice(i, i + 50)
+          .map((r) => connected.commitArtifact(artifactCommitment(String(r.artifactHash), owner, saltOf(r)), FAST)),
+      );
+    while (Number(await provider.send("txpool_status", []).then((s: { pending: string }) => BigInt(s.pending))) > 0)
+      await provider.send("anvil_mine", ["0x1"]);
     for (let i = 0; i < registrations.length; i += 50)
       await Promise.all(
         registrations.slice(i, i + 50).map((r) =>
@@ -266,6 +280,7 @@ export async function registerModels(
               stakersBps: 2_000n,
               contributorsBps: 5_000n,
             },
+            saltOf(r),
             FAST,
           ),
         ),
@@ -350,14 +365,19 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     let contributionId = 0n;
     const texts = new Map<string, string>();
     for (const group of groups) {
-      await datanets
-        .connect(owner)
-        .createDatanet(
-          group.kind,
-          `ipfs://datanet-${datanetId + 1n}`,
-          { minStake: 10n * OPEN, dailyByteCap: 10_000_000n, bondPeriod: 7n * DAY, slashBps: 2_000n, quorum: 1n },
-          FAST,
-        );
+      await datanets.connect(owner).createDatanet(
+        group.kind,
+        `ipfs://datanet-${datanetId + 1n}`,
+        {
+          minStake: 10n * OPEN,
+          dailyByteCap: 10_000_000n,
+          bondPeriod: 7n * DAY,
+          slashBps: 2_000n,
+          quorum: 1n,
+          reviewPeriod: 7n * DAY,
+        },
+        FAST,
+      );
       datanetId++;
       await datanets.connect(owner).appointCurator(datanetId, ACCOUNTS[ROLE.curator]!.address, FAST);
       await datanets.connect(curator).depositCuratorBond(datanetId, 1_000n * OPEN, FAST);
@@ -366,9 +386,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         const bytes = new TextEncoder().encode(group.texts[i]!);
         const stored = await store.put(bytes);
         const contributor = wallet(ROLE.contributors[i % ROLE.contributors.length]!);
-        await datanets
-          .connect(contributor)
-          .submit(datanetId, stored.contentHash, `ipfs://${stored.cid}`, BigInt(bytes.length), 10n * OPEN);
+        await commitAndSubmit(datanets.connect(contributor), {
+          datanetId,
+          contentHash: stored.contentHash,
+          uri: `ipfs://${stored.cid}`,
+          sizeBytes: BigInt(bytes.length),
+          stake: 10n * OPEN,
+        });
         contributionId++;
         texts.set(contributionId.toString(), group.texts[i]!);
         await datanets.connect(curator).vote(contributionId, true, FAST);
