@@ -5,8 +5,9 @@
  *   devnet -> deploy -> bridge OPEN in -> contributors add real data to two Datanets -> curators
  *   accept and reject (with a slash) -> versions -> Model Factory trains a base and two adapters ->
  *   the gateway serves them -> the official openai client sends a few hundred paid requests ->
- *   the epoch ends -> settle -> verify -> finalize -> contributors claim -> (governance vote,
- *   grant milestone) -> withdraw to L1 -> summary and an HTML report.
+ *   the epoch ends -> settle -> verify -> finalize -> contributors claim -> a governance vote
+ *   (platform fee, an OpenCircle grant) -> a grant milestone released -> withdraw to L1 ->
+ *   summary and an HTML report.
  *
  * Stages report their progress and time; the result carries everything the summary prints.
  */
@@ -23,14 +24,28 @@ import { deployToNetwork } from "../context/deploy.js";
 import { devnetKey, resolveNetwork, type NetworkContext } from "../context/network.js";
 import { formatAmount, formatOpen } from "../core/amount.js";
 import { PoaError } from "../core/errors.js";
-import { addContribution, appointCurator, bondCurator, createDatanet, publishVersion, reviewContribution } from "../datanet/service.js";
+import {
+  addContribution,
+  appointCurator,
+  bondCurator,
+  createDatanet,
+  publishVersion,
+  reviewContribution,
+} from "../datanet/service.js";
 import { findRunningDevnet, type DevnetAddresses } from "../devnet/addresses.js";
 import { DEFAULTS } from "../devnet/config.js";
 import { startDevnet, type Devnet } from "../devnet/devnet.js";
 import { l2FeeReport } from "../devnet/fees.js";
 import { freePort, isPortFree } from "../devnet/ports.js";
 import { advanceL2Time, advanceL2TimeTo } from "../devnet/time.js";
-import { apiKeyHash, exportRecordsTo, newApiKey, signKeyBinding, startGateway, type RunningGateway } from "../gateway/index.js";
+import {
+  apiKeyHash,
+  exportRecordsTo,
+  newApiKey,
+  signKeyBinding,
+  startGateway,
+  type RunningGateway,
+} from "../gateway/index.js";
 import { registerModel, trainOnVersions } from "../models/service.js";
 import { claimAll } from "../settlement/claim.js";
 import { loadSettlementFolder, readClaims, writeHtmlReport } from "../settlement/html-report.js";
@@ -39,6 +54,7 @@ import { verifyEpoch } from "../settlement/verify.js";
 import {
   DatanetRegistry__factory,
   FeeRouter__factory,
+  GrantsVault__factory,
   L2OpenToken__factory,
   ModelRegistry__factory,
   RewardDistributor__factory,
@@ -74,8 +90,15 @@ export const ACTORS = {
   users: [9, 7],
 } as const;
 
-/** OPEN the story hands out on L2 and spends (stakes, bonds, credit), plus headroom. */
-export const STORY_OPEN = 5_000n * OPEN;
+/** The OpenCircle grant the demo's vote funds (within the Exploration tier at $1 per OPEN). */
+const GRANT_AMOUNT = 25_000n * OPEN;
+/** The platform fee the demo's vote sets (the deployment starts at 0). */
+const NEW_PLATFORM_FEE_BPS = 300n;
+/** The devnet's council (COUNCIL_ROLE of the GrantsVault): test-mnemonic account 9. */
+const DEVNET_ROLE_ACCOUNTS_COUNCIL = 9;
+
+/** OPEN the story hands out on L2 and spends (stakes, bonds, credit, the grant), plus headroom. */
+export const STORY_OPEN = 5_000n * OPEN + GRANT_AMOUNT;
 
 export interface StageTime {
   stage: string;
@@ -117,8 +140,19 @@ export interface MainJobResult {
     verified: boolean;
     html: string;
   };
-  earnings: { account: string; earned: bigint; why: string }[];
+  /** Cumulative earnings by account, with their share of the root's total and the reason. */
+  earnings: { account: string; earned: bigint; share: number; why: string }[];
   claimed: bigint;
+  /** The governance stage: the platform fee voted, and the grant and its released milestone. */
+  governance: {
+    id: bigint;
+    amount: bigint;
+    released: bigint;
+    grantee: string;
+    evidence: string;
+    milestones: number;
+    feeBps: bigint;
+  };
   relayMs: number;
   withdrawMs: number;
   l2Txs: { label: string; gasUsed: bigint; l2Fee: bigint; l1Fee: bigint }[];
@@ -138,7 +172,9 @@ async function devnetFor(dir: string, print: (line: string) => void, signal?: Ab
   const ports = defaultsFree ? {} : { l1Port: await freePort(), l2Port: await freePort() };
   if (!defaultsFree) print(`  ports ${DEFAULTS.l1Port}/${DEFAULTS.l2Port} are taken: using free ports`);
   const net = await startDevnet({ dir, ...ports }, signal);
-  print(`  started L1 ${net.addresses.l1Rpc} and OP Stack L2 ${net.addresses.l2Rpc} in ${(net.startupMs / 1000).toFixed(1)} s`);
+  print(
+    `  started L1 ${net.addresses.l1Rpc} and OP Stack L2 ${net.addresses.l2Rpc} in ${(net.startupMs / 1000).toFixed(1)} s`,
+  );
   return { addresses: net.addresses as DevnetAddresses, embedded: net as Devnet | undefined };
 }
 
@@ -151,15 +187,20 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     throw new PoaError(
       "VALUE_OUT_OF_RANGE",
       `the demo needs at least ${formatAmount(STORY_OPEN + options.withdraw)} OPEN on L2 (${formatAmount(STORY_OPEN)} for the story plus the ${formatAmount(options.withdraw)} it withdraws), but deposits only ${formatAmount(options.deposit)}`,
-      { details: { field: "deposit", needed: (STORY_OPEN + options.withdraw).toString() }, action: `Deposit at least ${formatAmount(STORY_OPEN + options.withdraw)} OPEN, or withdraw less.` },
+      {
+        details: { field: "deposit", needed: (STORY_OPEN + options.withdraw).toString() },
+        action: `Deposit at least ${formatAmount(STORY_OPEN + options.withdraw)} OPEN, or withdraw less.`,
+      },
     );
   const times: StageTime[] = [];
-  const stages = 16;
+  const stages = 18;
   let n = 0;
   let stageStarted = Date.now();
   const stage = (title: string) => {
     if (options.signal?.aborted === true)
-      throw new PoaError("INTERRUPTED", "the demo was interrupted", { action: "Everything it started is stopped; run it again." });
+      throw new PoaError("INTERRUPTED", "the demo was interrupted", {
+        action: "Everything it started is stopped; run it again.",
+      });
     if (n > 0) times[times.length - 1]!.seconds = (Date.now() - stageStarted) / 1000;
     n += 1;
     stageStarted = Date.now();
@@ -184,7 +225,11 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     });
     const l2 = chainProvider(addresses.l2Rpc, addresses.l2ChainId, true);
     const signerOf = new Map<number, Signer>();
+    // One nonce manager per account, except the holder's: the holder is also the deployer and
+    // the settler, whose other signers (deployment, bridge, settlement outbox, governance) send
+    // from the same account, so its next nonce is read from the chain each time.
     const signer = (i: number) => {
+      if (i === ACTORS.holder) return new NonceManager(new Wallet(key(i), l2));
       let s = signerOf.get(i);
       if (s === undefined) signerOf.set(i, (s = new NonceManager(new Wallet(key(i), l2))));
       return s;
@@ -194,9 +239,12 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     stage("Deploy OPEN, the bridged OPEN and the protocol");
     const deployment = await deployToNetwork(context, { log: (line) => print(`  ${line}`) });
     const record: DeploymentRecord = deployment.record;
-    print(`  ${deployment.deployed.length} deployed, ${deployment.reused.length} already there; record ${deployment.file}`);
+    print(
+      `  ${deployment.deployed.length} deployed, ${deployment.reused.length} already there; record ${deployment.file}`,
+    );
     for (const [name, entry] of Object.entries(record.contracts))
-      if (entry.chain === "l2" && deployment.deployed.includes(name)) acts.push({ label: `deploy ${name}`, hash: entry.txHash });
+      if (entry.chain === "l2" && deployment.deployed.includes(name))
+        acts.push({ label: `deploy ${name}`, hash: entry.txHash });
     const at = (name: string) => contractAddress(record, name, deployment.file);
 
     stage(`Bridge ${formatAmount(options.deposit)} OPEN from L1 to L2 (Optimism SDK, standard bridge)`);
@@ -213,13 +261,25 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     for (const i of new Set([...ACTORS.contributors, ...ACTORS.curators, ...ACTORS.users]))
       await send(`holder sends OPEN to account ${i}`, open(ACTORS.holder).transfer(address(i), 1_500n * OPEN));
     print(`  the holder sent 1,500 OPEN each to 4 contributors, 2 curators and 2 API users on L2`);
+    // OPEN votes count once delegated, from the next second on (the governor's clock is time).
+    await send("holder delegates its votes to itself", open(ACTORS.holder).delegate(address(ACTORS.holder)));
 
     stage("Contributors add real data to two Datanets (WordNet glosses; SpamAssassin mail)");
     const data = storyData();
     const datanets = (i: number) => DatanetRegistry__factory.connect(at("DatanetRegistry"), signer(i));
-    const params = { minStake: 10n * OPEN, dailyByteCap: 10_000_000n, bondPeriod: 30n * 86_400n, slashBps: 2_000n, quorum: 1n };
-    const english = (await createDatanet(datanets(ACTORS.holder), { kind: "text", metadataURI: "ipfs://general-english", params })).datanetId;
-    const mail = (await createDatanet(datanets(ACTORS.holder), { kind: "text", metadataURI: "ipfs://mail", params })).datanetId;
+    const params = {
+      minStake: 10n * OPEN,
+      dailyByteCap: 10_000_000n,
+      bondPeriod: 30n * 86_400n,
+      slashBps: 2_000n,
+      quorum: 1n,
+      reviewPeriod: 7n * 86_400n,
+    };
+    const english = (
+      await createDatanet(datanets(ACTORS.holder), { kind: "text", metadataURI: "ipfs://general-english", params })
+    ).datanetId;
+    const mail = (await createDatanet(datanets(ACTORS.holder), { kind: "text", metadataURI: "ipfs://mail", params }))
+      .datanetId;
     for (const [datanet, curator] of [
       [english, ACTORS.curators[0]],
       [mail, ACTORS.curators[1]],
@@ -239,7 +299,14 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
         bytes: new TextEncoder().encode(c.text),
         stake,
       });
-      const line: ContributionLine = { id: added.contributionId, datanet: name, contributor: address(who), label: c.label, outcome: "accepted", stake };
+      const line: ContributionLine = {
+        id: added.contributionId,
+        datanet: name,
+        contributor: address(who),
+        label: c.label,
+        outcome: "accepted",
+        stake,
+      };
       contributions.push(line);
       progress("contributions", contributions.length, data.english.length + data.spam.length + data.ham.length + 1);
       return line;
@@ -249,7 +316,9 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     for (const c of data.spam) await add(mail, "Mail", c, 15n * OPEN);
     const hamLines: ContributionLine[] = [];
     for (const c of data.ham) hamLines.push(await add(mail, "Mail", c, 15n * OPEN));
-    print(`  ${contributions.length} contributions from ${ACTORS.contributors.length} contributors, each staked, bytes in the content store (IPFS CIDs)`);
+    print(
+      `  ${contributions.length} contributions from ${ACTORS.contributors.length} contributors, each staked, bytes in the content store (IPFS CIDs)`,
+    );
 
     stage("Curators review: accept the data, reject an off-topic contribution (its stake is slashed)");
     for (const c of contributions) {
@@ -259,12 +328,15 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       await reviewContribution(datanets(curator), address(curator), c.id, accept);
       if (!accept) c.outcome = "rejected";
     }
-    print(`  contribution ${offTopic.id} (${offTopic.label}) rejected: ${formatOpen((offTopic.stake * params.slashBps) / 10_000n)} OPEN slashed to the treasury`);
+    print(
+      `  contribution ${offTopic.id} (${offTopic.label}) rejected: ${formatOpen((offTopic.stake * params.slashBps) / 10_000n)} OPEN slashed to the treasury`,
+    );
 
     stage("Publish versions: General English v1, Mail v1 (spam), then Mail v2 (spam and hard ham)");
     const e1 = await publishVersion(datanets(ACTORS.holder), english, "ipfs://general-english/v1");
     const m1 = await publishVersion(datanets(ACTORS.holder), mail, "ipfs://mail/v1");
-    for (const c of hamLines) await reviewContribution(datanets(ACTORS.curators[1]), address(ACTORS.curators[1]), c.id, true);
+    for (const c of hamLines)
+      await reviewContribution(datanets(ACTORS.curators[1]), address(ACTORS.curators[1]), c.id, true);
     const m2 = await publishVersion(datanets(ACTORS.holder), mail, "ipfs://mail/v2");
     for (const [name, v] of [
       ["General English", e1],
@@ -277,7 +349,11 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     const registry = ModelRegistry__factory.connect(at("ModelRegistry"), signer(ACTORS.builder));
     const dn = DatanetRegistry__factory.connect(at("DatanetRegistry"), signer(ACTORS.builder));
     const models: ModelLine[] = [];
-    const trainAndRegister = async (name: string, versions: { datanetId: bigint; version: bigint }[], baseModelId?: bigint) => {
+    const trainAndRegister = async (
+      name: string,
+      versions: { datanetId: bigint; version: bigint }[],
+      baseModelId?: bigint,
+    ) => {
       const trained = await trainOnVersions({
         datanets: dn,
         models: registry,
@@ -301,11 +377,15 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
         id: modelId,
         name,
         kind: String(trained.manifest.kind),
-        trainedOn: versions.map((v) => `${v.datanetId === english ? "General English" : "Mail"} v${v.version}`).join(", "),
+        trainedOn: versions
+          .map((v) => `${v.datanetId === english ? "General English" : "Mail"} v${v.version}`)
+          .join(", "),
         artifact: trained.hash,
         bytes: trained.bytes.length,
       });
-      print(`  model ${modelId} "${name}" (${String(trained.manifest.kind)}, ${formatAmount(BigInt(trained.bytes.length), 0)} bytes) trained on ${models[models.length - 1]!.trainedOn}`);
+      print(
+        `  model ${modelId} "${name}" (${String(trained.manifest.kind)}, ${formatAmount(BigInt(trained.bytes.length), 0)} bytes) trained on ${models[models.length - 1]!.trainedOn}`,
+      );
       return modelId;
     };
     const base = await trainAndRegister("english-base", [{ datanetId: english, version: e1.version }]);
@@ -345,30 +425,51 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ account: address(user), key_hash: apiKeyHash(apiKey), signature }),
       });
-      if (bound.status !== 200) throw new PoaError("STATE_CONFLICT", `the gateway refused an API key: ${await bound.text()}`);
+      if (bound.status !== 200)
+        throw new PoaError("STATE_CONFLICT", `the gateway refused an API key: ${await bound.text()}`);
       keys.push(apiKey);
-      await send(`user ${user} deposits 400 OPEN of credit at the gateway`, open(user).transfer(gateway.address, 400n * OPEN));
+      await send(
+        `user ${user} deposits 400 OPEN of credit at the gateway`,
+        open(user).transfer(gateway.address, 400n * OPEN),
+      );
     }
     // The gateway credits a deposit once a block is on top of it (its index never reads the head).
     for (let i = 0; i < 2; i++) await l2.send("evm_mine", []);
     const creditOf = async (apiKey: string) =>
-      BigInt(((await (await fetch(`${gateway!.url}/v1/credit`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { available?: string }).available ?? "0");
+      BigInt(
+        (
+          (await (
+            await fetch(`${gateway!.url}/v1/credit`, { headers: { authorization: `Bearer ${apiKey}` } })
+          ).json()) as { available?: string }
+        ).available ?? "0",
+      );
     for (const apiKey of keys) {
       const deadline = Date.now() + 30_000;
       while ((await creditOf(apiKey)) < 400n * OPEN) {
         if (Date.now() > deadline)
-          throw new PoaError("TIMEOUT", `the gateway did not credit a deposit within 30 s (${JSON.stringify(gateway.status())} ${await (await fetch(`${gateway.url}/v1/credit`, { headers: { authorization: `Bearer ${apiKey}` } })).text()})`);
+          throw new PoaError(
+            "TIMEOUT",
+            `the gateway did not credit a deposit within 30 s (${JSON.stringify(gateway.status())} ${await (await fetch(`${gateway.url}/v1/credit`, { headers: { authorization: `Bearer ${apiKey}` } })).text()})`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     }
     print(`  2 users bound API keys (EIP-191 signatures) and deposited 400 OPEN of credit each`);
 
-    stage(`Send ${options.requests} requests with the official openai client; the gateway pays the FeeRouter in batches`);
+    stage(
+      `Send ${options.requests} requests with the official openai client; the gateway pays the FeeRouter in batches`,
+    );
+    // This run's payments start after this block (a re-run on the same devnet shares the store).
+    const firstPaymentBlock = BigInt(await l2.getBlockNumber()) + 1n;
     const clients = keys.map((apiKey) => new OpenAI({ baseURL: `${gateway!.url}/v1`, apiKey, maxRetries: 0 }));
     const plan = Array.from({ length: options.requests }, (_, i) => {
       const which = i % 3;
       const prompts = which === 0 ? data.prompts.english : which === 1 ? data.prompts.spam : data.prompts.ham;
-      return { model: [base, spamAdapter, mailAdapter][which]!, prompt: prompts[Math.floor(i / 3) % prompts.length]!, chat: i % 5 === 4 };
+      return {
+        model: [base, spamAdapter, mailAdapter][which]!,
+        prompt: prompts[Math.floor(i / 3) % prompts.length]!,
+        chat: i % 5 === 4,
+      };
     });
     let done = 0;
     let tokensIn = 0;
@@ -378,8 +479,24 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
         const p = plan[i]!;
         const client = clients[i % clients.length]!;
         const usage = p.chat
-          ? (await client.chat.completions.create({ model: String(p.model), messages: [{ role: "user", content: p.prompt }], max_tokens: 32, temperature: 0.8, seed: i })).usage
-          : (await client.completions.create({ model: String(p.model), prompt: p.prompt, max_tokens: 32, temperature: 0.8, seed: i })).usage;
+          ? (
+              await client.chat.completions.create({
+                model: String(p.model),
+                messages: [{ role: "user", content: p.prompt }],
+                max_tokens: 32,
+                temperature: 0.8,
+                seed: i,
+              })
+            ).usage
+          : (
+              await client.completions.create({
+                model: String(p.model),
+                prompt: p.prompt,
+                max_tokens: 32,
+                temperature: 0.8,
+                seed: i,
+              })
+            ).usage;
         tokensIn += usage?.prompt_tokens ?? 0;
         tokensOut += usage?.completion_tokens ?? 0;
         progress("requests", ++done, plan.length);
@@ -388,38 +505,63 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
     // Every record paid before the epoch ends: the gateway drains its batches.
     const router = FeeRouter__factory.connect(at("FeeRouter"), l2);
-    const paid = async () => (await router.queryFilter(router.filters.RequestPaid())).length;
+    const paid = async () =>
+      BigInt(await l2.getBlockNumber()) < firstPaymentBlock
+        ? 0 // no payment block yet (a range starting past the head is an error)
+        : (await router.queryFilter(router.filters.RequestPaid(), Number(firstPaymentBlock))).length;
     const before = Date.now();
     while ((await paid()) < plan.length) {
-      if (Date.now() - before > 60_000) throw new PoaError("TIMEOUT", "the gateway did not pay every request within a minute");
+      if (Date.now() - before > 60_000)
+        throw new PoaError("TIMEOUT", "the gateway did not pay every request within a minute");
       await new Promise((r) => setTimeout(r, 250));
     }
+    // The gateway marks a record paid once it has the batch's receipt, a moment after the event.
     const recordsFile = join(work, "records.jsonl");
-    const lines: string[] = [];
-    await exportRecordsTo(gateway.db, { state: "paid" }, (line) => {
-      lines.push(line);
-    });
+    let lines: string[] = [];
+    for (const since = Date.now(); ;) {
+      lines = [];
+      await exportRecordsTo(gateway.db, { state: "paid", fromBlock: firstPaymentBlock }, (line) => {
+        lines.push(line);
+      });
+      if (lines.length >= plan.length) break;
+      if (Date.now() - since > 30_000)
+        throw new PoaError(
+          "TIMEOUT",
+          `the gateway recorded ${lines.length} of ${plan.length} requests as paid within 30 s`,
+        );
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const { writeFileAtomic } = await import("../core/fs.js");
     writeFileAtomic(recordsFile, lines.join(""));
-    const batchEvents = await router.queryFilter(router.filters.RequestPaid());
+    const batchEvents = await router.queryFilter(router.filters.RequestPaid(), Number(firstPaymentBlock));
     const batches = new Set(batchEvents.map((e) => e.transactionHash)).size;
     const fees = batchEvents.reduce((s, e) => s + e.args.fee, 0n);
-    print(`  ${plan.length} requests served (${tokensIn} tokens in, ${tokensOut} out), paid in ${batches} payBatch transactions, ${formatOpen(fees)} OPEN in fees; ${lines.length} records exported`);
+    print(
+      `  ${plan.length} requests served (${tokensIn} tokens in, ${tokensOut} out), paid in ${batches} payBatch transactions, ${formatOpen(fees)} OPEN in fees; ${lines.length} records exported`,
+    );
 
     stage("End the epoch (the devnet's L2 clock moves on)");
     const distributor = RewardDistributor__factory.connect(at("RewardDistributor"), l2);
     const clock = { genesis: await distributor.genesis(), epochLength: await distributor.epochLength() };
     const epoch = await distributor.currentEpoch();
     const travel = await advanceL2TimeTo(addresses.l2Rpc, addresses.l2ChainId, epochEnd(clock, epoch) + 1n, 3);
-    print(`  epoch ${epoch} ended: L2 time moved from ${new Date(Number(travel.before) * 1000).toISOString()} to ${new Date(Number(travel.after) * 1000).toISOString()} (poa devnet advance)`);
+    print(
+      `  epoch ${epoch} ended: L2 time moved from ${new Date(Number(travel.before) * 1000).toISOString()} to ${new Date(Number(travel.after) * 1000).toISOString()} (poa devnet advance)`,
+    );
 
-    stage(`Settle epoch ${epoch}: attribute every output, split the pools, publish the report and tree, propose the root`);
+    stage(
+      `Settle epoch ${epoch}: attribute every output, split the pools, publish the report and tree, propose the root`,
+    );
     const settlerIndex = await (async () => {
       const role = await distributor.SETTLER_ROLE();
       for (let i = 0; i < 20; i++) if (await distributor.hasRole(role, address(i))) return i;
       throw new PoaError("STATE_CONFLICT", "no devnet account holds the RewardDistributor's SETTLER_ROLE");
     })();
-    const settlerContext = await resolveNetwork({ devnetDir: options.dir, privateKey: key(settlerIndex), deploymentFile: deployment.file });
+    const settlerContext = await resolveNetwork({
+      devnetDir: options.dir,
+      privateKey: key(settlerIndex),
+      deploymentFile: deployment.file,
+    });
     const settleOptions = {
       context: settlerContext,
       record,
@@ -460,7 +602,89 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     const claims = await claimAll({ record, signer: signer(ACTORS.holder), content: content.root });
     const claimed = claims.claimed.reduce((s, c) => s + c.paid, 0n);
     for (const tx of claims.txHashes) acts.push({ label: "claimBatch for every account", hash: tx });
-    print(`  ${formatOpen(claimed)} OPEN claimed for ${claims.claimed.length} accounts in ${claims.txHashes.length} transaction(s)`);
+    print(
+      `  ${formatOpen(claimed)} OPEN claimed for ${claims.claimed.length} accounts in ${claims.txHashes.length} transaction(s)`,
+    );
+
+    stage("Governance: OPEN holders vote to raise the platform fee and to fund an OpenCircle grant");
+    const { openGovernance } = await import("../governance/contracts.js");
+    const { propose, castVote, queueProposal, executeProposal } = await import("../governance/proposals.js");
+    const { builtinCall } = await import("../governance/actions.js");
+    const { proposeGrant, parseMilestone, submitEvidence, reviewMilestone, releaseMilestone, readGrant } =
+      await import("../governance/grants.js");
+    const { chainTime } = await import("../governance/contracts.js");
+    const govAs = async (i: number) =>
+      openGovernance(
+        await resolveNetwork({ devnetDir: options.dir, privateKey: key(i), deploymentFile: deployment.file }),
+        record,
+      );
+    const voter = await govAs(ACTORS.holder);
+    // The treasury is the timelock: the holder funds it, and delegates its votes to itself.
+    await send(
+      "holder funds the treasury (the timelock)",
+      open(ACTORS.holder).transfer(at("OpenTimelock"), GRANT_AMOUNT),
+    );
+    const feeProposal = await propose(voter, {
+      calls: [await builtinCall(voter, { kind: "platform-fee", bps: NEW_PLATFORM_FEE_BPS })],
+      // The epoch in the description keeps a re-run on the same devnet from proposing the same id.
+      description: `Platform fee to ${Number(NEW_PLATFORM_FEE_BPS) / 100}% (the demo's vote after epoch ${epoch})`,
+    });
+    const now = await chainTime(voter.provider);
+    const grantProposal = await proposeGrant(voter, {
+      grantee: address(ACTORS.builder),
+      tier: "exploration",
+      amount: GRANT_AMOUNT,
+      milestones: [
+        parseMilestone(
+          "50%:30d:a mail adapter trained on a published Mail version, registered with provenance",
+          now,
+          1,
+        ),
+        parseMilestone("50%:90d:the adapter served through the gateway for a month", now, 2),
+      ],
+      terms: "OpenCircle Exploration grant: mail adapters for the Mail Datanet",
+      description: `OpenCircle: ${formatAmount(GRANT_AMOUNT)} OPEN Exploration grant to the model builder ${address(ACTORS.builder)} (after epoch ${epoch})`,
+    });
+    const proposals = [feeProposal.proposal, grantProposal.proposal];
+    for (const p of proposals) await castVote(voter, p.id.toString(), "for", { wait: true });
+    for (const p of proposals) await queueProposal(voter, p.id.toString(), { wait: true });
+    const executed = [];
+    for (const p of proposals) executed.push(await executeProposal(voter, p.id.toString(), { wait: true }));
+    print(
+      `  proposal #${feeProposal.proposal.number}: platform fee to ${Number(NEW_PLATFORM_FEE_BPS) / 100}% (${executed[0]!.proposal.state})`,
+    );
+    print(
+      `  proposal #${grantProposal.proposal.number}: ${formatAmount(GRANT_AMOUNT)} OPEN grant to the builder (${executed[1]!.proposal.state}); voted, queued in the timelock, executed`,
+    );
+    const vault = GrantsVault__factory.connect(at("GrantsVault"), l2);
+    const grantId = await vault.grantCount();
+
+    stage("OpenCircle: the builder delivers a milestone, the council approves it, the vault releases it");
+    const grantee = await govAs(ACTORS.builder);
+    const evidence = models.find((m) => m.name === "mail-adapter")!.artifact as `0x${string}`;
+    const submitted = await submitEvidence(grantee, grantId, 0, evidence);
+    acts.push({ label: "builder submits milestone evidence", hash: submitted.txHash });
+    const council = await govAs(DEVNET_ROLE_ACCOUNTS_COUNCIL);
+    const reviewed = await reviewMilestone(council, grantId, 0, {
+      approve: true,
+      reason: "adapter registered, trained on Mail v2",
+    });
+    acts.push({ label: "council approves the milestone", hash: reviewed.txHash });
+    const released = await releaseMilestone(voter, grantId, 0, { wait: true });
+    acts.push({ label: "release the milestone", hash: released.txHash });
+    const grantAfter = await readGrant(voter, grantId);
+    const grantLine = {
+      id: grantId,
+      amount: GRANT_AMOUNT,
+      released: released.amount,
+      grantee: released.grantee,
+      evidence,
+      milestones: grantAfter.milestones.length,
+      feeBps: NEW_PLATFORM_FEE_BPS,
+    };
+    print(
+      `  grant ${grantId}: milestone 1 of ${grantLine.milestones} (evidence: the mail adapter's artifact ${evidence.slice(0, 12)}…) approved by the council, ${formatOpen(released.amount)} OPEN released to ${released.grantee} after the veto window`,
+    );
 
     stage(`Withdraw ${formatAmount(options.withdraw)} OPEN back to L1 (initiate, prove, finalize)`);
     const withdrawal = await bridge.withdraw(options.withdraw, pair, { onStep });
@@ -475,17 +699,27 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       loaded: loadedFolder,
       claims: await readClaims(l2, loadedFolder.report, addresses.l2ChainId),
     }).path;
-    const fee = await l2FeeReport(addresses.l2Rpc, addresses.l2ChainId, acts.map((a) => a.hash));
+    const fee = await l2FeeReport(
+      addresses.l2Rpc,
+      addresses.l2ChainId,
+      acts.map((a) => a.hash),
+    );
     const l2Open = L2OpenToken__factory.connect(at("L2OpenToken"), l2);
     const l1 = chainProvider(addresses.l1Rpc, addresses.l1ChainId);
     const { Contract } = await import("ethers");
     const [l2Supply, lockedInBridge] = await Promise.all([
       l2Open.totalSupply(),
-      new Contract(addresses.L1StandardBridge, ERC20_VIEWS, l1).getFunction("deposits")(pair.l1, pair.l2) as Promise<bigint>,
+      new Contract(addresses.L1StandardBridge, ERC20_VIEWS, l1).getFunction("deposits")(
+        pair.l1,
+        pair.l2,
+      ) as Promise<bigint>,
     ]);
     l1.destroy();
     if (l2Supply > lockedInBridge)
-      throw new PoaError("INVARIANT_BROKEN", `L2 OPEN supply ${l2Supply} exceeds the ${lockedInBridge} the L1 bridge holds`);
+      throw new PoaError(
+        "INVARIANT_BROKEN",
+        `L2 OPEN supply ${l2Supply} exceeds the ${lockedInBridge} the L1 bridge holds`,
+      );
     const { readFileSync } = await import("node:fs");
     const report = JSON.parse(readFileSync(join(proposed.folder, "report.json"), "utf8")) as {
       accounts: Record<string, { earned: string }>;
@@ -495,18 +729,41 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       .trimEnd()
       .split("\n")
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { requestHash: string; payouts: Record<string, string>; spans: { text: string; contributions: string[] }[] });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            requestHash: string;
+            payouts: Record<string, string>;
+            spans: { text: string; contributions: string[] }[];
+          },
+      );
+    const totalEarned = Object.values(report.accounts).reduce((sum, v) => sum + BigInt(v.earned), 0n);
     const why = (account: string) => {
-      const mine = breakdown.filter((b) => b.payouts[account] !== undefined);
-      const best = mine.flatMap((b) => b.spans).sort((a, b) => b.text.length - a.text.length)[0];
-      const owned = contributions.filter((c) => c.contributor === account).map((c) => c.id.toString());
-      if (best !== undefined && best.contributions.some((c) => owned.includes(c)))
-        return `${mine.length} outputs repeat their data, e.g. "${best.text.slice(0, 60)}${best.text.length > 60 ? "…" : ""}" (contribution ${best.contributions.find((c) => owned.includes(c))})`;
-      if (ACTORS.curators.some((c) => address(c) === account)) return "curator bond behind the models' data (stakers' pool)";
-      return owned.length > 0 ? "stake behind the models' data (stakers' pool)" : "";
+      const owned = new Set(contributions.filter((c) => c.contributor === account).map((c) => c.id.toString()));
+      // The outputs that paid this account through a span of its own data, and the longest span.
+      const outputs = breakdown.filter(
+        (b) => b.payouts[account] !== undefined && b.spans.some((sp) => sp.contributions.some((c) => owned.has(c))),
+      );
+      const best = outputs
+        .flatMap((b) => b.spans.filter((sp) => sp.contributions.some((c) => owned.has(c))))
+        .sort((a, b) => b.text.length - a.text.length || (a.text < b.text ? -1 : 1))[0];
+      const staking = ACTORS.curators.some((c) => address(c) === account)
+        ? "curator bond behind the models' data (stakers' pool)"
+        : owned.size > 0
+          ? "stake behind the models' data (stakers' pool)"
+          : "";
+      if (best === undefined) return staking;
+      const text = best.text.length > 56 ? `${best.text.slice(0, 56)}…` : best.text;
+      const contribution = best.contributions.find((c) => owned.has(c));
+      return `${outputs.length} outputs repeat their data, e.g. "${text}" (contribution ${contribution}); plus its stake`;
     };
     const earnings = Object.entries(report.accounts)
-      .map(([account, v]) => ({ account, earned: BigInt(v.earned), why: why(account) }))
+      .map(([account, v]) => ({
+        account,
+        earned: BigInt(v.earned),
+        share: totalEarned === 0n ? 0 : Number((BigInt(v.earned) * 10_000n) / totalEarned) / 100,
+        why: why(account),
+      }))
       .sort((a, b) => (b.earned > a.earned ? 1 : b.earned < a.earned ? -1 : 0));
     if (n > 0) times[times.length - 1]!.seconds = (Date.now() - stageStarted) / 1000;
     return {
@@ -533,6 +790,7 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
       },
       earnings,
       claimed,
+      governance: grantLine,
       relayMs: deposit.relayMs,
       withdrawMs: withdrawal.totalMs,
       l2Txs: fee.txs.map((t, i) => ({ label: acts[i]!.label, gasUsed: t.gasUsed, l2Fee: t.l2Fee, l1Fee: t.l1Fee })),

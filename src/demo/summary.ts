@@ -23,9 +23,14 @@ export function summaryLines(r: MainJobResult): string[] {
     byContributor.set(c.contributor, e);
   }
   for (const [who, e] of byContributor)
-    out.push(`  ${short(who)}  ${e.accepted} accepted${e.rejected > 0 ? `, ${e.rejected} rejected (stake slashed)` : ""} in ${[...e.labels].join(" and ")}`);
+    out.push(
+      `  ${short(who)}  ${e.accepted} accepted${e.rejected > 0 ? `, ${e.rejected} rejected (stake slashed)` : ""} in ${[...e.labels].join(" and ")}`,
+    );
   out.push("Models (Model Factory, deterministic artifacts, provenance on-chain):");
-  for (const m of r.models) out.push(`  model ${m.id} ${m.name.padEnd(13)} ${m.kind.padEnd(12)} trained on ${m.trainedOn} (${formatAmount(BigInt(m.bytes), 0)} bytes, ${m.artifact.slice(0, 10)}…)`);
+  for (const m of r.models)
+    out.push(
+      `  model ${m.id} ${m.name.padEnd(13)} ${m.kind.padEnd(12)} trained on ${m.trainedOn} (${formatAmount(BigInt(m.bytes), 0)} bytes, ${m.artifact.slice(0, 10)}…)`,
+    );
   const q = r.requests;
   out.push(
     `Inference: ${q.count} requests through the gateway (openai client), ${q.tokensIn} tokens in and ${q.tokensOut} out, ${formatOpen(q.fees)} OPEN in fees, paid in ${q.batches} payBatch transactions`,
@@ -36,17 +41,32 @@ export function summaryLines(r: MainJobResult): string[] {
   );
   const s = r.settlement;
   out.push(`Settlement of epoch ${s.epoch}: root ${s.root}, total ${formatOpen(s.total)} OPEN, report ${s.reportURI}`);
-  out.push(`  poa verify: ${s.verified ? "recomputed from public inputs, identical" : "not verified"}; finalized after the challenge window`);
+  out.push(
+    `  poa verify: ${s.verified ? "recomputed from public inputs, identical" : "not verified"}; finalized after the challenge window`,
+  );
   out.push("Who earned how much, and why:");
   for (const e of r.earnings.slice(0, 10))
-    out.push(`  ${short(e.account)}  ${formatOpen(e.earned).padStart(10)} OPEN  ${e.why}`);
+    out.push(
+      `  ${short(e.account)}  ${formatOpen(e.earned).padStart(10)} OPEN  ${`${e.share.toFixed(1)}%`.padStart(6)}  ${e.why}`,
+    );
   if (r.earnings.length > 10) out.push(`  … and ${r.earnings.length - 10} more accounts (see the report)`);
   out.push(`Claimed: ${formatOpen(r.claimed)} OPEN paid to ${r.earnings.length} accounts by one batched claim`);
+  const g = r.governance;
+  out.push(
+    `Governance: OPEN holders voted the platform fee to ${Number(g.feeBps) / 100}% and a ${formatOpen(g.amount)} OPEN OpenCircle grant (Governor -> Timelock)`,
+  );
+  out.push(
+    `  grant ${g.id}: milestone 1 of ${g.milestones} approved by the council and released: ${formatOpen(g.released)} OPEN to ${short(g.grantee)} (evidence: model artifact ${g.evidence.slice(0, 10)}…)`,
+  );
   const l1 = r.l2Txs.reduce((s, t) => s + t.l1Fee, 0n);
   const l2 = r.l2Txs.reduce((s, t) => s + t.l2Fee, 0n);
   const share = l1 + l2 === 0n ? 0 : Number((l1 * 10_000n) / (l1 + l2)) / 100;
-  out.push(`L1 data fees: ${gwei(l1)} gwei over ${r.l2Txs.length} L2 transactions of the story (${share}% of their fees; execution ${gwei(l2)} gwei)`);
-  out.push(`Bridge: deposit relayed ${r.relayMs} ms after its L1 receipt; withdrawal proven and finalized in ${(r.withdrawMs / 1000).toFixed(1)} s`);
+  out.push(
+    `L1 data fees: ${gwei(l1)} gwei over ${r.l2Txs.length} L2 transactions of the story (${share}% of their fees; execution ${gwei(l2)} gwei)`,
+  );
+  out.push(
+    `Bridge: deposit relayed ${r.relayMs} ms after its L1 receipt; withdrawal proven and finalized in ${(r.withdrawMs / 1000).toFixed(1)} s`,
+  );
   out.push(
     `Invariant: L2 OPEN supply ${formatOpen(r.l2Supply)} ${r.l2Supply <= r.lockedInBridge ? "<=" : "EXCEEDS"} OPEN locked in the L1 bridge ${formatOpen(r.lockedInBridge)}`,
   );

@@ -183,14 +183,17 @@ export function when(t: bigint, now: bigint): string {
  * polls the chain until then. Returns the new time.
  */
 export async function waitUntil(g: Governance, t: bigint, pollMs = 5_000): Promise<bigint> {
-  const now = await chainTime(g.provider);
-  if (now >= t) return now;
   if (g.context.devnet !== undefined) {
+    // On anvil the block it would build next can carry the latest block's timestamp (it does
+    // right after a mine), so "the next block is at least a second later" does not hold: the
+    // latest block itself is moved to `t`, and every read "as of the next block" then sees it.
     await onChain("move the devnet's L2 clock on", () =>
       advanceL2TimeTo(g.context.endpoints.l2Rpc, g.context.endpoints.l2ChainId, t),
     );
     return chainTime(g.provider);
   }
+  const now = await chainTime(g.provider);
+  if (now >= t) return now;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, pollMs));
     const later = await chainTime(g.provider);

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +24,8 @@ import {
 } from "../../src/devnet/fees.js";
 import { freePort } from "../../src/devnet/ports.js";
 import { chainProvider, chainSigners } from "../../src/chain/provider.js";
-import { runDemo } from "../../src/demo/demo.js";
+import { runMainJob } from "../../src/demo/main-job.js";
+import { summaryLines } from "../../src/demo/summary.js";
 import { PoaError } from "../../src/core/errors.js";
 import {
   DatanetRegistry__factory,
@@ -316,21 +317,33 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
       expect(record.contracts[name]!.chain).to.equal(name === "OpenToken" ? "l1" : "l2");
   });
 
-  it("runs the demo on a running devnet: protocol flow on L2, OPEN out and back, an L1 fee on every L2 transaction", async function () {
+  it("runs the main job on a running devnet: data, models, paid requests, settlement, verify, claims, a vote, a grant, OPEN back to L1", async function () {
     const lines: string[] = [];
-    const result = await runDemo({
+    const result = await runMainJob({
       dir,
-      deposit: 5_000n * 10n ** 18n,
+      deposit: 40_000n * 10n ** 18n,
       withdraw: 10n * 10n ** 18n,
+      requests: 30,
       deploymentFile,
       print: (l) => lines.push(l),
     });
     expect(result.embedded).to.equal(false);
-    expect(result.l2Supply).to.equal(result.lockedInBridge);
-    expect(result.protocol.join("\n")).to.match(/Inference: 11 requests paid/);
+    expect(result.times.map((t) => t.stage)).to.have.length(18);
+    expect(result.l2Supply <= result.lockedInBridge, "L2 supply within what the L1 bridge holds").to.equal(true);
+    expect(result.requests.count).to.equal(30);
+    expect(result.requests.fees > 0n).to.equal(true);
+    expect(result.settlement.verified).to.equal(true);
+    expect(result.claimed <= result.settlement.total, "claims never exceed the root's total").to.equal(true);
+    expect(result.claimed > 0n, "contributors were paid").to.equal(true);
+    expect(result.earnings.some((e) => e.why.includes("outputs repeat their data"))).to.equal(true);
+    expect(result.governance.released).to.equal(result.governance.amount / 2n);
     expect(result.l2Txs.length).to.be.greaterThan(10);
     for (const tx of result.l2Txs) expect(tx.l1Fee > 0n, `${tx.label} paid an L1 fee`).to.equal(true);
-    expect(lines.join("\n")).to.contain("L1 data fee");
+    const summary = summaryLines(result).join("\n");
+    expect(summary).to.contain("Who earned how much, and why");
+    expect(summary).to.contain("L1 data fees");
+    expect(summary).to.match(/grant \d+: milestone 1 of 2 approved by the council and released/);
+    expect(existsSync(result.settlement.html), "the HTML report was written").to.equal(true);
   });
 
   it("works with Hardhat's l1 and l2 networks (l2 is chainType op) pointed at it", async function () {
