@@ -11,6 +11,17 @@ import { bindKey, raw, startTestGateway, until } from "./support/gateway.js";
 import { allRecords, expectOneToOne } from "./support/verify.js";
 import { OPEN, ROLE, startWorld, type World } from "./support/world.js";
 
+/** The guardian's unpause is refused (AccessControlUnauthorizedAccount): it cannot restart. */
+async function expectRevertedUnpause(router: { unpause: { staticCall(): Promise<unknown> } }): Promise<void> {
+  let refused = false;
+  try {
+    await router.unpause.staticCall();
+  } catch {
+    refused = true;
+  }
+  expect(refused, "the guardian cannot unpause").to.equal(true);
+}
+
 describe("gateway payments: every N requests or T seconds; held, void and waiting payments", function () {
   this.timeout(300_000);
   let world: World;
@@ -120,7 +131,18 @@ describe("gateway payments: every N requests or T seconds; held, void and waitin
     expect(payments().backlog).to.equal(2);
     const status = (await raw(gw.url, "/v1/gateway")).body.payments as { lastError: { message: string } };
     expect(status.lastError.message).to.match(/EnforcedPause/);
-    await (await world.router.connect(guardian).unpause()).wait();
+    // The guardian stops; only governance (the timelock, after the deployment's hand-over)
+    // restarts: its call is made here as the timelock, as an executed proposal would make it.
+    const timelock = world.record.contracts.OpenTimelock!.address;
+    await world.rpc("anvil_impersonateAccount", [timelock]);
+    await world.rpc("anvil_setBalance", [timelock, "0xde0b6b3a7640000"]);
+    try {
+      await expectRevertedUnpause(world.router.connect(guardian));
+      const governance = await world.provider.getSigner(timelock);
+      await (await world.router.connect(governance).unpause({ gasLimit: 200_000 })).wait();
+    } finally {
+      await world.rpc("anvil_stopImpersonatingAccount", [timelock]);
+    }
     await until(() => payments().backlog === 0, 30_000, "the payments after the router resumes");
     await until(() => payments().lastError === undefined, 10_000, "the error to clear");
   });
