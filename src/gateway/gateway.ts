@@ -472,7 +472,11 @@ class GatewayService {
       limits: { ...this.d.limits, max_body_bytes: this.d.maxBody, concurrency_per_key: this.d.perKey },
       payments: this.d.payer.status(),
       models: this.d.loader.stats(),
-      records: { written: this.d.writer.written, statements: this.d.writer.statements, tokens_out: this.d.writer.tokensOut },
+      records: {
+        written: this.d.writer.written,
+        statements: this.d.writer.statements,
+        tokens_out: this.d.writer.tokensOut,
+      },
       credit: {
         indexed_to_block: this.d.watcher.cursor?.toString() ?? null,
         last_error: this.d.watcher.lastError?.message ?? null,

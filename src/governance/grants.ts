@@ -586,6 +586,8 @@ export async function releaseMilestone(
         { details: { grantId: grantId.toString(), index: i, at: at.toString() } },
       );
     await waitUntil(g, at);
+  } else if (options.wait === true && g.context.devnet !== undefined) {
+    await waitUntil(g, at); // the latest block itself at `at` (see executeProposal)
   }
   await notPaused(g, "release milestones");
   const sent = await send(`release milestone ${i} of grant ${grantId}`, () => g.vault.release(grantId, i));

@@ -498,6 +498,10 @@ export async function executeProposal(
       });
     now = await waitUntil(g, eta);
     p = await findProposal(g, p.id.toString());
+  } else if (options.wait === true && g.context.devnet !== undefined) {
+    // "now" assumes the next block is a second later; on anvil the gas estimate may run on a
+    // block stamped like the latest: the latest block itself is moved to the eta.
+    await waitUntil(g, eta);
   }
   const [targets, values, datas, hash] = callArrays(p);
   const sent = await send(`execute proposal #${p.number}`, () => g.governor.execute(targets, values, datas, hash));
