@@ -104,7 +104,7 @@ describe("poa with bad input: clear errors, right exit codes, no stack traces, n
       {
         args: () => ["demo", "--deposit", "10", "--withdraw", "5", "--dir", join(scratch, "demo")],
         code: 1,
-        what: /the demo needs at least 2,205 OPEN on L2 .* but deposits only 10/,
+        what: /the demo needs at least 30,005 OPEN on L2 .* but deposits only 10/,
       },
       {
         args: () => ["bridge", "deposit", "1", "--dir", join(scratch, "nothing")],
