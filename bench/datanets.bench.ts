@@ -15,6 +15,7 @@ import { bridgeSigner } from "../test/support/op-network.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../deploy/datanets.js";
 import {
   buildVersionTree,
+  contributionCommitment,
   fetchDatanetHistory,
   nextVersion,
   versionRootOf,
@@ -59,11 +60,28 @@ export default async function bench(): Promise<BenchSection> {
   rows.push(["depositCuratorBond", await gasOf(registry.connect(c1).depositCuratorBond(d, 1_000n * OPEN))]);
   await registry.connect(c2).depositCuratorBond(d, 1_000n * OPEN);
 
+  // Every submission is a commitment, then its reveal in a later block (front-running guard).
   let next = 1;
-  const submit = (who: Signer) =>
-    registry.connect(who).submit(d, h(next++), "ipfs://bafy-contribution", 50_000n, 10n * OPEN);
-  rows.push(["submit (contributor's first of the UTC day)", await gasOf(submit(alice))]);
-  rows.push(["submit (later the same day)", await gasOf(submit(alice))]);
+  const salt = h(0);
+  const commit = async (who: Signer, n: number) =>
+    gasOf(registry.connect(who).commitContribution(contributionCommitment(h(n), await who.getAddress(), salt)));
+  const reveal = (who: Signer, n: number) =>
+    registry.connect(who).submit(d, h(n), "ipfs://bafy-contribution", 50_000n, 10n * OPEN, salt);
+  const submit = async (who: Signer) => {
+    const n = next++;
+    await commit(who, n);
+    return gasOf(reveal(who, n));
+  };
+  let n = next++;
+  const commitGas = await commit(alice, n);
+  rows.push(["commitContribution", commitGas]);
+  const firstReveal = await gasOf(reveal(alice, n));
+  rows.push(["submit: the reveal (contributor's first of the UTC day)", firstReveal]);
+  n = next++;
+  await commit(alice, n);
+  const laterReveal = await gasOf(reveal(alice, n));
+  rows.push(["submit: the reveal (later the same day)", laterReveal]);
+  rows.push(["commit + reveal (later the same day), both transactions", commitGas + laterReveal]);
   const ref = await gasOf(open.connect(bob).transfer(await alice.getAddress(), 1n));
   rows.push(["vote (not deciding)", await gasOf(registry.connect(c1).vote(1n, true))]);
   rows.push(["vote reaching quorum: accept (finalize)", await gasOf(registry.connect(c2).vote(1n, true))]);
@@ -71,13 +89,23 @@ export default async function bench(): Promise<BenchSection> {
   rows.push(["vote reaching quorum: reject (finalize)", await gasOf(registry.connect(c2).vote(2n, false))]);
   rows.push(["withdraw (rejected rest)", await gasOf(registry.connect(alice).withdraw(2n))]);
   await submit(bob);
-  rows.push(["withdraw (pending, full refund)", await gasOf(registry.connect(bob).withdraw(3n))]);
+  await connection.provider.request({
+    method: "evm_increaseTime",
+    params: [Number(DEFAULT_DATANET_PARAMS.reviewPeriod)],
+  });
+  rows.push([
+    "withdraw (pending, after the review deadline: full refund)",
+    await gasOf(registry.connect(bob).withdraw(3n)),
+  ]);
   rows.push(["sweepSlashed", await gasOf(registry.sweepSlashed())]);
+  rows.push(["takeDown (accepted)", await gasOf(registry.connect(deployer).takeDown(1n, h(0)))]);
+  await open.connect(bob).transfer(await registry.getAddress(), 1n);
+  rows.push(["skim (OPEN sent by a plain transfer)", await gasOf(registry.skim())]);
 
   // Versions at growing sizes: publish cost must stay flat, dispute cost grows with log2(N).
   const sizes = [1, 10, 100];
   const versionRows: string[] = [];
-  let accepted = 1;
+  let accepted = 0; // contribution 1 was taken down above
   let version = 0;
   for (const size of sizes) {
     while (accepted < size) {
@@ -132,7 +160,8 @@ export default async function bench(): Promise<BenchSection> {
 Real transaction gas (receipt \`gasUsed\`, including the 21,000 base) on Hardhat's in-process
 OP Stack network, OPEN = the bridged \`L2OpenToken\` (ERC20Votes + permit). Reference measured in
 the same run: an OPEN \`transfer\` between two holders costs ${ref.toLocaleString("en-US")} gas.
-DatanetRegistry deployment: ${deployReceipt!.gasUsed.toLocaleString("en-US")} gas.
+DatanetRegistry deployment: ${deployReceipt!.gasUsed.toLocaleString("en-US")} gas. A submission is two
+transactions since the front-running guard: a commitment, then its reveal (\`submit\`) a block later.
 
 | operation | gas |
 |---|---|

@@ -17,8 +17,9 @@ import { network } from "hardhat";
 
 import { deployDatanetRegistry } from "../deploy/datanets.js";
 import { deployRewardDistributor } from "../deploy/distributor.js";
-import { deployModelsAndFees } from "../deploy/models.js";
+import { artifactCommitment, deployModelsAndFees } from "../deploy/models.js";
 import { deployL2OpenToken } from "../deploy/tokens.js";
+import { commitAndSubmit } from "../src/datanet/index.js";
 import { OP_MAINNET_L1_FEES, bridgeSigner, setL1Fees } from "../test/support/op-network.js";
 import type { BenchSection } from "./run.js";
 
@@ -35,7 +36,9 @@ interface Measured {
 }
 
 export interface FeesBenchResult {
+  commitBase: bigint;
   registerBase: bigint;
+  commitAdapter: bigint;
   registerAdapter: bigint;
   firstPayEver: Measured;
   firstPayOfEpoch: Measured;
@@ -87,6 +90,7 @@ export async function measure(): Promise<FeesBenchResult> {
         bondPeriod: 7n * DAY,
         slashBps: 2_000n,
         quorum: 1n,
+        reviewPeriod: 7n * DAY,
       })
     ).wait();
     await (await datanets.appointCurator(1n, curator.address)).wait();
@@ -94,7 +98,13 @@ export async function measure(): Promise<FeesBenchResult> {
     await (await datanets.connect(curator).depositCuratorBond(1n, 1_000n * OPEN)).wait();
     const contentHash = ethers.id("contribution");
     await (await open.connect(contributor).approve(datanetsAddress, 10n * OPEN)).wait();
-    await (await datanets.connect(contributor).submit(1n, contentHash, "ipfs://c", 100n, 10n * OPEN)).wait();
+    await commitAndSubmit(datanets.connect(contributor), {
+      datanetId: 1n,
+      contentHash,
+      uri: "ipfs://c",
+      sizeBytes: 100n,
+      stake: 10n * OPEN,
+    });
     await (await datanets.connect(curator).vote(1n, true)).wait();
     const root = StandardMerkleTree.of([["1", contentHash]], ["uint256", "bytes32"]).root;
     await (await datanets.publishVersion(1n, root, 1n, "ipfs://v1")).wait();
@@ -131,8 +141,20 @@ export async function measure(): Promise<FeesBenchResult> {
       stakersBps: 2_000n,
       contributorsBps: 5_000n,
     });
-    const registerBase = (await measureTx(registry.connect(builder).registerModel(registration("base", 0n)))).gasUsed;
-    const registerAdapter = (await measureTx(registry.connect(builder).registerModel(registration("lora", 1n))))
+    // Commit-reveal (ModelRegistry 3.0.0): a commitment, then the registration a block later.
+    const salt = ethers.id("bench-salt");
+    const builderAddress = await builder!.getAddress();
+    const commit = async (artifact: string) =>
+      (
+        await measureTx(
+          registry.connect(builder).commitArtifact(artifactCommitment(ethers.id(artifact), builderAddress, salt)),
+        )
+      ).gasUsed;
+    const commitBase = await commit("base");
+    const registerBase = (await measureTx(registry.connect(builder).registerModel(registration("base", 0n), salt)))
+      .gasUsed;
+    const commitAdapter = await commit("lora");
+    const registerAdapter = (await measureTx(registry.connect(builder).registerModel(registration("lora", 1n), salt)))
       .gasUsed;
 
     let nonce = 0;
@@ -163,7 +185,16 @@ export async function measure(): Promise<FeesBenchResult> {
     await provider.request({ method: "evm_increaseTime", params: [Number(DAY)] });
     await provider.request({ method: "evm_mine", params: [] });
     const firstPayOfEpoch = await pay();
-    return { registerBase, registerAdapter, firstPayEver, firstPayOfEpoch, single: mean(singles), batches };
+    return {
+      commitBase,
+      registerBase,
+      commitAdapter,
+      registerAdapter,
+      firstPayEver,
+      firstPayOfEpoch,
+      single: mean(singles),
+      batches,
+    };
   } finally {
     await connection.close();
   }
@@ -204,7 +235,7 @@ A batch pays per request only the request-hash slot (22,100 gas: a new slot, the
 "accepted once"), the event and the arithmetic; the token pull, the escrow funding of the
 distributor and the accounting writes are paid once per batch.
 
-Registration: base model with one Datanet version ${fmt(r.registerBase)} gas; LoRA adapter ${fmt(r.registerAdapter)} gas.
+Registration (commit-reveal): base model with one Datanet version ${fmt(r.commitBase)} + ${fmt(r.registerBase)} gas (commitArtifact + registerModel); LoRA adapter ${fmt(r.commitAdapter)} + ${fmt(r.registerAdapter)} gas.
 `;
   return { title: "Inference fees: batch vs single payment", markdown };
 }

@@ -17,7 +17,8 @@ const DAY = 86_400n;
 /**
  * The production bounds. 10 MB (10,000,000 bytes, SI) per contributor per UTC day is
  * OpenLedger's upload cap; slashes of 1-50% of a rejected stake; bond periods of 1-90 days;
- * quorums of 1-15 curators; a 1,000 OPEN curator bond, withdrawable 14 days after unbonding.
+ * quorums of 1-15 curators; reviews of 1-30 days (after which an undecided stake comes back in
+ * full); a 1,000 OPEN curator bond, withdrawable 14 days after unbonding.
  */
 export const DEFAULT_DATANET_BOUNDS: IDatanetRegistry.BoundsStruct = {
   minStakeFloor: 1n * OPEN,
@@ -29,6 +30,8 @@ export const DEFAULT_DATANET_BOUNDS: IDatanetRegistry.BoundsStruct = {
   maxSlashBps: 5_000n,
   minQuorum: 1n,
   maxQuorum: 15n,
+  minReviewPeriod: 1n * DAY,
+  maxReviewPeriod: 30n * DAY,
   curatorBond: 1_000n * OPEN,
   curatorUnbondingDelay: 14n * DAY,
 };
@@ -40,6 +43,7 @@ export const DEFAULT_DATANET_PARAMS: IDatanetRegistry.ParamsStruct = {
   bondPeriod: 7n * DAY,
   slashBps: 2_000n,
   quorum: 2n,
+  reviewPeriod: 7n * DAY,
 };
 
 /** The addresses a registry is wired to. */

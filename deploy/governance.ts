@@ -5,11 +5,12 @@
  * which reads every role grant and revocation from the chain and asserts that each role is held
  * by exactly the accounts it should be, returning a readable table.
  *
- * Plugging into deploy/protocol.ts: `governanceSteps(options)` returns three `DeployStep`s
- * (OpenTimelock, OpenGovernor, GrantsVault) to append after the protocol's steps:
- * `deployProtocol({ ..., steps: [...PROTOCOL_STEPS, ...governanceSteps({ network: "devnet" })] })`.
- * Their `wire`s run after every protocol wire: the governor's wires the timelock (and renounces
- * the deployer's timelock admin), the vault's hands the protocol over and checks every role.
+ * Plugging into deploy/protocol.ts: `governanceSteps()` returns the three steps (OpenTimelock,
+ * OpenGovernor, GrantsVault) that end PROTOCOL_STEPS, so `deployProtocol` deploys governance with
+ * the protocol. Their `wire`s run after every protocol wire: the governor's wires the timelock
+ * (and renounces the deployer's timelock admin), the vault's hands the protocol over and checks
+ * every role. The configuration is the network's (`governanceNetworkOf`), the roles
+ * `deployProtocol`'s (on the devnet: `DEVNET_ROLE_ACCOUNTS`).
  *
  * Parameter choices and their sources: docs/governance.md, "Parameters".
  */
@@ -27,7 +28,6 @@ import {
   RewardDistributor__factory,
 } from "../types/ethers-contracts/index.js";
 import type { GrantsVault, OpenGovernor, OpenTimelock } from "../types/ethers-contracts/index.js";
-import type { DeployContext, DeployStep } from "./protocol.js";
 
 const OPEN = 10n ** 18n;
 const MINUTE = 60n;
@@ -472,6 +472,7 @@ export async function handOver(deployer: Signer, params: HandOverParams): Promis
       if (params.moveTreasury !== false && !same(await datanets.treasury(), timelock))
         await send(name, "treasury -> timelock", datanets.setTreasury(timelock));
       await settle(name, datanets, await datanets.PENALTY_ROLE(), "PENALTY_ROLE", [timelock, settler]);
+      await settle(name, datanets, await datanets.TAKEDOWN_ROLE(), "TAKEDOWN_ROLE", [timelock]);
     }
     if (name === "FeeRouter" && params.moveTreasury !== false && !same(await router.treasury(), timelock))
       await send(name, "treasury -> timelock", router.setTreasury(timelock));
@@ -570,6 +571,7 @@ export async function checkRoles(runner: ContractRunner, e: RoleExpectations): P
       {
         [await datanets.DEFAULT_ADMIN_ROLE()]: [ADMIN, [timelock]],
         [await datanets.PENALTY_ROLE()]: ["PENALTY_ROLE", [timelock, e.settler]],
+        [await datanets.TAKEDOWN_ROLE()]: ["TAKEDOWN_ROLE", [timelock]],
         [await datanets.GUARDIAN_ROLE()]: ["GUARDIAN_ROLE", [e.guardian]],
       },
     ],
@@ -706,31 +708,95 @@ export function formatRoleTable(rows: RoleRow[], names: Map<string, string> = ne
 // Steps for deploy/protocol.ts
 // ---------------------------------------------------------------------------------------------
 
-export interface GovernanceStepOptions {
-  /** Which defaults (then `overrides`) to use. */
-  network: GovernanceNetwork;
-  overrides?: Partial<GovernanceConfig>;
-  /** COUNCIL_ROLE of the vault; the protocol's guardian unless given (fine on a devnet only). */
-  council?: string;
-  /** RESOLVER_ROLE of the distributor; the timelock unless given. Never the settler. */
-  resolver?: string;
-  log?: (line: string) => void;
+/**
+ * Accounts of the devnet's test mnemonic ("test test ... junk", the accounts every local Ethereum
+ * tool funds) that `deployProtocol` gives the governance-side roles on the devnet, so that no two
+ * of the settler, the resolver, the guardian and the council share a key:
+ * - account 0 deploys and stays the settler (SETTLER_ROLE, PENALTY_ROLE), as the settlement
+ *   commands expect (their default key on the devnet);
+ * - the resolver and the treasury are the timelock (governance), not a key;
+ * - account 8 is the guardian, account 9 the council.
+ * These keys are public: never use them on a chain that holds value.
+ */
+export const DEVNET_ROLE_ACCOUNTS = {
+  /** Test mnemonic account 8. */
+  guardian: "0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f",
+  /** Test mnemonic account 9. */
+  council: "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
+} as const;
+
+/** The governance defaults a network uses: its own when it has some (devnet, mainnet), else mainnet's. */
+export function governanceNetworkOf(network: string): GovernanceNetwork {
+  return Object.hasOwn(GOVERNANCE_DEFAULTS, network) ? (network as GovernanceNetwork) : "mainnet";
 }
 
 /**
- * Three steps to append to PROTOCOL_STEPS. They read `L2OpenToken` and the four protocol
- * contracts from the deployment record and the guardian and settler from `ctx.roles`. The
- * GrantsVault step's wire hands the protocol over and then checks every role (throwing on any
- * difference), so a deployment that finishes is a deployment whose roles are right.
+ * What a governance step reads from `deployProtocol`'s context (a structural subset of
+ * deploy/protocol.ts `DeployContext`, declared here so that this module does not import that one).
  */
-export function governanceSteps(options: GovernanceStepOptions): DeployStep[] {
-  const config = governanceConfig(options.network, options.overrides);
-  const council = (ctx: DeployContext) => options.council ?? ctx.roles.guardian;
+export interface GovernanceStepContext {
+  signers: { l2: Signer };
+  address(name: string): string;
+  roles: {
+    guardian: string;
+    settler: string;
+    council: string;
+    /** RESOLVER_ROLE; the timelock when undefined. */
+    resolver?: string | undefined;
+  };
+  /** The network's governance configuration (checked). */
+  governance: GovernanceConfig;
+  log(line: string): void;
+}
+
+/** A deployment step of the governance (structurally a deploy/protocol.ts `DeployStep`). */
+export interface GovernanceStep {
+  name: string;
+  chain: "l2";
+  deploy(ctx: GovernanceStepContext): Promise<BaseContract>;
+  wire?(ctx: GovernanceStepContext): Promise<void>;
+}
+
+/** The addresses `checkRoles` expects, from a deployment context. */
+export function roleExpectations(ctx: Pick<GovernanceStepContext, "address" | "roles">): RoleExpectations {
+  return {
+    protocol: protocolAddresses(ctx),
+    governance: {
+      OpenTimelock: ctx.address("OpenTimelock"),
+      OpenGovernor: ctx.address("OpenGovernor"),
+      GrantsVault: ctx.address("GrantsVault"),
+    },
+    token: ctx.address("L2OpenToken"),
+    guardian: ctx.roles.guardian,
+    council: ctx.roles.council,
+    settler: ctx.roles.settler,
+    ...(ctx.roles.resolver === undefined ? {} : { resolver: ctx.roles.resolver }),
+  };
+}
+
+/**
+ * The three governance steps of PROTOCOL_STEPS (after every protocol contract): OpenTimelock,
+ * OpenGovernor, GrantsVault. They read `L2OpenToken` and the four protocol contracts from the
+ * deployment record, the configuration from `ctx.governance` and the roles from `ctx.roles`.
+ *
+ * - The timelock records the L2 OPEN as a dependency (it does not take it as an argument): a new
+ *   token means a new protocol and a new governance, and a timelock already wired to the previous
+ *   governor could not be given to a new one.
+ * - The governor's `wire` wires the timelock (once: it renounces the deployer's timelock admin).
+ * - The vault's `wire` hands the protocol over (every admin role and the treasuries to the
+ *   timelock, the deployer's renounced; skipped for contracts already handed over) and then checks
+ *   every role holder (throwing on any difference), so a deployment that finishes is a deployment
+ *   whose roles are right, on the first run and on every re-run.
+ */
+export function governanceSteps(): GovernanceStep[] {
   return [
     {
       name: "OpenTimelock",
       chain: "l2",
-      deploy: (ctx) => deployTimelock(ctx.signers.l2, config),
+      deploy: (ctx) => {
+        ctx.address("L2OpenToken"); // recorded as a dependency (see above)
+        return deployTimelock(ctx.signers.l2, ctx.governance);
+      },
     },
     {
       name: "OpenGovernor",
@@ -740,7 +806,7 @@ export function governanceSteps(options: GovernanceStepOptions): DeployStep[] {
           token: ctx.address("L2OpenToken"),
           timelock: ctx.address("OpenTimelock"),
           guardian: ctx.roles.guardian,
-          config,
+          config: ctx.governance,
         }),
       async wire(ctx) {
         const timelock = OpenTimelock__factory.connect(ctx.address("OpenTimelock"), ctx.signers.l2);
@@ -757,40 +823,30 @@ export function governanceSteps(options: GovernanceStepOptions): DeployStep[] {
         deployGrantsVault(ctx.signers.l2, {
           token: ctx.address("L2OpenToken"),
           timelock: ctx.address("OpenTimelock"),
-          roles: { guardian: ctx.roles.guardian, council: council(ctx) },
-          config,
+          roles: { guardian: ctx.roles.guardian, council: ctx.roles.council },
+          config: ctx.governance,
         }),
       async wire(ctx) {
-        const protocol = protocolAddresses(ctx);
-        const timelock = ctx.address("OpenTimelock");
         await handOver(ctx.signers.l2, {
-          timelock,
-          protocol,
+          timelock: ctx.address("OpenTimelock"),
+          protocol: protocolAddresses(ctx),
           guardian: ctx.roles.guardian,
           settler: ctx.roles.settler,
-          ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
-          ...(options.log === undefined ? {} : { log: options.log }),
+          ...(ctx.roles.resolver === undefined ? {} : { resolver: ctx.roles.resolver }),
+          log: ctx.log,
         });
-        await checkRoles(ctx.signers.l2, {
-          protocol,
-          governance: {
-            OpenTimelock: timelock,
-            OpenGovernor: ctx.address("OpenGovernor"),
-            GrantsVault: ctx.address("GrantsVault"),
-          },
-          token: ctx.address("L2OpenToken"),
-          guardian: ctx.roles.guardian,
-          council: council(ctx),
-          settler: ctx.roles.settler,
-          ...(options.resolver === undefined ? {} : { resolver: options.resolver }),
-        });
+        const expectations = roleExpectations(ctx);
+        const rows = await checkRoles(ctx.signers.l2, expectations);
+        ctx.log(
+          `every role holder checked (settler ${ctx.roles.settler}, guardian ${ctx.roles.guardian}, council ${ctx.roles.council}, resolver ${ctx.roles.resolver ?? "the timelock"}, timelock ${expectations.governance.OpenTimelock}):\n${formatRoleTable(rows, roleNames(expectations))}`,
+        );
       },
     },
   ];
 }
 
 /** The four protocol contracts' addresses from a deployment context. */
-export function protocolAddresses(ctx: Pick<DeployContext, "address">): ProtocolAddresses {
+export function protocolAddresses(ctx: Pick<GovernanceStepContext, "address">): ProtocolAddresses {
   return {
     DatanetRegistry: ctx.address("DatanetRegistry"),
     ModelRegistry: ctx.address("ModelRegistry"),

@@ -1,4 +1,5 @@
-import type { Provider, Signer } from "ethers";
+import { AbiCoder, hexlify, keccak256, randomBytes } from "ethers";
+import type { ContractTransactionReceipt, Provider, Signer, Typed } from "ethers";
 
 import { PoaError } from "../src/core/errors.js";
 import {
@@ -217,4 +218,62 @@ export async function checkWiring(router: FeeRouter, distributorAddress: string)
       { action: "Redeploy the FeeRouter against this distributor." },
     );
   }
+}
+
+/** What a builder registers (the registry's `Registration` struct). */
+export type ModelRegistration = Exclude<Parameters<ModelRegistry["registerModel"]>[0], Typed>;
+
+/** The commitment `commitArtifact` records: keccak256(abi.encode(artifactHash, owner, salt)). */
+export function artifactCommitment(artifactHash: string, owner: string, salt: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "address", "bytes32"], [artifactHash, owner, salt]));
+}
+
+/** A registered model: its id, the salt its commitment used and both receipts. */
+export interface RegisteredModel {
+  modelId: bigint;
+  salt: string;
+  commit: ContractTransactionReceipt;
+  register: ContractTransactionReceipt;
+}
+
+/**
+ * Registers a model the way the registry requires since 3.0.0 (commit-reveal, so that nobody who
+ * sees the artifact hash in a pending registration can take it first): records the commitment
+ * keccak256(abi.encode(artifactHash, owner, salt)) with `commitArtifact`, waits for it to be
+ * mined, then sends `registerModel(registration, salt)`, which lands in a later block. The owner
+ * is the registry's signer. A fresh random salt is used unless one is given.
+ */
+export async function commitAndRegisterModel(
+  registry: ModelRegistry,
+  registration: ModelRegistration,
+  options: { salt?: string } = {},
+): Promise<RegisteredModel> {
+  const runner = registry.runner as Signer | null;
+  if (runner === null || typeof (runner as Signer).getAddress !== "function") {
+    throw new PoaError("INVALID_VALUE", "the ModelRegistry handle has no signer to register a model with", {
+      action: "Connect the registry to the builder's signer before registering.",
+    });
+  }
+  const owner = await runner.getAddress();
+  const salt = options.salt ?? hexlify(randomBytes(32));
+  const commitment = artifactCommitment(String(registration.artifactHash), owner, salt);
+  const commit = await (await registry.commitArtifact(commitment)).wait();
+  // The registration is sent after the commitment's block was mined, so it lands in a later one.
+  const register = await (await registry.registerModel(registration, salt)).wait();
+  if (commit === null || register === null) {
+    throw new PoaError("CHAIN_DATA_INVALID", "a model registration transaction returned no receipt", {
+      action: "Check the node and register again with the same salt.",
+    });
+  }
+  let modelId: bigint | undefined;
+  for (const log of register.logs) {
+    const parsed = registry.interface.parseLog(log);
+    if (parsed?.name === "ModelRegistered") modelId = parsed.args[0] as bigint;
+  }
+  if (modelId === undefined) {
+    throw new PoaError("CHAIN_DATA_INVALID", "the registration emitted no ModelRegistered event", {
+      action: "Check that the address is a ModelRegistry.",
+    });
+  }
+  return { modelId, salt, commit, register };
 }

@@ -6,8 +6,15 @@
  * so does a contract built on a dependency that was redeployed since; a new chain, told by its
  * genesis hash, starts a new record).
  *
- * Wiring (role grants) is done when the deployer is governance (the devnet default); with a
- * separate governance the grants are governance's to make, and `wire` leaves them alone.
+ * Then governance (deploy/governance.ts): the OpenTimelock, the OpenGovernor and the GrantsVault
+ * from the network's configuration (`GOVERNANCE_DEFAULTS`: short on the devnet, defensible
+ * elsewhere), and the hand-over: every protocol admin role and the treasuries go to the timelock,
+ * the deployer's roles are renounced (it keeps SETTLER_ROLE and PENALTY_ROLE when it is the
+ * settler), and `checkRoles` asserts every role holder from the chain's role events.
+ *
+ * Wiring (role grants) is done while the deployer holds DEFAULT_ADMIN_ROLE, i.e. before the
+ * hand-over; afterwards (a re-run) or with a separate governance, the grants are governance's to
+ * make, and `wire` leaves them alone, so a re-run never reverts.
  *
  * Adding a contract is one entry in `PROTOCOL_STEPS`: its name, its chain, a `deploy` that
  * returns the deployed contract given the addresses deployed before it, and optionally a `wire`
@@ -22,12 +29,22 @@ import { PoaError } from "../src/core/errors.js";
 import { deployDatanetRegistry } from "./datanets.js";
 import { deployRewardDistributor } from "./distributor.js";
 import { deployFeeRouter, deployModelRegistry } from "./models.js";
+import {
+  DEVNET_ROLE_ACCOUNTS,
+  governanceConfig,
+  governanceNetworkOf,
+  governanceSteps,
+  type GovernanceConfig,
+  type GovernanceNetwork,
+} from "./governance.js";
 import { deployL2OpenToken, deployOpenToken } from "./tokens.js";
 import { DatanetRegistry__factory, RewardDistributor__factory } from "../types/ethers-contracts/index.js";
 
 export type { Chain, DeployedContract, DeploymentRecord } from "../src/chain/deployment.js";
 
 export interface DeployContext {
+  /** The network's name ("devnet", ...). */
+  network: string;
   signers: Record<Chain, Signer>;
   /** Address of every contract deployed (or found) so far, by step name. */
   address(name: string): string;
@@ -37,20 +54,34 @@ export interface DeployContext {
   roles: ProtocolRoles;
   /** Protocol parameters chosen at deployment. */
   params: ProtocolParams;
+  /** The governance configuration (the network's defaults and overrides, checked). */
+  governance: GovernanceConfig;
+  log(line: string): void;
 }
 
 /**
- * The protocol's accounts. Governance (DEFAULT_ADMIN_ROLE everywhere) is the timelock in
- * production; on a devnet everything defaults to the deployer so that one key can drive it.
+ * The protocol's accounts. The protocol contracts are built with `governance` (the deployer) as
+ * DEFAULT_ADMIN_ROLE and `treasury` as treasury; the governance steps then hand both to the
+ * timelock. Defaults: the deployer is the settler everywhere; on the devnet the guardian and the
+ * council are `DEVNET_ROLE_ACCOUNTS` (test mnemonic accounts 8 and 9), elsewhere the deployer
+ * (pass real ones); the resolver is the timelock.
  */
 export interface ProtocolRoles {
+  /** DEFAULT_ADMIN_ROLE at construction: the deployer, until the hand-over to the timelock. */
   governance: string;
+  /** Pauses, revokes pending roots and Datanet versions, cancels proposals, vetoes milestones. */
   guardian: string;
+  /** Receives platform fees and slashes until the hand-over (then the timelock). */
   treasury: string;
   /** Proposes epoch roots (RewardDistributor SETTLER_ROLE) and flags adversarial data (PENALTY_ROLE). */
   settler: string;
-  /** Resolves challenged roots (RewardDistributor RESOLVER_ROLE). */
-  resolver: string;
+  /**
+   * Resolves challenged roots (RewardDistributor RESOLVER_ROLE). Undefined: the timelock (a
+   * governance vote decides), or `governance` when the steps deploy no timelock. Never the settler.
+   */
+  resolver?: string | undefined;
+  /** Reviews Exploration and Building grant milestones (GrantsVault COUNCIL_ROLE). */
+  council: string;
 }
 
 export interface ProtocolParams {
@@ -68,6 +99,17 @@ export const DEFAULT_PROTOCOL_PARAMS: ProtocolParams = {
   settlerBond: 10n ** 17n,
   challengerBond: 10n ** 17n,
 };
+
+/**
+ * True while the deployer still holds DEFAULT_ADMIN_ROLE on `contract`: before the hand-over to the
+ * timelock. Wires grant roles only then; afterwards granting is governance's business.
+ */
+async function deployerIsAdmin(
+  contract: { DEFAULT_ADMIN_ROLE(): Promise<string>; hasRole(role: string, account: string): Promise<boolean> },
+  ctx: DeployContext,
+): Promise<boolean> {
+  return contract.hasRole(await contract.DEFAULT_ADMIN_ROLE(), ctx.deployer.l2);
+}
 
 /** Grants `role` to `account` unless it already has it (wiring must be safe to run again). */
 async function ensureRole(
@@ -89,8 +131,8 @@ export interface DeployStep {
   wire?(ctx: DeployContext): Promise<ContractTransactionResponse[] | void>;
 }
 
-/** The protocol, in deployment order. Areas append their steps here (see deploy/<area>.ts). */
-export const PROTOCOL_STEPS: DeployStep[] = [
+/** The protocol without governance, in deployment order. Areas append their steps here (see deploy/<area>.ts). */
+export const CORE_STEPS: DeployStep[] = [
   {
     name: "OpenToken",
     chain: "l1",
@@ -114,7 +156,7 @@ export const PROTOCOL_STEPS: DeployStep[] = [
     // The settlement penalises adversarial data it finds.
     async wire(ctx) {
       const registry = DatanetRegistry__factory.connect(ctx.address("DatanetRegistry"), ctx.signers.l2);
-      if (ctx.roles.governance !== ctx.deployer.l2) return [];
+      if (!(await deployerIsAdmin(registry, ctx))) return [];
       return ensureRole(registry, await registry.PENALTY_ROLE(), ctx.roles.settler);
     },
   },
@@ -135,10 +177,12 @@ export const PROTOCOL_STEPS: DeployStep[] = [
     },
     async wire(ctx) {
       const distributor = RewardDistributor__factory.connect(ctx.address("RewardDistributor"), ctx.signers.l2);
-      if (ctx.roles.governance !== ctx.deployer.l2) return [];
+      if (!(await deployerIsAdmin(distributor, ctx))) return [];
+      // A resolver left to the timelock is granted by the hand-over (the timelock comes later).
+      const resolver = ctx.roles.resolver;
       return [
         ...(await ensureRole(distributor, await distributor.SETTLER_ROLE(), ctx.roles.settler)),
-        ...(await ensureRole(distributor, await distributor.RESOLVER_ROLE(), ctx.roles.resolver)),
+        ...(resolver === undefined ? [] : await ensureRole(distributor, await distributor.RESOLVER_ROLE(), resolver)),
         ...(await ensureRole(distributor, await distributor.GUARDIAN_ROLE(), ctx.roles.guardian)),
       ];
     },
@@ -169,6 +213,12 @@ export const PROTOCOL_STEPS: DeployStep[] = [
   },
 ];
 
+/** Governance on the L2 (deploy/governance.ts): OpenTimelock, OpenGovernor, GrantsVault, then the hand-over. */
+export const GOVERNANCE_STEPS: DeployStep[] = governanceSteps();
+
+/** Everything `deployProtocol` deploys by default: the protocol, then its governance. */
+export const PROTOCOL_STEPS: DeployStep[] = [...CORE_STEPS, ...GOVERNANCE_STEPS];
+
 export interface DeployOptions {
   network: string;
   signers: Record<Chain, Signer>;
@@ -177,6 +227,11 @@ export interface DeployOptions {
   steps?: readonly DeployStep[];
   roles?: Partial<ProtocolRoles>;
   params?: Partial<ProtocolParams>;
+  /**
+   * Governance parameters: the defaults of `network` (default: the deployment's network if
+   * GOVERNANCE_DEFAULTS has it, else "mainnet") with `overrides`.
+   */
+  governance?: { network?: GovernanceNetwork; overrides?: Partial<GovernanceConfig> };
   log?: (line: string) => void;
 }
 
@@ -227,18 +282,38 @@ export async function deployProtocol(options: DeployOptions): Promise<DeployResu
     if (options.file !== undefined) writeDeployment(options.file, record);
   };
 
+  const governance = governanceConfig(
+    options.governance?.network ?? governanceNetworkOf(options.network),
+    options.governance?.overrides,
+  );
+  const withTimelock = steps.some((s) => s.name === "OpenTimelock");
+  const devnet = options.network === "devnet";
+  const given = options.roles ?? {};
+  const guardian = given.guardian ?? (devnet ? DEVNET_ROLE_ACCOUNTS.guardian : l2Deployer);
+  const roles: ProtocolRoles = {
+    governance: given.governance ?? l2Deployer,
+    guardian,
+    treasury: given.treasury ?? l2Deployer,
+    settler: given.settler ?? l2Deployer,
+    resolver: given.resolver ?? (withTimelock ? undefined : (given.governance ?? l2Deployer)),
+    council: given.council ?? (devnet ? DEVNET_ROLE_ACCOUNTS.council : guardian),
+  };
+  // Refused before any transaction: a settler would judge challenges to its own roots.
+  if (roles.resolver !== undefined && roles.resolver.toLowerCase() === roles.settler.toLowerCase())
+    throw new PoaError("INVALID_VALUE", `the settler ${roles.settler} is also the resolver`, {
+      details: { settler: roles.settler, resolver: roles.resolver },
+      action:
+        "A settler must not judge challenges to its own roots: leave the resolver to the timelock (the default) or give a separate account.",
+    });
+
   const ctx: DeployContext = {
+    network: options.network,
     signers,
     deployer: { l1: l1Deployer, l2: l2Deployer },
-    roles: {
-      governance: l2Deployer,
-      guardian: l2Deployer,
-      treasury: l2Deployer,
-      settler: l2Deployer,
-      resolver: l2Deployer,
-      ...options.roles,
-    },
+    roles,
     params: { ...DEFAULT_PROTOCOL_PARAMS, ...options.params },
+    governance,
+    log,
     address(name) {
       const entry = record.contracts[name];
       if (entry === undefined)

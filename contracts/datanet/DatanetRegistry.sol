@@ -39,13 +39,17 @@ import {DatanetVersionLogic} from "./libraries/DatanetVersionLogic.sol";
 contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, ReentrancyGuardTransient, ISemver {
     using SafeERC20 for IERC20;
 
-    /// @notice May pause and unpause; never moves funds.
+    /// @notice May pause (only governance unpauses); never moves funds.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice May slash and revoke accepted contributions in their bond period and slash
     ///         curator bonds (governance, and the settlement when attribution flags
     ///         adversarial data).
     bytes32 public constant PENALTY_ROLE = keccak256("PENALTY_ROLE");
+
+    /// @notice May take down a pending or accepted contribution without slashing it (legal or
+    ///         privacy requests; governance by default).
+    bytes32 public constant TAKEDOWN_ROLE = keccak256("TAKEDOWN_ROLE");
 
     /// @notice OPEN on the L2 (read it with `token()`).
     IERC20 internal immutable _STAKING_TOKEN;
@@ -65,18 +69,28 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         uint64 used;
     }
 
+    /// @dev Who holds a content hash in a Datanet, and the block of the commitment it was
+    ///      revealed from (its precedence), in one slot.
+    struct ContentClaim {
+        uint64 contributionId;
+        uint64 commitBlock;
+    }
+
     mapping(uint256 datanetId => Datanet) private _datanets;
     mapping(uint256 datanetId => mapping(address account => Curator)) private _curators;
     mapping(uint256 datanetId => mapping(address contributor => DailyUsage)) private _usage;
-    mapping(uint256 datanetId => mapping(bytes32 contentHash => uint256 contributionId)) private _contentOwner;
+    mapping(uint256 datanetId => mapping(bytes32 contentHash => ContentClaim)) private _contentOwner;
     mapping(uint256 datanetId => mapping(uint256 versionId => Version)) private _versions;
     mapping(uint256 contributionId => Contribution) private _contributions;
     mapping(uint256 contributionId => mapping(address curator => bool)) private _voted;
+    /// @dev Unrevealed commitments and the block each was made at.
+    mapping(bytes32 commitment => uint256 blockNumber) private _commitments;
 
     /// @param token_      The staking token (OPEN on the L2); see the token assumptions in
     ///                    `IDatanetRegistry`.
     /// @param treasury_   Where slashes are swept.
-    /// @param governance  Holder of DEFAULT_ADMIN_ROLE (and initially PENALTY_ROLE).
+    /// @param governance  Holder of DEFAULT_ADMIN_ROLE (and initially PENALTY_ROLE and
+    ///                    TAKEDOWN_ROLE).
     /// @param guardian    Holder of GUARDIAN_ROLE (zero for none).
     /// @param bounds_     The initial global bounds.
     constructor(IERC20 token_, address treasury_, address governance, address guardian, Bounds memory bounds_) {
@@ -85,6 +99,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         _treasury = treasury_;
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         _grantRole(PENALTY_ROLE, governance);
+        _grantRole(TAKEDOWN_ROLE, governance);
         if (guardian != address(0)) _grantRole(GUARDIAN_ROLE, guardian);
         _setBounds(bounds_);
         emit TreasuryUpdated(address(0), treasury_);
@@ -113,7 +128,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     }
 
     /// @inheritdoc IDatanetRegistry
-    function unpause() external onlyRole(GUARDIAN_ROLE) {
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
     }
 
@@ -215,14 +230,24 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     // =========================================================================================
 
     /// @inheritdoc IDatanetRegistry
+    function commitContribution(bytes32 commitment) external whenNotPaused {
+        uint256 committedAt = _commitments[commitment];
+        require(committedAt == 0, CommitmentExists(commitment, committedAt));
+        // block.number >= 1 on any chain with a history, so 0 keeps meaning "none".
+        _commitments[commitment] = block.number;
+        emit ContributionCommitted(commitment, msg.sender);
+    }
+
+    /// @inheritdoc IDatanetRegistry
     function submit(
         uint256 datanetId,
         bytes32 contentHash,
         string calldata uri,
         uint256 sizeBytes,
-        uint256 stake
+        uint256 stake,
+        bytes32 salt
     ) external returns (uint256 contributionId) {
-        contributionId = _submit(datanetId, contentHash, uri, sizeBytes, stake);
+        contributionId = _submit(datanetId, contentHash, uri, sizeBytes, stake, salt);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -232,6 +257,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         string calldata uri,
         uint256 sizeBytes,
         uint256 stake,
+        bytes32 salt,
         uint256 deadline,
         uint8 v,
         bytes32 r,
@@ -246,7 +272,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
             uint256 allowance = _STAKING_TOKEN.allowance(msg.sender, address(this));
             require(allowance >= stake, PermitFailed(msg.sender, allowance, stake));
         }
-        contributionId = _submit(datanetId, contentHash, uri, sizeBytes, stake);
+        contributionId = _submit(datanetId, contentHash, uri, sizeBytes, stake, salt);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -255,6 +281,10 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         Status status = c.status;
         require(status != Status.None, UnknownContribution(contributionId));
         require(status == Status.Pending, NotPending(contributionId, status));
+        // The review closes at the deadline stored at submission (audit L-2): from then on the
+        // contributor may withdraw in full, and no vote can race that withdrawal.
+        uint256 deadline = c.reviewDeadline;
+        require(block.timestamp < deadline, ReviewClosed(contributionId, deadline, block.timestamp));
         uint256 datanetId = c.datanetId;
         _checkCanVote(datanetId, msg.sender);
         require(msg.sender != c.contributor, SelfReview(contributionId, msg.sender));
@@ -277,7 +307,9 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
 
         // Only the side just voted for can reach the quorum with this vote.
         if (accept && accepts >= quorum) {
-            uint256 bondedUntil = block.timestamp + d.params.bondPeriod;
+            // The bond period stored at submission (audit L-1): an owner who changes it
+            // mid-review changes neither the lock nor the penalty window of this stake.
+            uint256 bondedUntil = block.timestamp + c.bondPeriod;
             // versionCount < 2^32 - 1: each version is a transaction.
             uint256 firstVersion;
             unchecked {
@@ -290,6 +322,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
             emit ContributionAccepted(contributionId, datanetId, bondedUntil, firstVersion);
         } else if (!accept && rejects >= quorum) {
             c.status = Status.Rejected;
+            // A pending contribution always holds its content: a displaced one is no longer pending.
             delete _contentOwner[datanetId][c.contentHash];
             (uint256 slashed, uint256 refundable) = DatanetPenaltyLogic.slashStakeDown(c, _ledger, c.slashBps);
             emit ContributionRejected(contributionId, datanetId, slashed, refundable);
@@ -306,19 +339,29 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         require(!c.stakeReleased, StakeAlreadyReleased(contributionId));
         uint256 datanetId = c.datanetId;
         if (status == Status.Pending) {
+            // A review ends by a decision or at its deadline, never by a withdrawal: else a
+            // contributor escapes a slash by withdrawing just before the deciding reject vote
+            // (at quorum 1, before the first). After the deadline the curators had their time:
+            // the whole stake comes back, whatever votes were cast (audit L-2).
+            uint256 deadline = c.reviewDeadline;
+            require(block.timestamp >= deadline, UnderReview(contributionId, deadline, block.timestamp));
             c.status = Status.Withdrawn;
             delete _contentOwner[datanetId][c.contentHash];
-            // Once a curator has voted to reject, leaving costs what a rejection would: else a
-            // contributor escapes the slash by withdrawing just before the deciding vote.
-            uint256 slashed;
-            if (c.rejectVotes != 0) (slashed, ) = DatanetPenaltyLogic.slashStakeDown(c, _ledger, c.slashBps);
-            emit ContributionWithdrawn(contributionId, datanetId, slashed);
+            emit ContributionWithdrawn(contributionId, datanetId);
         } else if (status == Status.Accepted) {
             uint256 bondedUntil = c.bondedUntil;
             require(block.timestamp >= bondedUntil, StillBonded(contributionId, bondedUntil, block.timestamp));
         } else {
-            // Rejected or Revoked: the rest after the slash. Withdrawn always has stakeReleased.
-            require(status == Status.Rejected || status == Status.Revoked, NothingToWithdraw(contributionId, status));
+            // Rejected, Revoked or Displaced: the rest after the slash, if any; TakenDown: the
+            // whole stake. All at once (no penalty can follow). Withdrawn always has
+            // stakeReleased.
+            require(
+                status == Status.Rejected ||
+                    status == Status.Revoked ||
+                    status == Status.TakenDown ||
+                    status == Status.Displaced,
+                NothingToWithdraw(contributionId, status)
+            );
         }
         amount = c.stake;
         c.stake = 0;
@@ -341,12 +384,34 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
     }
 
     /// @inheritdoc IDatanetRegistry
+    function takeDown(uint256 contributionId, bytes32 reason) external onlyRole(TAKEDOWN_ROLE) {
+        DatanetPenaltyLogic.takeDown(_datanets, _contributions[contributionId], contributionId, reason);
+    }
+
+    /// @inheritdoc IDatanetRegistry
     function sweepSlashed() external nonReentrant returns (uint256 amount) {
         amount = _ledger.slashedUnswept;
         require(amount != 0, NothingToSweep());
         _ledger.slashedUnswept = 0;
         address to = _treasury;
         emit SlashedSwept(to, amount);
+        _STAKING_TOKEN.safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function skim() external nonReentrant returns (uint256 amount) {
+        uint256 owed = _ledger.totalStaked + _ledger.totalCuratorBonds + _ledger.slashedUnswept;
+        // The one read of this contract's own balance, and the right one: it decides only how
+        // much OPEN nobody is owed (sent by a plain transfer) leaves; every amount owed is
+        // decided by the accounting above.
+        uint256 balance = _STAKING_TOKEN.balanceOf(address(this));
+        require(balance > owed, NothingToSkim(balance, owed));
+        // balance > owed, checked above.
+        unchecked {
+            amount = balance - owed;
+        }
+        address to = _treasury;
+        emit ExcessSkimmed(msg.sender, to, amount);
         _STAKING_TOKEN.safeTransfer(to, amount);
     }
 
@@ -459,7 +524,26 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
 
     /// @inheritdoc IDatanetRegistry
     function contributionOfContent(uint256 datanetId, bytes32 contentHash) external view returns (uint256) {
-        return _contentOwner[datanetId][contentHash];
+        return _contentOwner[datanetId][contentHash].contributionId;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function contentCommitBlock(uint256 datanetId, bytes32 contentHash) external view returns (uint256) {
+        return _contentOwner[datanetId][contentHash].commitBlock;
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function commitmentBlock(bytes32 commitment) external view returns (uint256) {
+        return _commitments[commitment];
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function contributionCommitment(
+        bytes32 contentHash,
+        address contributor,
+        bytes32 salt
+    ) external pure returns (bytes32) {
+        return _commitmentOf(contentHash, contributor, salt);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -497,7 +581,7 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "4.0.0";
     }
 
     // =========================================================================================
@@ -509,38 +593,102 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         bytes32 contentHash,
         string calldata uri,
         uint256 sizeBytes,
-        uint256 stake
+        uint256 stake,
+        bytes32 salt
     ) internal nonReentrant whenNotPaused returns (uint256 contributionId) {
-        uint256 day = _admitSubmission(datanetId, contentHash, sizeBytes, stake);
+        _admitSubmission(datanetId, contentHash, sizeBytes, stake);
         contributionId = ++_contributionCount;
-        _contentOwner[datanetId][contentHash] = contributionId;
-        Contribution storage c = _contributions[contributionId];
-        c.contributor = msg.sender;
-        c.status = Status.Pending;
-        // The terms it is judged by, in the slot written here anyway: a later `setParams`
-        // cannot change them mid-review.
-        Params storage p = _datanets[datanetId].params;
-        c.quorum = p.quorum;
-        c.slashBps = p.slashBps;
-        // Both fit: datanetId <= _datanetCount (one per transaction), sizeBytes <= dailyByteCap
-        // (a uint64), stake <= type(uint128).max, all checked in _admitSubmission.
-        c.datanetId = uint64(datanetId);
-        c.sizeBytes = uint64(sizeBytes);
-        c.stake = uint128(stake);
-        c.contentHash = contentHash;
+        _claimContent(datanetId, contentHash, contributionId, _revealCommitment(contentHash, salt));
+        uint256 reviewDeadline = _record(contributionId, datanetId, contentHash, sizeBytes, stake);
         _ledger.totalStaked += stake;
-        emit ContributionSubmitted(contributionId, datanetId, msg.sender, contentHash, uri, sizeBytes, stake, day);
+        emit ContributionSubmitted(
+            contributionId,
+            datanetId,
+            msg.sender,
+            contentHash,
+            uri,
+            sizeBytes,
+            stake,
+            block.timestamp / 1 days,
+            reviewDeadline
+        );
         _STAKING_TOKEN.safeTransferFrom(msg.sender, address(this), stake);
     }
 
-    /// @dev Checks a submission against the Datanet's rules and counts its bytes against the
-    ///      caller's cap for today (UTC day `block.timestamp / 1 days`), which it returns.
-    function _admitSubmission(
+    /// @dev Gives `contentHash` in `datanetId` to the new contribution `contributionId`, revealed
+    ///      from a commitment of block `commitBlock`. A current holder is displaced (precedence by
+    ///      the earliest commitment), or the call reverts `DuplicateContent`
+    ///      (`DatanetPenaltyLogic.displace`).
+    function _claimContent(
+        uint256 datanetId,
+        bytes32 contentHash,
+        uint256 contributionId,
+        uint256 commitBlock
+    ) internal {
+        ContentClaim storage claim = _contentOwner[datanetId][contentHash];
+        // The entry is cleared when a contribution is rejected or withdrawn and replaced when it
+        // is displaced, so a non-zero one is pending, accepted, revoked or taken down.
+        uint256 heldId = claim.contributionId;
+        if (heldId != 0) {
+            DatanetPenaltyLogic.displace(
+                _contributions[heldId],
+                _ledger,
+                heldId,
+                claim.commitBlock,
+                contributionId,
+                commitBlock
+            );
+        }
+        // Both fit 64 bits: one contribution per transaction, and block numbers.
+        claim.contributionId = uint64(contributionId);
+        claim.commitBlock = uint64(commitBlock);
+    }
+
+    /// @dev Writes the new contribution with the terms it is judged and bonded by (in the slots
+    ///      written here anyway, so a later `setParams` cannot change them mid-review); returns
+    ///      its review deadline.
+    function _record(
+        uint256 contributionId,
         uint256 datanetId,
         bytes32 contentHash,
         uint256 sizeBytes,
         uint256 stake
-    ) internal returns (uint256 day) {
+    ) internal returns (uint256 reviewDeadline) {
+        Contribution storage c = _contributions[contributionId];
+        c.contributor = msg.sender;
+        c.status = Status.Pending;
+        Params storage p = _datanets[datanetId].params;
+        c.quorum = p.quorum;
+        c.slashBps = p.slashBps;
+        c.bondPeriod = p.bondPeriod;
+        // block.timestamp + a uint32 fits 40 bits until the year 36,812.
+        reviewDeadline = block.timestamp + p.reviewPeriod;
+        c.reviewDeadline = uint40(reviewDeadline);
+        // All fit: datanetId <= _datanetCount (one per transaction), sizeBytes <= dailyByteCap
+        // (a uint32), stake <= type(uint128).max, all checked in _admitSubmission.
+        c.datanetId = uint64(datanetId);
+        c.sizeBytes = uint32(sizeBytes);
+        c.stake = uint128(stake);
+        c.contentHash = contentHash;
+    }
+
+    /// @dev Uses up the caller's commitment to `contentHash` with `salt` and returns its block;
+    ///      it must be at least one block old.
+    function _revealCommitment(bytes32 contentHash, bytes32 salt) internal returns (uint256 commitBlock) {
+        bytes32 commitment = _commitmentOf(contentHash, msg.sender, salt);
+        commitBlock = _commitments[commitment];
+        require(commitBlock != 0, UnknownCommitment(commitment));
+        require(commitBlock < block.number, CommitmentTooRecent(commitment, commitBlock, block.number));
+        delete _commitments[commitment];
+    }
+
+    function _commitmentOf(bytes32 contentHash, address contributor, bytes32 salt) internal pure returns (bytes32) {
+        return keccak256(abi.encode(contentHash, contributor, salt));
+    }
+
+    /// @dev Checks a submission against the Datanet's rules and counts its bytes against the
+    ///      caller's cap for today (UTC day `block.timestamp / 1 days`).
+    function _admitSubmission(uint256 datanetId, bytes32 contentHash, uint256 sizeBytes, uint256 stake) internal {
         Datanet storage d = _existingDatanet(datanetId);
         require(contentHash != bytes32(0), ZeroContentHash());
         require(sizeBytes != 0, ZeroSize());
@@ -548,19 +696,14 @@ contract DatanetRegistry is IDatanetRegistry, AccessControl, Pausable, Reentranc
         require(stake >= p.minStake, StakeBelowMinimum(datanetId, stake, p.minStake));
         require(stake <= type(uint128).max, StakeTooLarge(stake, type(uint128).max));
 
-        uint256 existing = _contentOwner[datanetId][contentHash];
-        // The entry is cleared when a contribution is rejected or withdrawn, so a non-zero one
-        // is pending, accepted or revoked (revoked content stays barred).
-        require(existing == 0, DuplicateContent(datanetId, contentHash, existing));
-
-        day = block.timestamp / 1 days;
+        uint256 day = block.timestamp / 1 days;
         DailyUsage storage u = _usage[datanetId][msg.sender];
         uint256 usedToday = u.day == day ? u.used : 0;
         require(
             sizeBytes <= p.dailyByteCap && usedToday + sizeBytes <= p.dailyByteCap,
             DailyByteCapExceeded(datanetId, msg.sender, day, usedToday, sizeBytes, p.dailyByteCap)
         );
-        // usedToday + sizeBytes <= dailyByteCap < 2^64, checked above; day < 2^64 for the next
+        // usedToday + sizeBytes <= dailyByteCap < 2^32, checked above; day < 2^64 for the next
         // 5e16 years.
         u.day = uint64(day);
         u.used = uint64(usedToday + sizeBytes);

@@ -14,12 +14,14 @@ import {ISemver} from "../interfaces/ISemver.sol";
 
 /// @title RewardDistributor
 /// @notice Escrows OPEN per epoch and pays it out against optimistic, cumulative Merkle roots.
-/// @dev    Storage is laid out for the hot paths. The finalized root's totals (declared total
-///         and all claims so far, packed in one slot) are keyed by the root itself, and only the
-///         current root's entry is non-zero. So `claimWithRoot`, given the root, reads and
-///         writes that one slot (which both proves the root current and enforces the cap) and
-///         the account's `_claimed` slot; nothing else. `claim` reads `_root` first. A batch
-///         touches the totals once. `fund` (called by the FeeRouter) reads and writes one packed
+/// @dev    Storage is laid out for the hot paths. The finalized root's claim state (the room left
+///         under its declared total for proven leaves, the room left under the settled escrow
+///         for payments, and its round, packed in one slot) is keyed by the root itself, and
+///         only the current root's entry is non-zero (its round is never 0). So
+///         `claimWithRoot`, given the root, reads and writes that one slot (which both proves the
+///         root current and enforces both caps) and the account's slot (what it received and the
+///         round it was last counted in); nothing else. `claim` reads `_root` first. A batch
+///         touches the root's slot once. `fund` (called by the FeeRouter) reads and writes one packed
 ///         `_escrow` slot plus the epoch's escrow. The pending root's slots are never zeroed
 ///         between epochs (a zero `challengeDeadline` marks "none pending"), so each proposal
 ///         rewrites warm, non-zero slots instead of paying for fresh ones.
@@ -41,6 +43,15 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @notice Longest challenge window governance may set, so rewards cannot be frozen.
     uint256 public constant MAX_CHALLENGE_WINDOW = 30 days;
 
+    /// @notice Smallest challenger bond governance may set: a challenge blocks finalization
+    ///         until the resolver decides, so a free one could do that again and again (I-2).
+    ///         0.01 ETH: each rejected challenge's bond goes to the settler.
+    uint256 public constant MIN_CHALLENGER_BOND = 0.01 ether;
+
+    /// @notice Most OPEN that may ever be escrowed (`EscrowOverflow` above): every amount the
+    ///         claim state packs (declared totals, rooms) is at most this, so fits in 112 bits.
+    uint256 public constant MAX_ESCROW = type(uint112).max;
+
     /// @notice How many epochs ahead of the current one `fund` accepts. It bounds how far ahead
     ///         escrow can exist (so the look-ahead of `escrowedThrough`), not the loops of
     ///         `propose` and `finalize`: those sum the escrow of every epoch from `nextEpoch` (the
@@ -59,19 +70,29 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @notice Length of each epoch, in seconds (read it with `epochLength()`).
     uint256 internal immutable _EPOCH_LENGTH;
 
-    /// @dev The two totals a claim checks and updates, packed in one slot.
-    struct Totals {
-        uint128 finalized;
+    /// @dev What a claim checks and updates, packed in one slot (docs/distributor.md,
+    ///      "Accounting"): `proveRoom` = declared total - leaves proven under this root;
+    ///      `payRoom` = escrow of the settled epochs - all OPEN ever paid; `round` = how many
+    ///      finalizations there have been (1 for the first root), never 0 for the current root.
+    struct ClaimState {
+        uint112 proveRoom;
+        uint112 payRoom;
+        uint32 round;
+    }
+
+    /// @dev Per account: OPEN paid so far (its cumulative amount at its last paid claim) and
+    ///      the round in which its leaf was last counted against a root's total.
+    struct Account {
         uint128 claimed;
+        uint32 round;
     }
 
     /// @dev The finalized root (zero before the first finalization).
     bytes32 private _root;
-    /// @dev Totals of the finalized root; zero for every other root (a stale or unfinalized
-    ///      root has no entry, which is how `claimWithRoot` recognises the current one).
-    mapping(bytes32 root => Totals totals) private _totals;
-    /// @dev OPEN paid so far per account (its cumulative amount at its last claim).
-    mapping(address account => uint256 amount) private _claimed;
+    /// @dev Claim state of the finalized root; zero for every other root (a stale or
+    ///      unfinalized root has no entry, which is how `claimWithRoot` recognises the current one).
+    mapping(bytes32 root => ClaimState state) private _states;
+    mapping(address account => Account) private _accounts;
 
     /// @dev The escrow totals `fund` updates, packed in one slot.
     struct Escrow {
@@ -81,8 +102,15 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @dev All OPEN ever escrowed, and the first epoch not yet covered by a finalized root.
     Escrow private _escrow;
-    /// @dev Escrow of all epochs before `_escrow.nextEpoch`.
-    uint256 private _escrowedSettled;
+    /// @dev Escrow of all epochs before `_escrow.nextEpoch`, and the declared total of the
+    ///      finalized root, packed in one slot (finalize writes both; propose reads both). Both
+    ///      are at most MAX_ESCROW < 2^112.
+    struct Settled {
+        uint128 escrow;
+        uint128 finalizedTotal;
+    }
+
+    Settled private _settled;
     mapping(uint256 epoch => uint256 amount) private _epochEscrow;
     /// @dev Stale between proposals; live only while `challengeDeadline != 0`.
     PendingRoot private _pending;
@@ -151,12 +179,24 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 maxEpoch = currentEpoch() + MAX_FUND_AHEAD;
         require(epoch <= maxEpoch, EpochTooFarAhead(epoch, maxEpoch));
         require(amount != 0, ZeroAmount());
-        uint256 newTotal = escrow.total + amount;
-        require(newTotal <= type(uint128).max, EscrowOverflow(newTotal));
-        _epochEscrow[epoch] += amount; // <= newTotal < 2^128: cannot overflow
-        _escrow.total = uint128(newTotal); // checked just above
+        _addEscrow(escrow, epoch, amount);
         emit EpochFunded(epoch, msg.sender, amount);
         _OPEN.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IRewardDistributor
+    /// @dev Owed = escrowed - claimed, what internal accounting holds for claims; OPEN only
+    ///      arrives through `fund`, so the balance is never below it.
+    function skim() external nonReentrant returns (uint256 amount) {
+        Escrow memory escrow = _escrow;
+        uint256 owed = escrow.total - _totalClaimed();
+        uint256 balance = _OPEN.balanceOf(address(this));
+        require(balance > owed, NothingToSkim(balance, owed));
+        amount = balance - owed;
+        // The current epoch is never settled: a root needs an ended epoch, so nextEpoch <= current.
+        uint256 epoch = currentEpoch();
+        _addEscrow(escrow, epoch, amount);
+        emit ExcessEscrowed(epoch, msg.sender, amount);
     }
 
     /// @inheritdoc IEpochEscrow
@@ -183,15 +223,15 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 endsAt = _epochEnd(epoch);
         require(endsAt <= block.timestamp, EpochNotEnded(epoch, endsAt));
         require(root_ != bytes32(0), ZeroRoot());
-        uint256 finalizedTotal_ = _totals[_root].finalized;
-        require(totalCumulative >= finalizedTotal_, TotalDecreasing(totalCumulative, finalizedTotal_));
-        uint256 escrowed = _escrowedSettled + _escrowBetween(next, epoch);
+        Settled memory settled = _settled;
+        require(totalCumulative >= settled.finalizedTotal, TotalDecreasing(totalCumulative, settled.finalizedTotal));
+        uint256 escrowed = settled.escrow + _escrowBetween(next, epoch);
         require(totalCumulative <= escrowed, TotalAboveEscrow(totalCumulative, escrowed));
         uint256 bond = _settlerBond;
         require(msg.value == bond, WrongBond(msg.value, bond));
 
         uint256 deadline = block.timestamp + _challengeWindow;
-        // Casts are exact: totalCumulative <= escrowed < 2^128 (fund caps the escrow); the
+        // Casts are exact: totalCumulative <= escrowed < 2^112 (fund caps the escrow); the
         // epoch ended, so epoch < block.timestamp < 2^64; deadline is a timestamp plus at most
         // 30 days; bond is a uint96 setting. The challenger slot is already zero (every
         // resolution and revocation clears it).
@@ -258,15 +298,27 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         require(p.challengeDeadline != 0, NoPendingRoot());
         require(p.challenger == address(0), ChallengeUnresolved(p.challenger));
         require(block.timestamp >= p.challengeDeadline, WindowNotOver(p.challengeDeadline, block.timestamp));
-        _escrowedSettled += _escrowBetween(_escrow.nextEpoch, p.epoch);
+        uint256 newlySettled = _escrowBetween(_escrow.nextEpoch, p.epoch);
         _escrow.nextEpoch = p.epoch + 1; // epoch < block.timestamp < 2^64 - 1
         bytes32 previous = _root;
-        uint128 claimedSoFar = _totals[previous].claimed;
+        ClaimState memory old = _states[previous];
         if (p.root != previous) {
-            delete _totals[previous];
+            delete _states[previous];
             _root = p.root;
         }
-        _totals[p.root] = Totals({finalized: p.totalCumulative, claimed: claimedSoFar});
+        // A new round: no leaf of the new root is counted yet, whatever accounts received under
+        // earlier roots (so a correction never charges an over-payment to the others); payments
+        // keep their one room under the settled escrow, which grows by the newly settled epochs.
+        // Casts are exact: totalCumulative <= escrowedThrough(epoch) and payRoom <= the settled
+        // escrow, both at most the escrow ever, below 2^112 (fund caps it); a finalization needs
+        // a challenge window of at least an hour, so 2^32 rounds take 490,000 years.
+        _states[p.root] = ClaimState({
+            proveRoom: uint112(p.totalCumulative),
+            payRoom: uint112(old.payRoom + newlySettled),
+            round: old.round + 1
+        });
+        // The settled escrow stays within all escrow ever, below 2^112: the cast is exact.
+        _settled = Settled({escrow: _settled.escrow + uint128(newlySettled), finalizedTotal: p.totalCumulative});
         _pending.challengeDeadline = 0;
         emit RootFinalized(p.epoch, p.root, p.totalCumulative, msg.sender);
         _creditBond(p.settler, p.settlerBond);
@@ -283,7 +335,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         bytes32[] calldata proof
     ) external nonReentrant returns (uint256 amount) {
         bytes32 root_ = _root;
-        amount = _claimOne(root_, _totals[root_], account, cumulativeAmount, proof);
+        amount = _claimOne(root_, _states[root_], account, cumulativeAmount, proof);
         _OPEN.safeTransfer(account, amount);
     }
 
@@ -294,37 +346,30 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 cumulativeAmount,
         bytes32[] calldata proof
     ) external nonReentrant returns (uint256 amount) {
-        Totals storage totals = _currentTotals(expectedRoot);
-        amount = _claimOne(expectedRoot, totals, account, cumulativeAmount, proof);
+        ClaimState storage state = _currentState(expectedRoot);
+        amount = _claimOne(expectedRoot, state, account, cumulativeAmount, proof);
         _OPEN.safeTransfer(account, amount);
     }
 
     /// @inheritdoc IRewardDistributor
     function claimBatch(bytes32 expectedRoot, Claim[] calldata claims) external nonReentrant returns (uint256 total) {
         bytes32 root_ = expectedRoot == bytes32(0) ? _root : expectedRoot;
-        Totals storage totals = _currentTotals(root_);
-        Totals memory t = totals;
+        ClaimState storage state = _currentState(root_);
+        ClaimState memory s = state;
         uint256 n = claims.length;
         uint256[] memory amounts = new uint256[](n);
         for (uint256 i = 0; i < n; ++i) {
             Claim calldata c = claims[i];
-            uint256 already = _verifiedClaimed(root_, c.account, c.cumulativeAmount, c.proof);
-            if (c.cumulativeAmount <= already) continue; // nothing left: skipped, see interface
-            _claimed[c.account] = c.cumulativeAmount;
-            uint256 amount;
-            // cumulativeAmount > already (checked just above); t.claimed + total <= t.finalized
-            // (checked on every previous entry), so the remaining room cannot underflow.
-            unchecked {
-                amount = c.cumulativeAmount - already;
-                uint256 room = t.finalized - t.claimed - total;
-                require(amount <= room, ClaimsAboveTotal(t.claimed + total, amount, t.finalized));
-            }
+            Account memory a = _verifiedAccount(root_, c.account, c.cumulativeAmount, c.proof);
+            if (c.cumulativeAmount <= a.claimed) continue; // nothing left: skipped, see interface
+            uint256 amount = _count(s, a, c.cumulativeAmount);
+            _accounts[c.account] = a;
             total += amount;
             amounts[i] = amount;
             emit Claimed(c.account, amount);
         }
-        // t.claimed + total <= t.finalized < 2^128 (checked per entry): the cast is exact.
-        totals.claimed = uint128(t.claimed + total);
+        state.proveRoom = s.proveRoom;
+        state.payRoom = s.payRoom;
         for (uint256 i = 0; i < n; ++i) {
             if (amounts[i] != 0) _OPEN.safeTransfer(claims[i].account, amounts[i]);
         }
@@ -361,7 +406,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "3.0.0";
     }
 
     /// @inheritdoc IRewardDistributor
@@ -376,17 +421,22 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @inheritdoc IRewardDistributor
     function finalizedTotal() external view returns (uint256) {
-        return _totals[_root].finalized;
+        return _settled.finalizedTotal;
+    }
+
+    /// @inheritdoc IRewardDistributor
+    function provenTotal() external view returns (uint256) {
+        return _settled.finalizedTotal - _states[_root].proveRoom;
     }
 
     /// @inheritdoc IRewardDistributor
     function totalClaimed() external view returns (uint256) {
-        return _totals[_root].claimed;
+        return _totalClaimed();
     }
 
     /// @inheritdoc IRewardDistributor
     function claimed(address account) external view returns (uint256) {
-        return _claimed[account];
+        return _accounts[account].claimed;
     }
 
     /// @inheritdoc IRewardDistributor
@@ -402,9 +452,9 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
         uint256 next = _escrow.nextEpoch;
         uint256 lastFundable = currentEpoch() + MAX_FUND_AHEAD;
         if (epoch > lastFundable) epoch = lastFundable; // nothing is escrowed beyond it
-        if (epoch >= next) return _escrowedSettled + _escrowBetween(next, epoch);
+        if (epoch >= next) return _settled.escrow + _escrowBetween(next, epoch);
         // epoch + 1 <= next - 1 here, and the settled escrow includes every term subtracted.
-        return _escrowedSettled - _escrowBetween(epoch + 1, next - 1);
+        return _settled.escrow - _escrowBetween(epoch + 1, next - 1);
     }
 
     /// @inheritdoc IRewardDistributor
@@ -444,7 +494,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
 
     /// @inheritdoc IRewardDistributor
     function claimable(address account, uint256 cumulativeAmount) external view returns (uint256) {
-        uint256 already = _claimed[account];
+        uint256 already = _accounts[account].claimed;
         return cumulativeAmount > already ? cumulativeAmount - already : 0;
     }
 
@@ -455,53 +505,87 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     /// @dev Verifies, records and emits one claim; the caller transfers `amount` afterwards.
     function _claimOne(
         bytes32 root_,
-        Totals storage totals,
+        ClaimState storage state,
         address account,
         uint256 cumulativeAmount,
         bytes32[] calldata proof
     ) private returns (uint256 amount) {
-        uint256 already = _verifiedClaimed(root_, account, cumulativeAmount, proof);
-        require(cumulativeAmount > already, NothingToClaim(account, cumulativeAmount, already));
-        _claimed[account] = cumulativeAmount;
-        // cumulativeAmount > already (checked just above).
-        unchecked {
-            amount = cumulativeAmount - already;
-        }
-        _recordClaims(totals, amount);
+        Account memory a = _verifiedAccount(root_, account, cumulativeAmount, proof);
+        require(cumulativeAmount > a.claimed, NothingToClaim(account, cumulativeAmount, a.claimed));
+        ClaimState memory s = state;
+        amount = _count(s, a, cumulativeAmount);
+        _accounts[account] = a;
+        state.proveRoom = s.proveRoom;
+        state.payRoom = s.payRoom;
         emit Claimed(account, amount);
     }
 
     /// @dev Checks the proof against `root_` and returns what `account` already received.
-    function _verifiedClaimed(
+    function _verifiedAccount(
         bytes32 root_,
         address account,
         uint256 cumulativeAmount,
         bytes32[] calldata proof
-    ) private view returns (uint256) {
+    ) private view returns (Account memory) {
         require(root_ != bytes32(0), NoFinalizedRoot());
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
         require(MerkleProof.verifyCalldata(proof, root_, leaf), InvalidClaimProof(account, cumulativeAmount, root_));
-        return _claimed[account];
+        return _accounts[account];
     }
 
-    /// @dev Adds `amount` to all claims, never past the finalized total.
-    function _recordClaims(Totals storage totals, uint256 amount) private {
-        Totals memory t = totals;
-        // t.claimed <= t.finalized always holds (this function is the only writer of claimed,
-        // and finalized never decreases), so the subtraction cannot underflow.
+    /// @dev Counts a paying claim (`cumulativeAmount > a.claimed`) in `s` and `a` (in memory;
+    ///      the caller stores them) and returns the amount to pay. The account's leaf counts
+    ///      against the root's total in full the first time it is proven in this round, and only
+    ///      its increase after that (a bad tree may list an account twice); what it received
+    ///      under earlier roots never counts (the L-4 rule). The payment counts against the
+    ///      settled escrow, which holds every payment ever.
+    function _count(
+        ClaimState memory s,
+        Account memory a,
+        uint256 cumulativeAmount
+    ) private view returns (uint256 amount) {
+        // cumulativeAmount > a.claimed (every caller checks it).
         unchecked {
-            require(amount <= t.finalized - t.claimed, ClaimsAboveTotal(t.claimed, amount, t.finalized));
-            // t.claimed + amount <= t.finalized < 2^128, so the sum and the cast are exact.
-            totals.claimed = uint128(t.claimed + amount);
+            amount = cumulativeAmount - a.claimed;
         }
+        uint256 counted = a.round == s.round ? amount : cumulativeAmount;
+        if (counted > s.proveRoom) {
+            uint256 total = _settled.finalizedTotal;
+            revert ClaimsAboveTotal(total - s.proveRoom, counted, total);
+        }
+        if (amount > s.payRoom) {
+            uint256 escrow = _settled.escrow;
+            revert ClaimsAboveEscrow(escrow - s.payRoom, amount, escrow);
+        }
+        // Both fit: counted <= proveRoom and amount <= payRoom, each below 2^112, so the casts
+        // are exact, and cumulativeAmount = claimed + amount < 2^112 + 2^112 fits in 128 bits.
+        unchecked {
+            s.proveRoom -= uint112(counted);
+            s.payRoom -= uint112(amount);
+        }
+        a.claimed = uint128(cumulativeAmount);
+        a.round = s.round;
     }
 
-    /// @dev The totals of `root`, which must be the finalized root. Its entry is non-zero unless
-    ///      it is stale, unfinalized, or a finalized root that declared a zero total; only then
-    ///      is `_root` read to tell them apart.
-    function _currentTotals(bytes32 root_) private view returns (Totals storage totals) {
-        totals = _totals[root_];
-        if (totals.finalized == 0) {
+    /// @dev All OPEN ever paid: the settled escrow minus the room left under it.
+    function _totalClaimed() private view returns (uint256) {
+        return _settled.escrow - _states[_root].payRoom;
+    }
+
+    /// @dev Adds `amount` of escrow for `epoch`, keeping all escrow ever within MAX_ESCROW.
+    function _addEscrow(Escrow memory escrow, uint256 epoch, uint256 amount) private {
+        uint256 newTotal = escrow.total + amount;
+        require(newTotal <= MAX_ESCROW, EscrowOverflow(newTotal));
+        _epochEscrow[epoch] += amount; // <= newTotal < 2^112: cannot overflow
+        _escrow.total = uint128(newTotal); // checked just above
+    }
+
+    /// @dev The claim state of `root`, which must be the finalized root. Its entry is non-zero
+    ///      (its round is at least 1) unless it is stale or unfinalized; only then is `_root`
+    ///      read, to tell a changed root from no root at all (claims then revert NoFinalizedRoot).
+    function _currentState(bytes32 root_) private view returns (ClaimState storage state) {
+        state = _states[root_];
+        if (state.round == 0) {
             bytes32 current = _root;
             require(root_ == current, RootChanged(root_, current));
         }
@@ -537,6 +621,7 @@ contract RewardDistributor is IRewardDistributor, AccessControl, ReentrancyGuard
     function _setBonds(uint256 settlerBond_, uint256 challengerBond_) private {
         require(settlerBond_ <= type(uint96).max, BondTooLarge(settlerBond_));
         require(challengerBond_ <= type(uint96).max, BondTooLarge(challengerBond_));
+        require(challengerBond_ >= MIN_CHALLENGER_BOND, ChallengerBondTooLow(challengerBond_, MIN_CHALLENGER_BOND));
         _settlerBond = uint96(settlerBond_);
         _challengerBond = uint96(challengerBond_);
         emit BondsSet(settlerBond_, challengerBond_);

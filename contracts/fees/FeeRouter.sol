@@ -30,7 +30,7 @@ import {FeeMath} from "./FeeMath.sol";
 contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransient, ISemver {
     using SafeERC20 for IERC20;
 
-    /// @notice May pause and unpause payments; never moves funds.
+    /// @notice May pause payments (only governance unpauses); never moves funds.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Hard cap on the platform fee (20%).
@@ -225,6 +225,20 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
         _TOKEN.safeTransfer(to, amount);
     }
 
+    /// @inheritdoc IFeeRouter
+    /// @dev Owed = totalCredits + platformFeesAccrued: OPEN only arrives through payments, whose
+    ///      escrowed parts leave in the same transaction, so the balance is never below it.
+    function skim() external nonReentrant returns (uint256 amount) {
+        Totals memory t = _totals;
+        uint256 owed = uint256(t.totalCredits) + t.platformAccrued;
+        uint256 balance = _TOKEN.balanceOf(address(this));
+        require(balance > owed, NothingToSkim(balance, owed));
+        amount = balance - owed;
+        address to = _config.treasury;
+        emit ExcessSkimmed(msg.sender, to, amount);
+        _TOKEN.safeTransfer(to, amount);
+    }
+
     // ---------------------------------------------------------------------------------------
     // Governance and guardian
     // ---------------------------------------------------------------------------------------
@@ -258,7 +272,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IFeeRouter
-    function unpause() external onlyRole(GUARDIAN_ROLE) {
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
     }
 
@@ -361,7 +375,7 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "4.0.0";
     }
 
     // ---------------------------------------------------------------------------------------
@@ -429,6 +443,8 @@ contract FeeRouter is IFeeRouter, AccessControl, Pausable, ReentrancyGuardTransi
         require(paidAs == 0, RequestAlreadyPaid(msg.sender, requestHash, paidAs));
         require(tokensIn != 0 || tokensOut != 0, ZeroTokens(requestHash));
         uint256 fee = FeeMath.feeUp(p.terms.pricePerKInput, p.terms.pricePerKOutput, tokensIn, tokensOut);
+        // feeUp rounds up, so the fee is 0 only when every token used is on an unpriced side.
+        require(fee != 0, ZeroFee(requestHash, tokensIn, tokensOut));
         require(fee <= maxFee, FeeAboveMax(requestHash, fee, maxFee));
         Parts memory parts;
         (parts.platform, parts.owner, parts.stakers, parts.contributors) = FeeMath.splitDown(

@@ -39,8 +39,8 @@ contract GrantsVault is IGrantsVault, AccessControl, Pausable, ReentrancyGuardTr
     /// @notice Longest veto window governance may set, so payments cannot be frozen by it.
     uint256 public constant MAX_VETO_WINDOW = 30 days;
 
-    /// @notice The OPEN token.
-    IERC20 public immutable OPEN;
+    /// @dev The OPEN token (read through `token()`).
+    IERC20 internal immutable _OPEN;
 
     address private _treasury;
     uint256 private _vetoWindow;
@@ -66,11 +66,11 @@ contract GrantsVault is IGrantsVault, AccessControl, Pausable, ReentrancyGuardTr
         TierBounds[3] memory bounds,
         uint256 vetoWindow_
     ) {
-        require(address(open) != address(0), ZeroAddress("open"));
-        require(governance != address(0), ZeroAddress("governance"));
-        require(council != address(0), ZeroAddress("council"));
-        require(guardian != address(0), ZeroAddress("guardian"));
-        OPEN = open;
+        require(address(open) != address(0), ZeroAddress());
+        require(governance != address(0), ZeroAddress());
+        require(council != address(0), ZeroAddress());
+        require(guardian != address(0), ZeroAddress());
+        _OPEN = open;
         _grantRole(DEFAULT_ADMIN_ROLE, governance);
         _grantRole(COUNCIL_ROLE, council);
         _grantRole(GUARDIAN_ROLE, guardian);
@@ -136,7 +136,7 @@ contract GrantsVault is IGrantsVault, AccessControl, Pausable, ReentrancyGuardTr
         require(sum == BPS, WeightsNotWhole(sum));
 
         _totalUnreleased += amount;
-        OPEN.safeTransferFrom(from, address(this), amount);
+        _OPEN.safeTransferFrom(from, address(this), amount);
     }
 
     /// @inheritdoc IGrantsVault
@@ -150,7 +150,7 @@ contract GrantsVault is IGrantsVault, AccessControl, Pausable, ReentrancyGuardTr
         _totalUnreleased -= refund;
         address to = _treasury;
         emit GrantCancelled(grantId, to, refund, reason);
-        if (refund != 0) OPEN.safeTransfer(to, refund);
+        if (refund != 0) _OPEN.safeTransfer(to, refund);
     }
 
     /// @inheritdoc IGrantsVault
@@ -264,7 +264,7 @@ contract GrantsVault is IGrantsVault, AccessControl, Pausable, ReentrancyGuardTr
             g.status = GrantStatus.Completed;
             emit GrantCompleted(grantId, released);
         }
-        if (amount != 0) OPEN.safeTransfer(grantee, amount);
+        if (amount != 0) _OPEN.safeTransfer(grantee, amount);
     }
 
     // ------------------------------------------------------------------------------------
@@ -273,7 +273,7 @@ contract GrantsVault is IGrantsVault, AccessControl, Pausable, ReentrancyGuardTr
 
     /// @inheritdoc IGrantsVault
     function token() external view returns (address) {
-        return address(OPEN);
+        return address(_OPEN);
     }
 
     /// @inheritdoc IGrantsVault
@@ -334,7 +334,7 @@ contract GrantsVault is IGrantsVault, AccessControl, Pausable, ReentrancyGuardTr
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     // ------------------------------------------------------------------------------------
@@ -363,7 +363,7 @@ contract GrantsVault is IGrantsVault, AccessControl, Pausable, ReentrancyGuardTr
         g = _activeGrant(grantId);
         Tier tier = g.tier;
         bytes32 role = tier == Tier.Expansion ? DEFAULT_ADMIN_ROLE : COUNCIL_ROLE;
-        require(hasRole(role, msg.sender), NotReviewer(grantId, tier, msg.sender));
+        _checkRole(role); // AccessControlUnauthorizedAccount(caller, role), as everywhere else
         m = _milestone(grantId, g, index);
         require(m.status == MilestoneStatus.Submitted, MilestoneNotSubmitted(grantId, index, m.status));
     }
@@ -384,7 +384,7 @@ contract GrantsVault is IGrantsVault, AccessControl, Pausable, ReentrancyGuardTr
     }
 
     function _setTreasury(address treasury_) private {
-        require(treasury_ != address(0), ZeroAddress("treasury"));
+        require(treasury_ != address(0), ZeroAddress());
         emit TreasurySet(_treasury, treasury_);
         _treasury = treasury_;
     }

@@ -14,11 +14,13 @@ import {ITreasuryConfig} from "./ITreasuryConfig.sol";
 ///         ERC-20 given at construction (OPEN on the L2). It must not charge a fee on transfer,
 ///         must not rebase, and must not call back into the caller on transfer (no ERC-777 hooks).
 ///         The registry credits exactly the `amount` it asked `transferFrom` to move and keeps
-///         internal accounting; it never reads its own balance to decide what to pay.
+///         internal accounting; it never reads its own balance to decide what it owes anyone.
+///         OPEN sent to it by a plain transfer is owed to no one: `skim` moves that excess
+///         (balance minus `totalStaked + totalCuratorBonds + slashedUnswept`) to the treasury.
 ///
-///         Amounts: stakes and bonds are at most `type(uint128).max`; sizes at most
-///         `type(uint64).max`. Ids of Datanets, contributions and versions start at 1 and are
-///         never reused.
+///         Amounts: stakes and bonds are at most `type(uint128).max`; sizes and daily byte caps
+///         at most `type(uint32).max` (4,294,967,295 bytes, 4.29 GB). Ids of Datanets,
+///         contributions and versions start at 1 and are never reused.
 ///
 ///         Slashed OPEN (rejections, penalties, curator-bond slashes) goes to the treasury, never
 ///         to curators, so that no reviewer profits from rejecting data. It accrues in
@@ -26,6 +28,23 @@ import {ITreasuryConfig} from "./ITreasuryConfig.sol";
 ///
 ///         Time: the contributor's daily byte cap counts bytes per UTC day, day index
 ///         `block.timestamp / 1 days`; the counter resets at 00:00:00 UTC.
+///
+///         Sizes are declared: the cap counts the `sizeBytes` a contributor passes to `submit`,
+///         because the chain never sees the bytes. Whoever reads the bytes against the content
+///         hash (the Datanet commands before a vote, the settlement before attribution) compares
+///         the two (`checkDeclaredSize` in src/datanet/size.ts); an under-declaration is rejected
+///         while pending, penalised during the bond period and taken down after it.
+///
+///         Submissions are committed first, then revealed (front-running, audit M-2): a
+///         contributor commits `keccak256(abi.encode(contentHash, contributor, salt))`
+///         (`commitContribution`), then, at least one block later, reveals it by submitting the
+///         contribution with the salt. The content hash appears on-chain only in the reveal, and
+///         a commitment names its contributor, so whoever copies a reveal must commit afresh: its
+///         commitment is later than the author's. Precedence goes to the earliest commitment: a
+///         reveal whose commitment is older than that of the pending contribution holding the
+///         same content displaces it (`ContributionDisplaced`; its stake comes back, minus its
+///         slash share if a curator had voted to reject it). Anyone may also displace a pending
+///         holder whose review deadline has passed.
 ///
 ///         Versions: version `v` of a Datanet is the set of its contributions that were accepted
 ///         and not revoked when the `VersionPublished` event of `v` was emitted. Its root is the
@@ -49,29 +68,40 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     }
 
     /// @notice Life of a contribution. `None` means the id does not exist.
-    /// @dev    Pending -> Accepted | Rejected | Withdrawn; Accepted -> Revoked (penalty, during
-    ///         the bond period). Accepted stays Accepted after its stake is withdrawn.
+    /// @dev    Pending -> Accepted | Rejected | Withdrawn (from the review deadline) | TakenDown
+    ///         | Displaced (by a reveal of the same content with an earlier commitment, or by any
+    ///         reveal of it after the review deadline); Accepted -> Revoked (penalty, during the
+    ///         bond period) | TakenDown (any time). Accepted stays Accepted after its stake is
+    ///         withdrawn. Revoked and TakenDown content stays barred from the Datanet.
     enum Status {
         None,
         Pending,
         Accepted,
         Rejected,
         Withdrawn,
-        Revoked
+        Revoked,
+        TakenDown,
+        Displaced
     }
 
     /// @notice What a Datanet owner may set, each within the global `Bounds`.
     /// @param minStake     Smallest stake a contribution must carry, in OPEN wei.
     /// @param dailyByteCap Bytes a contributor may submit to this Datanet per UTC day.
-    /// @param bondPeriod   Seconds an accepted stake stays bonded (and penalisable).
+    /// @param bondPeriod   Seconds an accepted stake stays bonded (and penalisable); each
+    ///                     contribution keeps the one in force when it was submitted.
     /// @param slashBps     Share of a rejected stake that is slashed, in basis points.
     /// @param quorum       Concurring curator votes that accept or reject a contribution.
+    /// @param reviewPeriod Seconds curators have to decide a contribution from its submission;
+    ///                     each contribution keeps the one in force when it was submitted. From
+    ///                     its review deadline no vote counts and the contributor may withdraw
+    ///                     in full; before it, a pending stake cannot be withdrawn.
     struct Params {
         uint128 minStake;
-        uint64 dailyByteCap;
+        uint32 dailyByteCap;
         uint32 bondPeriod;
         uint16 slashBps;
         uint8 quorum;
+        uint32 reviewPeriod;
     }
 
     /// @notice Global limits on every Datanet's `Params` and the curator bond; governance only.
@@ -80,13 +110,15 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     struct Bounds {
         uint128 minStakeFloor;
         uint128 minStakeCeiling;
-        uint64 maxDailyByteCap;
+        uint32 maxDailyByteCap;
         uint32 minBondPeriod;
         uint32 maxBondPeriod;
         uint16 minSlashBps;
         uint16 maxSlashBps;
         uint8 minQuorum;
         uint8 maxQuorum;
+        uint32 minReviewPeriod;
+        uint32 maxReviewPeriod;
         uint128 curatorBond;
         uint32 curatorUnbondingDelay;
     }
@@ -105,13 +137,20 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
 
     /// @notice A contribution as stored (four slots; the last is written only on acceptance).
     ///         The URI and the submission time are in the `ContributionSubmitted` event only.
-    /// @param stake        OPEN still held for this contribution (0 once withdrawn or fully
-    ///                     slashed).
-    /// @param bondedUntil  For an accepted contribution, when its stake can be withdrawn.
+    ///         The terms it is judged by (quorum, slash share, bond period, review deadline) are
+    ///         the Datanet's when it was submitted: no later `setParams` changes them.
+    /// @param reviewDeadline When its review closes: votes count strictly before it; a pending
+    ///                     contribution can be withdrawn (in full) only from it.
     /// @param quorum       The Datanet's quorum when it was submitted: it decides this
     ///                     contribution whatever the owner sets later.
-    /// @param slashBps     The Datanet's slash share when it was submitted: what a rejection,
-    ///                     or a withdrawal after a reject vote, slashes.
+    /// @param slashBps     The Datanet's slash share when it was submitted: what a rejection
+    ///                     slashes.
+    /// @param bondPeriod   The Datanet's bond period when it was submitted: how long the stake
+    ///                     stays bonded (and penalisable) once accepted.
+    /// @param stake        OPEN still held for this contribution (0 once withdrawn or fully
+    ///                     slashed).
+    /// @param bondedUntil  For an accepted contribution, when its stake can be withdrawn (0
+    ///                     before acceptance).
     /// @param firstVersion First version that contains it (0 if never accepted).
     /// @param revokedFromVersion First version that no longer contains it (0 if not revoked).
     struct Contribution {
@@ -120,13 +159,15 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint8 acceptVotes;
         uint8 rejectVotes;
         bool stakeReleased;
-        uint40 bondedUntil;
+        uint40 reviewDeadline;
         uint8 quorum;
         uint16 slashBps;
         uint64 datanetId;
-        uint64 sizeBytes;
+        uint32 bondPeriod;
+        uint32 sizeBytes;
         uint128 stake;
         bytes32 contentHash;
+        uint40 bondedUntil;
         uint32 firstVersion;
         uint32 revokedFromVersion;
     }
@@ -154,7 +195,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         DailyByteCap,
         BondPeriod,
         SlashBps,
-        Quorum
+        Quorum,
+        ReviewPeriod
     }
 
     // =========================================================================================
@@ -199,7 +241,11 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     /// @notice PENALTY_ROLE slashed `amount` of a curator's bond into the treasury's pool.
     event CuratorBondSlashed(uint256 indexed datanetId, address indexed curator, uint256 amount, bytes32 reason);
 
-    /// @notice `sizeBytes` counted against `day` (UTC day index) of the contributor's cap.
+    /// @notice `sender` committed to a contribution (`commitContribution`); the block of this
+    ///         event is the commitment's precedence.
+    event ContributionCommitted(bytes32 indexed commitment, address indexed sender);
+    /// @notice `sizeBytes` counted against `day` (UTC day index) of the contributor's cap;
+    ///         curators may vote until `reviewDeadline`.
     event ContributionSubmitted(
         uint256 indexed contributionId,
         uint256 indexed datanetId,
@@ -208,7 +254,8 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         string uri,
         uint256 sizeBytes,
         uint256 stake,
-        uint256 day
+        uint256 day,
+        uint256 reviewDeadline
     );
     /// @notice A curator voted; the tallies include this vote.
     event ContributionVoted(
@@ -243,9 +290,30 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint256 revokedFromVersion,
         bytes32 reason
     );
-    /// @notice The contributor withdrew a pending contribution; `slashed` went to the
-    ///         treasury's pool (non-zero only if a curator had voted to reject it).
-    event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId, uint256 slashed);
+    /// @notice A reveal of the same content with an earlier commitment (or any reveal of it,
+    ///         once the review deadline had passed) displaced this pending contribution:
+    ///         `byContributionId` holds the content now. `slashed` went to the treasury's pool
+    ///         (non-zero only if it was displaced before its deadline after a reject vote); the
+    ///         rest of its stake is withdrawable at once.
+    event ContributionDisplaced(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        uint256 indexed byContributionId,
+        uint256 slashed
+    );
+    /// @notice TAKEDOWN_ROLE removed a contribution without a slash (a legal or privacy request,
+    ///         not a judgement of the data): it is in no version from `revokedFromVersion` on
+    ///         (0 if it was pending, so in none), its content stays barred, and its whole stake
+    ///         is withdrawable at once.
+    event ContributionTakenDown(
+        uint256 indexed contributionId,
+        uint256 indexed datanetId,
+        uint256 revokedFromVersion,
+        bytes32 reason
+    );
+    /// @notice The contributor withdrew a pending contribution whose review deadline had passed
+    ///         undecided (its whole stake comes back: `StakeReleased`).
+    event ContributionWithdrawn(uint256 indexed contributionId, uint256 indexed datanetId);
     /// @notice A stake (or what is left of it) went back to its contributor.
     event StakeReleased(uint256 indexed contributionId, address indexed contributor, uint256 amount);
 
@@ -280,6 +348,7 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     error BondPeriodOutOfBounds(uint256 bondPeriod, uint256 min, uint256 max);
     error SlashShareOutOfBounds(uint256 slashBps, uint256 min, uint256 max);
     error QuorumOutOfBounds(uint256 quorum, uint256 min, uint256 max);
+    error ReviewPeriodOutOfBounds(uint256 reviewPeriod, uint256 min, uint256 max);
     /// @notice Governance gave bounds whose minimum exceeds their maximum or beyond hard limits.
     error BoundsInvalid(BoundField field, uint256 min, uint256 max);
 
@@ -297,7 +366,9 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
         uint256 sizeBytes,
         uint256 cap
     );
-    /// @notice The content hash is already pending, accepted or revoked in this Datanet, as `existingContributionId`.
+    /// @notice The content hash is already held in this Datanet by `existingContributionId`:
+    ///         accepted, revoked or taken down, or pending under a commitment no later than this
+    ///         reveal's and before its review deadline.
     error DuplicateContent(uint256 datanetId, bytes32 contentHash, uint256 existingContributionId);
     /// @notice `permit` failed and the allowance does not cover the stake either.
     error PermitFailed(address owner, uint256 allowance, uint256 needed);
@@ -313,8 +384,13 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     error CuratorBondLocked(uint256 datanetId, address curator, uint256 unbondingAt, uint256 nowTs);
     error SlashExceedsBond(uint256 datanetId, address curator, uint256 amount, uint256 bond);
 
-    /// @notice Votes and pending withdrawals need a pending contribution.
+    /// @notice Votes need a pending contribution.
     error NotPending(uint256 contributionId, Status status);
+    /// @notice The contribution's review deadline has passed: no vote counts any more (its
+    ///         contributor may withdraw in full).
+    error ReviewClosed(uint256 contributionId, uint256 reviewDeadline, uint256 nowTs);
+    /// @notice A pending stake can be withdrawn only from its review deadline.
+    error UnderReview(uint256 contributionId, uint256 reviewDeadline, uint256 nowTs);
     error AlreadyVoted(uint256 contributionId, address curator);
     /// @notice A curator cannot vote on its own contribution.
     error SelfReview(uint256 contributionId, address curator);
@@ -330,6 +406,12 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     error NothingToWithdraw(uint256 contributionId, Status status);
     /// @notice A penalty above 100% (10,000 bps).
     error SlashShareTooHigh(uint256 slashBps);
+    /// @notice The contribution was taken down already.
+    error AlreadyTakenDown(uint256 contributionId);
+    /// @notice Only a pending or accepted contribution can be taken down (a rejected or
+    ///         withdrawn one holds no content and is in no version; a revoked one is out of
+    ///         every later version already).
+    error CannotTakeDown(uint256 contributionId, Status status);
 
     /// @notice A version needs at least one accepted, non-revoked contribution.
     error EmptyVersion(uint256 datanetId);
@@ -347,14 +429,15 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
 
     /// @notice Replaces the global bounds. DEFAULT_ADMIN_ROLE (governance) only. Reverts with
     ///         `BoundsInvalid` when a minimum exceeds its maximum, `maxSlashBps > 10_000`,
-    ///         `minQuorum == 0` or `maxDailyByteCap == 0`.
+    ///         `minQuorum == 0`, `maxDailyByteCap == 0` or `minReviewPeriod == 0`.
     function setBounds(Bounds calldata bounds) external;
 
     /// @notice Stops new Datanets, submissions, votes and publications. GUARDIAN_ROLE. Exits
     ///         (withdrawals, unbonding, sweeping) are never paused.
     function pause() external;
 
-    /// @notice Lifts a pause. GUARDIAN_ROLE.
+    /// @notice Lifts a pause. DEFAULT_ADMIN_ROLE (governance, through the timelock): the
+    ///         guardian can stop the registry but never restart it.
     function unpause() external;
 
     // =========================================================================================
@@ -370,8 +453,9 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ) external returns (uint256 datanetId);
 
     /// @notice Owner only. Parameters apply to submissions from now on; a contribution is
-    ///         judged by the quorum and slash share in force when it was submitted (stored in
-    ///         it), so changing them never changes the terms of one already under review.
+    ///         judged by the quorum, slash share, bond period and review period in force when it
+    ///         was submitted (stored in it), so changing them never changes the terms of one
+    ///         already under review.
     function setParams(uint256 datanetId, Params calldata params) external;
 
     /// @notice Owner only: emits the new metadata URI (events are its only storage).
@@ -412,28 +496,50 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     // Contributions
     // =========================================================================================
 
-    /// @notice Submits data: pulls `stake` OPEN from the caller (transferFrom: approve first),
-    ///         counts `sizeBytes` against today's cap, and opens the contribution for review.
+    /// @notice Commits to a contribution without revealing its content: `commitment` is
+    ///         `keccak256(abi.encode(contentHash, contributor, salt))` (`contributionCommitment`),
+    ///         with a secret random `salt`. The contributor reveals it with `submit` at least one
+    ///         block later; the block of the commitment is its precedence. Anyone may send it
+    ///         (only the contributor it names can reveal it). Paused with submissions. Reverts
+    ///         `CommitmentExists` for a commitment made and not yet revealed.
+    function commitContribution(bytes32 commitment) external;
+
+    /// @notice Reveals a commitment and submits the data: pulls `stake` OPEN from the caller
+    ///         (transferFrom: approve first), counts `sizeBytes` against today's cap, and opens
+    ///         the contribution for review. The caller's commitment
+    ///         `keccak256(abi.encode(contentHash, msg.sender, salt))` must exist and be at least one
+    ///         block old (`UnknownCommitment`, `CommitmentTooRecent`); it is used up. If a pending
+    ///         contribution holds the same content in the Datanet under a later commitment (or
+    ///         its review deadline has passed), this one displaces it; otherwise a held content
+    ///         hash reverts `DuplicateContent`.
     /// @param contentHash Hash of the content (the settlement checks the data against it).
     /// @param uri         Where the data lives (emitted, not stored).
+    /// @param sizeBytes   The content's length, as declared: counted against the daily cap as
+    ///                    given (the chain cannot see the bytes); checked off-chain, and an
+    ///                    under-declaration is penalised (see the contract notes).
+    /// @param salt        The salt of the caller's commitment.
     /// @return contributionId The new id (global across Datanets).
     function submit(
         uint256 datanetId,
         bytes32 contentHash,
         string calldata uri,
         uint256 sizeBytes,
-        uint256 stake
+        uint256 stake,
+        bytes32 salt
     ) external returns (uint256 contributionId);
 
-    /// @notice `submit` with an EIP-2612 permit for `stake` in the same call. If the permit
-    ///         fails (for example because someone front-ran it) the call still succeeds when the
-    ///         allowance already covers the stake; otherwise it reverts with `PermitFailed`.
+    /// @notice `submit` (the reveal of the caller's commitment) with an EIP-2612 permit for
+    ///         `stake` in the same call. If the permit fails (for example because someone
+    ///         front-ran it) the call still succeeds when the allowance already covers the
+    ///         stake; otherwise it reverts with `PermitFailed`. A copied permit gives the copier
+    ///         nothing: the reveal needs the caller's own commitment.
     function submitWithPermit(
         uint256 datanetId,
         bytes32 contentHash,
         string calldata uri,
         uint256 sizeBytes,
         uint256 stake,
+        bytes32 salt,
         uint256 deadline,
         uint8 v,
         bytes32 r,
@@ -441,20 +547,20 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ) external returns (uint256 contributionId);
 
     /// @notice A bonded, appointed curator (not the contributor) votes on a pending
-    ///         contribution. The first side to reach the contribution's quorum (the one stored
-    ///         at submission) decides it: accepted (stake bonded for the bond period) or
-    ///         rejected (its slash share slashed, rounded down, so dust stays with the
-    ///         contributor; the rest withdrawable). Both tallies stay below that quorum until
-    ///         then, so no later change of the Datanet's quorum can let a minority decide.
+    ///         contribution before its review deadline (`ReviewClosed` from it). The first side
+    ///         to reach the contribution's quorum (the one stored at submission) decides it:
+    ///         accepted (stake bonded for the bond period stored at submission) or rejected (its
+    ///         slash share slashed, rounded down, so dust stays with the contributor; the rest
+    ///         withdrawable). Both tallies stay below that quorum until then, so no later change
+    ///         of the Datanet's quorum can let a minority decide.
     function vote(uint256 contributionId, bool accept) external;
 
-    /// @notice The contributor takes its stake back, exactly once: a pending contribution is
-    ///         withdrawn (its content hash is free again) with a full refund while no curator
-    ///         has voted to reject it, and otherwise minus its slash share, as if rejected
-    ///         (rounded down, dust to the contributor), so a rejection cannot be escaped by
-    ///         withdrawing before the deciding vote; a rejected or
-    ///         revoked one returns what the slash left; an accepted one after its bond period
-    ///         (it stays accepted).
+    /// @notice The contributor takes its stake back, exactly once. A pending contribution only
+    ///         from its review deadline, in full (the curators did not decide in time; its
+    ///         content hash is free again): before it `UnderReview`, so no vote can be raced by
+    ///         a withdrawal and no review ended by one. A rejected, revoked or displaced one
+    ///         returns what its slash (if any) left, a taken-down one its whole stake, all at
+    ///         once; an accepted one after its bond period (it stays accepted).
     /// @return amount OPEN sent to the contributor.
     function withdraw(uint256 contributionId) external returns (uint256 amount);
 
@@ -463,8 +569,23 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
     ///         it, so it is in no later version; the rest is withdrawable.
     function penalize(uint256 contributionId, uint16 slashBps, bytes32 reason) external;
 
+    /// @notice TAKEDOWN_ROLE (governance): removes a pending or accepted contribution without
+    ///         slashing it, at any time, also after its bond period (when `penalize` no longer
+    ///         can): it is in no version published from now on, its content hash stays barred
+    ///         in the Datanet, and its whole stake becomes withdrawable at once (no penalty can
+    ///         follow). Reverts `UnknownContribution`, `AlreadyTakenDown` or `CannotTakeDown`.
+    function takeDown(uint256 contributionId, bytes32 reason) external;
+
     /// @notice Sends every slashed, unswept OPEN to the treasury. Anyone.
     function sweepSlashed() external returns (uint256 amount);
+
+    /// @notice Anyone: sends the OPEN the registry holds beyond what it owes (its balance minus
+    ///         `totalStaked() + totalCuratorBonds() + slashedUnswept()`, i.e. OPEN sent to it by a
+    ///         plain transfer, which no accounting credited) to the treasury, restoring "OPEN
+    ///         held == OPEN owed". The only place the registry reads its own balance: it moves
+    ///         the excess and nothing else. Never paused. Reverts `NothingToSkim`.
+    /// @return amount OPEN sent to the treasury.
+    function skim() external returns (uint256 amount);
 
     // =========================================================================================
     // Versions
@@ -526,9 +647,26 @@ interface IDatanetRegistry is IDatanetVersions, ITreasuryConfig, IErrors {
 
     function hasVoted(uint256 contributionId, address curator) external view returns (bool);
 
-    /// @notice The live (pending, accepted or revoked) contribution holding `contentHash` in
-    ///         `datanetId`, or 0.
+    /// @notice The contribution holding `contentHash` in `datanetId` (pending, accepted,
+    ///         revoked or taken down), or 0.
     function contributionOfContent(uint256 datanetId, bytes32 contentHash) external view returns (uint256);
+
+    /// @notice The block of the commitment under which `contentHash` is held in `datanetId`
+    ///         (0 if it is not held): a reveal of it with an earlier commitment displaces a
+    ///         pending holder.
+    function contentCommitBlock(uint256 datanetId, bytes32 contentHash) external view returns (uint256);
+
+    /// @notice The block at which `commitment` was made, 0 if it was never made or has been
+    ///         revealed.
+    function commitmentBlock(bytes32 commitment) external view returns (uint256);
+
+    /// @notice The commitment of a contribution: `keccak256(abi.encode(contentHash, contributor,
+    ///         salt))`.
+    function contributionCommitment(
+        bytes32 contentHash,
+        address contributor,
+        bytes32 salt
+    ) external pure returns (bytes32);
 
     /// @notice Bytes `contributor` has submitted to `datanetId` in UTC day `day`
     ///         (`block.timestamp / 1 days`); only today's figure is kept, earlier days read 0.

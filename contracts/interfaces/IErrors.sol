@@ -22,4 +22,20 @@ interface IErrors {
 
     /// @notice There is nothing accrued to sweep to the treasury.
     error NothingToSweep();
+
+    /// @notice The contract's token `balance` is exactly the `owed` amount its internal
+    ///         accounting holds for others: there is no excess to skim.
+    error NothingToSkim(uint256 balance, uint256 owed);
+
+    /// @notice `commitment` was already recorded at block `committedAtBlock` and not yet
+    ///         revealed (the earliest commitment is kept).
+    error CommitmentExists(bytes32 commitment, uint256 committedAtBlock);
+
+    /// @notice No unrevealed `commitment` = keccak256(abi.encode(hash, caller, salt)): never
+    ///         made, made by another account or with another salt, or already revealed.
+    error UnknownCommitment(bytes32 commitment);
+
+    /// @notice `commitment` was recorded at block `committedAtBlock`; the reveal needs a later
+    ///         block (it is now `blockNumber`), so nobody can commit and reveal in one block.
+    error CommitmentTooRecent(bytes32 commitment, uint256 committedAtBlock, uint256 blockNumber);
 }

@@ -96,6 +96,11 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
     /// @notice A request with no input and no output tokens.
     error ZeroTokens(bytes32 requestHash);
 
+    /// @notice The request costs nothing: it uses only a side the model does not price
+    ///         (`tokensIn` input and `tokensOut` output tokens). A free request would take a
+    ///         request id and emit `RequestPaid` at no cost (review L-5).
+    error ZeroFee(bytes32 requestHash, uint256 tokensIn, uint256 tokensOut);
+
     /// @notice A batch with no request.
     error EmptyBatch();
 
@@ -117,8 +122,8 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
     ///         first), splits it and escrows the stakers' and contributors' parts for the current
     ///         epoch. Reverts if the model cannot be paid (see IModelRegistry.paymentTerms), the
     ///         fee exceeds `maxFee`, the caller paid this hash before (`RequestAlreadyPaid`;
-    ///         another payer's use of the same hash does not count) or it is zero, or both token
-    ///         counts are zero.
+    ///         another payer's use of the same hash does not count) or it is zero, both token
+    ///         counts are zero, or the fee is zero (`ZeroFee`: only an unpriced side was used).
     /// @return requestId The request's sequential id.
     /// @return fee The OPEN pulled from the caller.
     function pay(
@@ -174,6 +179,14 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
     /// @notice Sends all accrued platform fees to the treasury. Anyone may call; works while paused.
     function sweepPlatformFees() external returns (uint256 amount);
 
+    /// @notice Sends to the treasury the OPEN the router holds beyond what it owes (owners'
+    ///         unwithdrawn credits plus unswept platform fees), i.e. OPEN sent to it by a plain
+    ///         transfer. Anyone may call; works while payments are paused. The router's one read
+    ///         of its own balance, and it moves only the excess: every payout is still decided by
+    ///         internal accounting. Reverts `NothingToSkim(balance, owed)` when there is none.
+    /// @return amount The OPEN sent to the treasury.
+    function skim() external returns (uint256 amount);
+
     // ---------------------------------------------------------------------------------------
     // Governance and guardian
     // ---------------------------------------------------------------------------------------
@@ -185,7 +198,8 @@ interface IFeeRouter is ITreasuryConfig, IErrors {
     /// @notice Stops payments (GUARDIAN_ROLE). Withdrawals and sweeps stay open.
     function pause() external;
 
-    /// @notice Resumes payments (GUARDIAN_ROLE).
+    /// @notice Resumes payments. DEFAULT_ADMIN_ROLE (governance, through the timelock): the
+    ///         guardian can stop payments but never restart them.
     function unpause() external;
 
     // ---------------------------------------------------------------------------------------

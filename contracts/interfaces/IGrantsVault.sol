@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IErrors} from "./IErrors.sol";
 import {ISemver} from "./ISemver.sol";
 
 /// @title IGrantsVault
@@ -49,7 +50,7 @@ import {ISemver} from "./ISemver.sol";
 ///         Pausing (guardian) stops creation, evidence, reviews and releases; vetoes and
 ///         cancellations still work, so an incident can always be contained. Only governance
 ///         unpauses.
-interface IGrantsVault is ISemver {
+interface IGrantsVault is ISemver, IErrors {
     // ------------------------------------------------------------------------------------
     // Types
     // ------------------------------------------------------------------------------------
@@ -208,9 +209,6 @@ interface IGrantsVault is ISemver {
     // Errors
     // ------------------------------------------------------------------------------------
 
-    /// @notice A zero address was given for `what`.
-    error ZeroAddress(string what);
-
     /// @notice `grantee` cannot receive a grant (the zero address or the vault itself).
     error InvalidGrantee(address grantee);
 
@@ -225,10 +223,6 @@ interface IGrantsVault is ISemver {
 
     /// @notice Only the grantee `grantee` may submit evidence for grant `grantId`, not `caller`.
     error NotGrantee(uint256 grantId, address caller, address grantee);
-
-    /// @notice `caller` is not the reviewer of grant `grantId`'s tier `tier` (the council for
-    ///         Exploration and Building, governance for Expansion).
-    error NotReviewer(uint256 grantId, Tier tier, address caller);
 
     /// @notice `amount` is outside tier `tier`'s bounds [`min`, `max`].
     error AmountOutsideTier(Tier tier, uint256 amount, uint256 min, uint256 max);

@@ -149,6 +149,14 @@ interface IModelRegistry is IErrors {
     /// @notice Governance changed the notice delay for future schedules.
     event NoticeDelayUpdated(uint256 previousDelay, uint256 newDelay);
 
+    /// @notice `committer` recorded `commitment` = keccak256(abi.encode(artifactHash, owner,
+    ///         salt)) at the current block, the first step of a registration.
+    event ArtifactCommitted(bytes32 indexed commitment, address indexed committer);
+
+    /// @notice `modelId` held `artifactHash` under a later commitment than `byModelId`'s, so it
+    ///         lost the artifact to `byModelId` and was retired (precedence by earliest commitment).
+    event ModelSuperseded(uint256 indexed modelId, uint256 indexed byModelId, bytes32 indexed artifactHash);
+
     // ---------------------------------------------------------------------------------------
     // Errors
     // ---------------------------------------------------------------------------------------
@@ -189,8 +197,12 @@ interface IModelRegistry is IErrors {
     /// @notice The artifact hash is zero.
     error ZeroArtifactHash();
 
-    /// @notice The artifact was already registered as `modelId` (copies earn nothing).
+    /// @notice The artifact was already registered as `modelId` (copies earn nothing), under a
+    ///         commitment no later than the caller's.
     error ArtifactAlreadyRegistered(bytes32 artifactHash, uint256 modelId);
+
+    /// @notice `commitment` expired at `expiredAt` (MAX_COMMITMENT_AGE after it was recorded).
+    error CommitmentExpired(bytes32 commitment, uint256 expiredAt);
 
     /// @notice Both prices are zero; a model must charge for something.
     error ZeroPrice();
@@ -217,16 +229,25 @@ interface IModelRegistry is IErrors {
     // Owner actions
     // ---------------------------------------------------------------------------------------
 
-    /// @notice Registers a base model or a LoRA adapter owned by the caller. Every Datanet
-    ///         version must be published; the split must sum to 10,000 and lie within the
-    ///         bounds; the artifact hash must be new. The initial terms apply at once.
-    /// @dev    Known risk: the first registrant of an artifact hash owns it. Anyone who learns a
-    ///         hash before its registration lands (the mempool, a published release) can register
-    ///         it first, with their own terms and owner share; the publisher's registration then
-    ///         reverts `ArtifactAlreadyRegistered`. Planned fix: commit-reveal or a publisher
-    ///         signature (docs/models-fees.md, "Known limits").
+    /// @notice First step of a registration: records `commitment` = keccak256(abi.encode(
+    ///         artifactHash, owner, salt)) with the current block and time, hiding the artifact
+    ///         hash until `registerModel` reveals it. Anyone may send it (it binds the owner).
+    ///         Not while registrations are paused. Reverts `CommitmentExists` if already recorded.
+    function commitArtifact(bytes32 commitment) external;
+
+    /// @notice Registers a base model or a LoRA adapter owned by the caller, revealing the
+    ///         commitment keccak256(abi.encode(registration.artifactHash, msg.sender, salt)).
+    ///         Every Datanet version must be published; the split must sum to 10,000 and lie
+    ///         within the bounds. The commitment must have been recorded in an earlier block
+    ///         (`CommitmentTooRecent`) and at most MAX_COMMITMENT_AGE ago (`CommitmentExpired`);
+    ///         it is consumed. The initial terms apply at once.
+    /// @dev    Precedence by earliest commitment (front-running, docs/models-fees.md): if the
+    ///         artifact is already registered under a commitment from a later block, that model
+    ///         is retired and loses the artifact to this one (`ModelSuperseded`); otherwise
+    ///         `ArtifactAlreadyRegistered`. A mempool observer who copies a reveal can only
+    ///         commit after seeing it, so its commitment is always later than the publisher's.
     /// @return modelId The new model's id.
-    function registerModel(Registration calldata registration) external returns (uint256 modelId);
+    function registerModel(Registration calldata registration, bytes32 salt) external returns (uint256 modelId);
 
     /// @notice Schedules new prices and split, effective after the notice delay. Replaces any
     ///         schedule not yet in force (restarting its delay). Owner only; not when retired.
@@ -277,7 +298,8 @@ interface IModelRegistry is IErrors {
     /// @notice Stops new registrations (GUARDIAN_ROLE). Payments are the FeeRouter's business.
     function pause() external;
 
-    /// @notice Allows registrations again (GUARDIAN_ROLE).
+    /// @notice Allows registrations again. DEFAULT_ADMIN_ROLE (governance, through the
+    ///         timelock): the guardian can stop registrations but never restart them.
     function unpause() external;
 
     // ---------------------------------------------------------------------------------------
@@ -307,6 +329,18 @@ interface IModelRegistry is IErrors {
 
     /// @notice The model registered with this artifact hash (0 when none).
     function modelIdOfArtifact(bytes32 artifactHash) external view returns (uint256);
+
+    /// @notice The block at which the commitment `modelId` was registered under was recorded
+    ///         (its precedence for its artifact); 0 for an unknown id or a model that lost its
+    ///         artifact to an earlier commitment.
+    function committedAtBlock(uint256 modelId) external view returns (uint256);
+
+    /// @notice The block and timestamp at which `commitment` was recorded (zeros when unknown
+    ///         or already used).
+    function commitmentOf(bytes32 commitment) external view returns (uint256 blockNumber, uint256 timestamp);
+
+    /// @notice keccak256(abi.encode(artifactHash, owner, salt)), the commitment to record.
+    function artifactCommitment(bytes32 artifactHash, address owner, bytes32 salt) external pure returns (bytes32);
 
     /// @notice Number of models ever registered (= the highest id).
     function modelCount() external view returns (uint256);

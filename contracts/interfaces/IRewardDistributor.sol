@@ -22,14 +22,32 @@ import {ISemver} from "./ISemver.sol";
 ///         `["address", "uint256"]`: `keccak256(bytes.concat(keccak256(abi.encode(account,
 ///         cumulativeAmount))))`; inner nodes hash the sorted pair (OpenZeppelin `MerkleProof`).
 ///
-///         Solvency is enforced on-chain, three ways: a proposed total never decreases and
+///         Solvency is enforced on-chain, four ways: a proposed total never decreases and
 ///         never exceeds everything escrowed up to and including its epoch; an account never
-///         receives more than its cumulative amount in the finalized root; and the sum of all
-///         claims never exceeds the finalized total, even if a root's leaves (which the chain
-///         cannot see) summed to more than the total it declared.
+///         receives more than its cumulative amount in the finalized root; the leaves proven
+///         against the finalized root never add up to more than the total it declared (the
+///         chain cannot see the leaves, only the ones claims prove); and all OPEN ever paid
+///         never exceeds the escrow of the settled epochs.
+///
+///         Accounting rule for corrections (review L-4). A root may lower an account below what
+///         it already received (a corrective root after a bad one was finalized and claimed
+///         from). Nothing is clawed back, and the over-payment is never charged to the other
+///         accounts of the root: each finalized root counts, against its declared total, the
+///         cumulative amount of every account that claims under it (once per account, at its
+///         largest proven leaf), not what accounts received under earlier roots. Each round
+///         (one finalization) starts that count at zero. What an over-paid account received
+///         above its current leaf is paid from the settled escrow that no root has assigned
+///         (escrow through the root's epoch minus its total): the separate cap "all claims ever
+///         <= escrow of the settled epochs" bounds it. So an honest correction blocks nobody
+///         while the settled escrow covers the over-payment; a claim that would need escrow of
+///         an epoch not yet settled reverts `ClaimsAboveEscrow` and is paid once a later root
+///         settles more escrow. A settler that corrects a root keeps its declared total at
+///         least the previous one (`TotalDecreasing`) and within escrow, and should leave the
+///         over-payment unassigned (total + over-payment <= escrow through its epoch).
 ///
 /// @dev    Token assumptions: OPEN is a standard ERC-20 without transfer fees, rebasing or
-///         transfer hooks; amounts fit in 128 bits (OPEN's supply is 1e27 < 2^90). Bonds are
+///         transfer hooks; all OPEN ever escrowed stays below 2^112 (`EscrowOverflow`; OPEN's
+///         supply is 1e27 < 2^90, so that is over five million times the supply). Bonds are
 ///         posted in ETH (the L2's gas token) and kept apart from the OPEN escrow; they are paid
 ///         out by pull (`withdrawBond`) so that no recipient can block a resolution.
 interface IRewardDistributor is IEpochEscrow, ISemver, IErrors {
@@ -116,6 +134,10 @@ interface IRewardDistributor is IEpochEscrow, ISemver, IErrors {
     /// @notice Governance changed the bonds required to propose and to challenge.
     event BondsSet(uint256 settlerBond, uint256 challengerBond);
 
+    /// @notice OPEN that reached the contract outside `fund` (a plain transfer) was escrowed for
+    ///         `epoch` by `caller` (`skim`), restoring "OPEN held == escrowed - claimed".
+    event ExcessEscrowed(uint256 indexed epoch, address indexed caller, uint256 amount);
+
     // ------------------------------------------------------------------------------------
     // Errors
     // ------------------------------------------------------------------------------------
@@ -169,9 +191,17 @@ interface IRewardDistributor is IEpochEscrow, ISemver, IErrors {
     /// @notice The caller expected claims to run against `expected`, but the root is `current`.
     error RootChanged(bytes32 expected, bytes32 current);
 
-    /// @notice Paying `amount` on top of `claimedSoFar` (all claims so far) would exceed
-    ///         `finalizedTotal`: the root's leaves sum to more than the total it declared.
-    error ClaimsAboveTotal(uint256 claimedSoFar, uint256 amount, uint256 finalizedTotal);
+    /// @notice Counting `amount` more of the finalized root's leaves on top of `provenSoFar`
+    ///         (the cumulative amounts already proven by claims under this root, one per
+    ///         account) would exceed `finalizedTotal`: the root's leaves sum to more than the
+    ///         total it declared.
+    error ClaimsAboveTotal(uint256 provenSoFar, uint256 amount, uint256 finalizedTotal);
+
+    /// @notice Paying `amount` on top of `paidSoFar` (all claims ever) would exceed
+    ///         `settledEscrow`, the escrow of every settled epoch: over-payments that a
+    ///         corrective root could not claw back have used the unassigned escrow. The claim
+    ///         can be paid once a later root settles more escrow.
+    error ClaimsAboveEscrow(uint256 paidSoFar, uint256 amount, uint256 settledEscrow);
 
     /// @notice `epoch` is already settled (the first unsettled one is `nextEpoch`).
     error EpochSettled(uint256 epoch, uint256 nextEpoch);
@@ -179,7 +209,7 @@ interface IRewardDistributor is IEpochEscrow, ISemver, IErrors {
     /// @notice `epoch` is more than MAX_FUND_AHEAD epochs ahead; the last fundable is `maxEpoch`.
     error EpochTooFarAhead(uint256 epoch, uint256 maxEpoch);
 
-    /// @notice Escrowing would bring all escrow to `total`, above 2^128 - 1.
+    /// @notice Escrowing would bring all escrow to `total`, above 2^112 - 1.
     error EscrowOverflow(uint256 total);
 
     /// @notice The challenge window `window` is outside [`min`, `max`] seconds.
@@ -187,6 +217,10 @@ interface IRewardDistributor is IEpochEscrow, ISemver, IErrors {
 
     /// @notice A bond above 2^96 - 1 wei was configured.
     error BondTooLarge(uint256 bond);
+
+    /// @notice A challenger bond of `bond` wei is below `minimum` (MIN_CHALLENGER_BOND): a free
+    ///         or near-free challenge would block finalization again and again.
+    error ChallengerBondTooLow(uint256 bond, uint256 minimum);
 
     /// @notice The epoch length is zero.
     error ZeroEpochLength();
@@ -242,6 +276,11 @@ interface IRewardDistributor is IEpochEscrow, ISemver, IErrors {
 
     /// @notice Pays `account` its `cumulativeAmount` in the finalized root minus what it
     ///         already received. Anyone may call; the OPEN always goes to `account`.
+    /// @dev    Counts `cumulativeAmount` against the root's total the first time the account
+    ///         claims under this root (only the increase afterwards), so what the account
+    ///         received under earlier roots never counts: see the accounting rule above.
+    ///         Reverts `ClaimsAboveTotal` when the proven leaves would exceed the declared total,
+    ///         `ClaimsAboveEscrow` when all payments would exceed the settled escrow.
     /// @return amount The OPEN paid.
     function claim(
         address account,
@@ -261,13 +300,22 @@ interface IRewardDistributor is IEpochEscrow, ISemver, IErrors {
 
     /// @notice Claims for many accounts in one transaction. `expectedRoot` is checked as in
     ///         `claimWithRoot` unless it is zero. An entry that has nothing left to claim is
-    ///         skipped (so a batch is not undone by one account claiming first); an invalid
-    ///         proof reverts the whole batch.
+    ///         skipped and counts nothing (so a batch is not undone by one account claiming
+    ///         first, and an over-paid account is neither charged nor paid); an invalid proof,
+    ///         or a cap (`ClaimsAboveTotal`, `ClaimsAboveEscrow`), reverts the whole batch.
     /// @return total The OPEN paid over all entries.
     function claimBatch(bytes32 expectedRoot, Claim[] calldata claims) external returns (uint256 total);
 
     /// @notice Sends the caller's withdrawable bonds to `to`.
     function withdrawBond(address payable to) external;
+
+    /// @notice Escrows for the current epoch the OPEN the contract holds beyond what it owes
+    ///         (escrowed minus claimed), i.e. OPEN sent by a plain transfer instead of `fund`.
+    ///         Anyone may call. The one read of the contract's own balance, and it moves only
+    ///         the excess: what claims pay is still decided by internal accounting alone.
+    /// @dev    Reverts `NothingToSkim` when the balance is exactly what is owed.
+    /// @return amount The OPEN escrowed.
+    function skim() external returns (uint256 amount);
 
     // ------------------------------------------------------------------------------------
     // Governance
@@ -276,7 +324,9 @@ interface IRewardDistributor is IEpochEscrow, ISemver, IErrors {
     /// @notice Sets the challenge window for roots proposed from now on. Only governance.
     function setChallengeWindow(uint256 window) external;
 
-    /// @notice Sets the ETH bonds required to propose and to challenge. Only governance.
+    /// @notice Sets the ETH bonds required to propose and to challenge. Only governance. The
+    ///         challenger bond is at least MIN_CHALLENGER_BOND (`ChallengerBondTooLow`); each is
+    ///         below 2^96 wei (`BondTooLarge`).
     function setBonds(uint256 settlerBond_, uint256 challengerBond_) external;
 
     // ------------------------------------------------------------------------------------
@@ -292,7 +342,14 @@ interface IRewardDistributor is IEpochEscrow, ISemver, IErrors {
     /// @notice The declared total of the finalized root.
     function finalizedTotal() external view returns (uint256);
 
-    /// @notice OPEN paid by all claims so far.
+    /// @notice The cumulative amounts proven against the finalized root by the claims that paid
+    ///         under it (each account once, at its largest proven leaf); never above
+    ///         `finalizedTotal()`. Zero right after each finalization.
+    function provenTotal() external view returns (uint256);
+
+    /// @notice OPEN paid by all claims so far, under every root; never above the escrow of the
+    ///         settled epochs. It may exceed `finalizedTotal()` after a corrective root lowered
+    ///         accounts below what they had received.
     function totalClaimed() external view returns (uint256);
 
     /// @notice OPEN already paid to `account`.

@@ -14,7 +14,7 @@ import {ISemver} from "../interfaces/ISemver.sol";
 ///         every payment reads), one for the terms in force, one for scheduled terms; provenance
 ///         and metadata live in slots payments never touch.
 contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
-    /// @notice May pause and unpause registrations; never moves funds.
+    /// @notice May pause registrations (only governance unpauses); never moves funds.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Shortest notice delay governance may set.
@@ -26,7 +26,17 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     /// @notice Most Datanet versions a model may name (bounds the registration's gas).
     uint256 public constant MAX_TRAINED_ON = 32;
 
+    /// @notice Longest time between recording a commitment and registering with it. It also
+    ///         bounds how long a registration can be superseded by an earlier commitment.
+    uint256 public constant MAX_COMMITMENT_AGE = 1 days;
+
     uint256 private constant _BPS = 10_000;
+
+    /// @dev When a commitment was recorded (both zero: unknown or used).
+    struct Commitment {
+        uint64 blockNumber;
+        uint64 timestamp;
+    }
 
     struct Model {
         // slot 0: read by every payment
@@ -49,7 +59,15 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     address internal immutable _DATANETS;
 
     mapping(uint256 modelId => Model) private _models;
-    mapping(bytes32 artifactHash => uint256 modelId) private _modelIdOfArtifact;
+    /// @dev Who holds an artifact, and the block of the commitment it was registered under (its
+    ///      precedence), in one slot: the registration writes that slot anyway.
+    struct ArtifactHolder {
+        uint64 modelId;
+        uint64 committedAtBlock;
+    }
+
+    mapping(bytes32 artifactHash => ArtifactHolder) private _artifacts;
+    mapping(bytes32 commitment => Commitment) private _commitments;
     uint256 private _modelCount;
     SplitBounds private _splitBounds;
     uint256 private _noticeDelay;
@@ -85,10 +103,17 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     // ---------------------------------------------------------------------------------------
 
     /// @inheritdoc IModelRegistry
-    function registerModel(Registration calldata r) external whenNotPaused returns (uint256 modelId) {
+    function commitArtifact(bytes32 commitment) external whenNotPaused {
+        Commitment memory c = _commitments[commitment];
+        require(c.blockNumber == 0, CommitmentExists(commitment, c.blockNumber));
+        // Block numbers and timestamps fit in 64 bits for billions of years.
+        _commitments[commitment] = Commitment(uint64(block.number), uint64(block.timestamp));
+        emit ArtifactCommitted(commitment, msg.sender);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function registerModel(Registration calldata r, bytes32 salt) external whenNotPaused returns (uint256 modelId) {
         require(r.artifactHash != bytes32(0), ZeroArtifactHash());
-        uint256 existing = _modelIdOfArtifact[r.artifactHash];
-        require(existing == 0, ArtifactAlreadyRegistered(r.artifactHash, existing));
         if (r.baseModelId != 0) {
             Model storage base = _models[r.baseModelId];
             require(base.owner != address(0), UnknownModel(r.baseModelId));
@@ -105,8 +130,17 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
             effectiveAt: 0
         });
         _checkTerms(terms);
-
+        uint64 committedAt = _useCommitment(r.artifactHash, salt);
         modelId = ++_modelCount;
+        ArtifactHolder memory holder = _artifacts[r.artifactHash];
+        uint256 existing = holder.modelId;
+        if (existing != 0) {
+            // Precedence by earliest commitment: a model holding the artifact under a later
+            // commitment (a front-runner's) loses it; an equal or earlier one keeps it.
+            require(committedAt < holder.committedAtBlock, ArtifactAlreadyRegistered(r.artifactHash, existing));
+            if (_models[existing].status != ModelStatus.Retired) _retire(existing);
+            emit ModelSuperseded(existing, modelId, r.artifactHash);
+        }
         Model storage m = _models[modelId];
         m.owner = msg.sender;
         // Ids are sequential from 1: one registration per id, so 2^64 ids cannot be reached.
@@ -117,7 +151,8 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
         m.artifactHash = r.artifactHash;
         m.metadataURI = r.metadataURI;
         for (uint256 i = 0; i < r.trainedOn.length; ++i) m.trainedOn.push(r.trainedOn[i]);
-        _modelIdOfArtifact[r.artifactHash] = modelId;
+        // Ids are sequential from 1, so they fit in 64 bits (as baseModelId above).
+        _artifacts[r.artifactHash] = ArtifactHolder(uint64(modelId), committedAt);
 
         emit ModelRegistered(
             modelId,
@@ -187,13 +222,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
 
     /// @inheritdoc IModelRegistry
     function retireModel(uint256 modelId) external onlyModelOwner(modelId) notRetired(modelId) {
-        Model storage m = _models[modelId];
-        m.status = ModelStatus.Retired;
-        emit ModelRetired(modelId);
-        if (m.pendingOwner != address(0)) {
-            delete m.pendingOwner;
-            emit ModelOwnershipTransferStarted(modelId, msg.sender, address(0));
-        }
+        _retire(modelId);
     }
 
     /// @inheritdoc IModelRegistry
@@ -245,7 +274,7 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
     }
 
     /// @inheritdoc IModelRegistry
-    function unpause() external onlyRole(GUARDIAN_ROLE) {
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
     }
 
@@ -310,7 +339,24 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
 
     /// @inheritdoc IModelRegistry
     function modelIdOfArtifact(bytes32 artifactHash) external view returns (uint256) {
-        return _modelIdOfArtifact[artifactHash];
+        return _artifacts[artifactHash].modelId;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function committedAtBlock(uint256 modelId) external view returns (uint256) {
+        ArtifactHolder memory holder = _artifacts[_models[modelId].artifactHash];
+        return holder.modelId == modelId ? holder.committedAtBlock : 0;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function commitmentOf(bytes32 commitment) external view returns (uint256 blockNumber, uint256 timestamp) {
+        Commitment memory c = _commitments[commitment];
+        return (c.blockNumber, c.timestamp);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function artifactCommitment(bytes32 artifactHash, address owner, bytes32 salt) public pure returns (bytes32) {
+        return keccak256(abi.encode(artifactHash, owner, salt));
     }
 
     /// @inheritdoc IModelRegistry
@@ -335,12 +381,35 @@ contract ModelRegistry is IModelRegistry, AccessControl, Pausable, ISemver {
 
     /// @inheritdoc ISemver
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "4.0.0";
     }
 
     // ---------------------------------------------------------------------------------------
     // Internal
     // ---------------------------------------------------------------------------------------
+
+    /// @dev Checks and consumes the caller's commitment to `artifactHash`; returns its block.
+    function _useCommitment(bytes32 artifactHash, bytes32 salt) private returns (uint64 blockNumber) {
+        bytes32 commitment = artifactCommitment(artifactHash, msg.sender, salt);
+        Commitment memory c = _commitments[commitment];
+        require(c.blockNumber != 0, UnknownCommitment(commitment));
+        require(block.number > c.blockNumber, CommitmentTooRecent(commitment, c.blockNumber, block.number));
+        uint256 expiresAt = uint256(c.timestamp) + MAX_COMMITMENT_AGE;
+        require(block.timestamp <= expiresAt, CommitmentExpired(commitment, expiresAt));
+        delete _commitments[commitment];
+        return c.blockNumber;
+    }
+
+    /// @dev Retires `modelId` (final) and withdraws a pending ownership offer.
+    function _retire(uint256 modelId) private {
+        Model storage m = _models[modelId];
+        m.status = ModelStatus.Retired;
+        emit ModelRetired(modelId);
+        if (m.pendingOwner != address(0)) {
+            delete m.pendingOwner;
+            emit ModelOwnershipTransferStarted(modelId, m.owner, address(0));
+        }
+    }
 
     function _effectiveTerms(Model storage m) private view returns (Terms memory) {
         Terms memory scheduled = m.scheduled;

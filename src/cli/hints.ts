@@ -38,8 +38,44 @@ const HINTS: Partial<Record<ErrorCode, Hint>> = {
   WITHDRAWAL_NOT_FOUND: () => "List your withdrawals with `npx poa bridge withdrawals`.",
   INVALID_VALUE: (e, command) =>
     e.details.usage === true || e.details.field !== undefined ? `Run \`npx poa ${command} --help\`.` : undefined,
+  STORE_LOCKED: (e, command) =>
+    command.startsWith("serve") || command === "records export"
+      ? `Another process holds the gateway store (${String((e.details.holder as { name?: unknown } | undefined)?.name ?? "a runner")}): stop that \`poa serve\` first, or run the gateway with --store postgres://… so the store can be read beside it.`
+      : undefined,
+  STORE_INVALID_LOCATION: (_e, command) =>
+    command.startsWith("serve") || command === "records export"
+      ? "Pass --store <the folder `poa serve` ran with> (or its postgres:// URL)."
+      : undefined,
+  STATE_CONFLICT: (_e, command) =>
+    command === "serve"
+      ? "A gateway store keeps the records of one chain and operator: pass another --store for this one."
+      : undefined,
+  CONTRACT_NOT_FOUND: (_e, command) =>
+    command === "serve"
+      ? "Deploy the protocol (`npx poa devnet deploy`) or pass --deployment <file> for this chain."
+      : undefined,
   INVALID_AMOUNT: (_e, command) => `Run \`npx poa ${command} --help\`.`,
   INVALID_ADDRESS: (_e, command) => `Run \`npx poa ${command} --help\`.`,
+  PROPOSAL_NOT_FOUND: () => "List the proposals with `npx poa gov status`.",
+  PROPOSAL_STATE: (e, command) =>
+    e.details.at !== undefined
+      ? `On the devnet, add --wait to move its clock on (or run \`npx poa devnet advance <seconds>\`); see \`npx poa gov status\`.`
+      : command.startsWith("gov ")
+        ? "See its state with `npx poa gov status`."
+        : undefined,
+  INSUFFICIENT_VOTES: (e) =>
+    e.details.proposal === undefined
+      ? "Delegate OPEN to the proposer first: `npx poa gov delegate` (votes count from the next second)."
+      : "Delegate now (`npx poa gov delegate`) to vote on proposals made after it.",
+  TOO_EARLY: () =>
+    "On the devnet, add --wait to move its clock on (or run `npx poa devnet advance <seconds>`); elsewhere, run it again then.",
+  GRANT_NOT_FOUND: () => "List the grants with `npx poa grants status`.",
+  GRANT_STATE: (e) =>
+    e.details.grantId === undefined
+      ? undefined
+      : `See the grant with \`npx poa grants status --grant ${String(e.details.grantId)}\`.`,
+  NOT_AUTHORIZED: () =>
+    'Pass --private-key of the account that holds the role (docs/governance.md, "Who can do what").',
 };
 
 /** The line printed after `error: …`: the command-line hint for this code, else the library's action. */

@@ -98,6 +98,34 @@ export const ERROR_CODES = {
   CHAIN_REORGED: "failure",
   INDEX_CONFIG_CHANGED: "failure",
 
+  // Governance (proposals, votes, the timelock) and OpenCircle grants.
+  PROPOSAL_NOT_FOUND: "failure",
+  PROPOSAL_STATE: "failure",
+  INSUFFICIENT_VOTES: "failure",
+  ALREADY_VOTED: "failure",
+  TOO_EARLY: "failure",
+  DEADLINE_PASSED: "failure",
+  GRANT_NOT_FOUND: "failure",
+  GRANT_STATE: "failure",
+  NOT_AUTHORIZED: "failure",
+
+  // The inference gateway (src/gateway): requests, models, keys, credit, payment backlog.
+  REQUEST_INVALID: "usage",
+  REQUEST_TOO_LARGE: "usage",
+  PROMPT_TOO_LONG: "usage",
+  MODEL_NOT_FOUND: "failure",
+  MODEL_PAUSED: "failure",
+  MODEL_RETIRED: "failure",
+  MODEL_KIND_MISMATCH: "failure",
+  ARTIFACT_URI_INVALID: "failure",
+  API_KEY_INVALID: "failure",
+  API_KEY_SIGNATURE_INVALID: "failure",
+  CREDIT_INSUFFICIENT: "failure",
+  FEE_ABOVE_MAX: "failure",
+  RATE_LIMITED: "unavailable",
+  BACKLOG_FULL: "unavailable",
+  BACKEND_FAILED: "unavailable",
+
   // Generic integrity and state.
   INTEGRITY_MISMATCH: "failure",
   STATE_CONFLICT: "failure",

@@ -1,5 +1,5 @@
 /**
- * Reads a Datanet's history from the chain (the only I/O of this module set): the four events
+ * Reads a Datanet's history from the chain (the only I/O of this module set): the five events
  * that decide its versions, as `DatanetHistoryEvent`s for `replayDatanet` and `verifyVersions`.
  */
 import { PoaError } from "../core/errors.js";
@@ -17,7 +17,7 @@ export interface HistoryRange {
   readonly chunkSize?: number;
 }
 
-/** Fetches every event of `datanetId` that decides its versions (four indexed log queries). */
+/** Fetches every event of `datanetId` that decides its versions (five indexed log queries per block range). */
 export async function fetchDatanetHistory(
   registry: DatanetRegistry,
   datanetId: bigint,
@@ -64,10 +64,11 @@ async function fetchRange(
   from: number,
   to: number | "latest",
 ): Promise<DatanetHistoryEvent[]> {
-  const [submitted, accepted, revoked, published] = await Promise.all([
+  const [submitted, accepted, revoked, takenDown, published] = await Promise.all([
     registry.queryFilter(registry.filters.ContributionSubmitted(undefined, datanetId), from, to),
     registry.queryFilter(registry.filters.ContributionAccepted(undefined, datanetId), from, to),
     registry.queryFilter(registry.filters.ContributionRevoked(undefined, datanetId), from, to),
+    registry.queryFilter(registry.filters.ContributionTakenDown(undefined, datanetId), from, to),
     registry.queryFilter(registry.filters.VersionPublished(datanetId), from, to),
   ]);
   const at = (log: { blockNumber: number; index: number }) => ({ blockNumber: log.blockNumber, logIndex: log.index });
@@ -76,6 +77,7 @@ async function fetchRange(
     out.push({ kind: "submitted", at: at(l), contributionId: l.args.contributionId, contentHash: l.args.contentHash });
   for (const l of accepted) out.push({ kind: "accepted", at: at(l), contributionId: l.args.contributionId });
   for (const l of revoked) out.push({ kind: "revoked", at: at(l), contributionId: l.args.contributionId });
+  for (const l of takenDown) out.push({ kind: "takenDown", at: at(l), contributionId: l.args.contributionId });
   for (const l of published)
     out.push({ kind: "published", at: at(l), version: l.args.version, root: l.args.root, count: l.args.count });
   return out;

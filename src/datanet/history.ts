@@ -2,9 +2,12 @@
  * The chain facts a Datanet version is made of, and their replay. Pure: no I/O here.
  *
  * Version `v` of a Datanet is, by the registry's definition, the set of its contributions that
- * were accepted and not revoked when the `VersionPublished` event of `v` was emitted. Replaying
- * the Datanet's `ContributionSubmitted`, `ContributionAccepted`, `ContributionRevoked` and
- * `VersionPublished` events in chain order therefore reconstructs every version exactly.
+ * were accepted and neither revoked (penalised) nor taken down when the `VersionPublished` event
+ * of `v` was emitted. Replaying the Datanet's `ContributionSubmitted`, `ContributionAccepted`,
+ * `ContributionRevoked`, `ContributionTakenDown` and `VersionPublished` events in chain order
+ * therefore reconstructs every version exactly: a taken-down contribution leaves every version
+ * published after its takedown, as a revoked one does, and stays in the versions before it
+ * (they are immutable).
  */
 import { PoaError } from "../core/errors.js";
 
@@ -14,7 +17,7 @@ export interface LogPosition {
   readonly logIndex: number;
 }
 
-/** The four events of one Datanet that decide its versions. */
+/** The five events of one Datanet that decide its versions. */
 export type DatanetHistoryEvent =
   | {
       readonly kind: "submitted";
@@ -24,6 +27,8 @@ export type DatanetHistoryEvent =
     }
   | { readonly kind: "accepted"; readonly at: LogPosition; readonly contributionId: bigint }
   | { readonly kind: "revoked"; readonly at: LogPosition; readonly contributionId: bigint }
+  /** `ContributionTakenDown`: of an accepted contribution (then it leaves the live set) or a pending one. */
+  | { readonly kind: "takenDown"; readonly at: LogPosition; readonly contributionId: bigint }
   | {
       readonly kind: "published";
       readonly at: LogPosition;
@@ -44,7 +49,7 @@ export interface ReplayedVersion {
   readonly at: LogPosition;
   readonly postedRoot: string;
   readonly postedCount: bigint;
-  /** Accepted, non-revoked contributions when the version was published, by ascending id. */
+  /** Accepted contributions neither revoked nor taken down when it was published, by ascending id. */
   readonly members: readonly VersionMember[];
 }
 
@@ -72,6 +77,7 @@ export function replayDatanet(events: readonly DatanetHistoryEvent[]): DatanetRe
   const ordered = [...events].sort((a, b) => compareLogPositions(a.at, b.at));
   const contentOf = new Map<bigint, string>();
   const live = new Map<bigint, string>();
+  const takenDown = new Set<bigint>();
   const versions: ReplayedVersion[] = [];
 
   for (const event of ordered) {
@@ -88,6 +94,13 @@ export function replayDatanet(events: readonly DatanetHistoryEvent[]): DatanetRe
             { action: HINT_FULL_HISTORY },
           );
         }
+        if (takenDown.has(event.contributionId)) {
+          throw new PoaError(
+            "CHAIN_DATA_INVALID",
+            `history inconsistent: contribution ${event.contributionId} was accepted after its takedown`,
+            { action: "Read the logs from one node of this chain; the registry never accepts taken-down data." },
+          );
+        }
         live.set(event.contributionId, contentHash);
         break;
       }
@@ -99,6 +112,18 @@ export function replayDatanet(events: readonly DatanetHistoryEvent[]): DatanetRe
             { action: HINT_FULL_HISTORY },
           );
         }
+        break;
+      case "takenDown":
+        // An accepted one leaves the live set; a pending one (taken down before any decision)
+        // was never in it. Either way its submission must be in the logs read.
+        if (!live.delete(event.contributionId) && !contentOf.has(event.contributionId)) {
+          throw new PoaError(
+            "CHAIN_DATA_INVALID",
+            `history incomplete: contribution ${event.contributionId} was taken down but its submission is not in the logs`,
+            { action: HINT_FULL_HISTORY },
+          );
+        }
+        takenDown.add(event.contributionId);
         break;
       case "published": {
         const expected = BigInt(versions.length + 1);

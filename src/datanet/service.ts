@@ -14,6 +14,7 @@ import { PoaError } from "../core/errors.js";
 import type { Hex } from "../core/hash.js";
 import type { DatanetRegistry, L2OpenToken } from "../../types/ethers-contracts/index.js";
 import { fetchDatanetHistory } from "./chain.js";
+import { commitAndSubmit } from "./submit.js";
 import { nextVersion } from "./versionRoot.js";
 
 export const DATA_KINDS = ["text", "image", "audio", "tabular"] as const;
@@ -25,6 +26,8 @@ export interface DatanetParams {
   bondPeriod: bigint;
   slashBps: bigint;
   quorum: bigint;
+  /** Seconds curators have to decide a contribution; each keeps the one in force when submitted. */
+  reviewPeriod: bigint;
 }
 
 async function sent(
@@ -60,6 +63,7 @@ export async function createDatanet(
   outside("bondPeriod", p.bondPeriod, bounds.minBondPeriod, bounds.maxBondPeriod);
   outside("slashBps", p.slashBps, bounds.minSlashBps, bounds.maxSlashBps);
   outside("quorum", p.quorum, bounds.minQuorum, bounds.maxQuorum);
+  outside("reviewPeriod", p.reviewPeriod, bounds.minReviewPeriod, bounds.maxReviewPeriod);
   const tx = await sent("create a Datanet", () =>
     registry.createDatanet(DATA_KINDS.indexOf(args.kind), args.metadataURI, {
       minStake: p.minStake,
@@ -67,6 +71,7 @@ export async function createDatanet(
       bondPeriod: p.bondPeriod,
       slashBps: p.slashBps,
       quorum: p.quorum,
+      reviewPeriod: p.reviewPeriod,
     }),
   );
   return { datanetId: await registry.datanetCount(), txHash: tx.hash };
@@ -101,13 +106,20 @@ export interface AddedContribution {
   contentHash: Hex;
   uri: string;
   sizeBytes: number;
+  /** The reveal (`submit`) transaction. */
   txHash: Hex;
+  /** The commitment transaction, made a block before the reveal. */
+  commitTxHash: Hex | undefined;
+  /** The commitment's salt (needed only to retry a reveal that failed). */
+  salt: Hex;
 }
 
 /**
  * Stakes on and submits `bytes` to a Datanet: stores the bytes (content-addressed), then checks
- * the Datanet exists, the stake against its minimum, that the same content is not already in it,
- * the contributor's daily byte cap, the OPEN balance and allowance; then submits.
+ * the Datanet exists, the stake against its minimum, that the same content is not already in it
+ * (a pending holder past its review deadline can be displaced), the contributor's daily byte cap
+ * (by the chain's clock), the OPEN balance and allowance; then commits and reveals
+ * (`commitAndSubmit`: the registry's front-running guard).
  */
 export async function addContribution(args: {
   registry: DatanetRegistry;
@@ -138,7 +150,16 @@ export async function addContribution(args: {
     );
   const stored = await args.content.put(bytes);
   const existing = await registry.contributionOfContent(datanetId, stored.contentHash);
-  if (existing !== 0n)
+  const provider = args.signer.provider;
+  const latest = provider == null ? null : await onChain("read the latest block", () => provider.getBlock("latest"));
+  const now = BigInt(latest?.timestamp ?? Math.floor(Date.now() / 1000));
+  const displaceable =
+    existing !== 0n &&
+    (await onChain("read the contribution holding this content", async () => {
+      const holder = await registry.getContribution(existing);
+      return Number(holder.status) === 1 && now >= holder.reviewDeadline;
+    }));
+  if (existing !== 0n && !displaceable)
     throw new PoaError(
       "DUPLICATE_ENTRY",
       `this content (${stored.contentHash}) is already contribution ${existing} of Datanet ${datanetId}`,
@@ -147,7 +168,7 @@ export async function addContribution(args: {
         action: "Copies earn nothing: contribute something new.",
       },
     );
-  const day = BigInt(Math.floor(Date.now() / 1000 / 86_400));
+  const day = now / 86_400n;
   const today = await registry.bytesSubmittedOn(datanetId, contributor, day);
   if (today + BigInt(bytes.length) > datanet.params.dailyByteCap)
     throw new PoaError(
@@ -166,17 +187,22 @@ export async function addContribution(args: {
   await ensureAllowance(token, contributor, await registry.getAddress(), args.stake);
   const uri = `ipfs://${stored.cid}`;
   // The size submitted is the real size: the chain counts what it is told (I-4), so never less.
-  const tx = await sent(`submit a contribution to Datanet ${datanetId}`, () =>
-    registry.submit(datanetId, stored.contentHash, uri, BigInt(bytes.length), args.stake),
-  );
-  const contributionId = await registry.contributionOfContent(datanetId, stored.contentHash);
+  const submitted = await commitAndSubmit(registry.connect(args.signer), {
+    datanetId,
+    contentHash: stored.contentHash,
+    uri,
+    sizeBytes: BigInt(bytes.length),
+    stake: args.stake,
+  });
   return {
-    contributionId,
+    contributionId: submitted.contributionId,
     cid: stored.cid,
     contentHash: stored.contentHash,
     uri,
     sizeBytes: bytes.length,
-    txHash: tx.hash,
+    txHash: submitted.submitReceipt.hash as Hex,
+    commitTxHash: submitted.commitReceipt?.hash as Hex | undefined,
+    salt: submitted.salt,
   };
 }
 
@@ -201,6 +227,16 @@ export async function reviewContribution(
         details: { contributionId: contributionId.toString(), status: STATUS[Number(c.status)] },
       },
     );
+  const latest = await onChain("read the latest block", async () => registry.runner?.provider?.getBlock("latest"));
+  if (latest != null && BigInt(latest.timestamp) >= c.reviewDeadline)
+    throw new PoaError(
+      "STATE_CONFLICT",
+      `the review of contribution ${contributionId} closed at ${c.reviewDeadline} (its review deadline): no vote counts any more`,
+      {
+        details: { contributionId: contributionId.toString(), reviewDeadline: c.reviewDeadline.toString() },
+        action: "Its contributor may withdraw it in full; vote on contributions still under review.",
+      },
+    );
   if (!(await registry.canVote(c.datanetId, curator)))
     throw new PoaError(
       "STATE_CONFLICT",
@@ -217,7 +253,7 @@ export async function reviewContribution(
   return { status: STATUS[Number(after.status)] ?? "unknown", txHash: tx.hash };
 }
 
-export const STATUS = ["none", "pending", "accepted", "rejected", "withdrawn", "revoked"];
+export const STATUS = ["none", "pending", "accepted", "rejected", "withdrawn", "revoked", "taken down", "displaced"];
 
 /**
  * Publishes the Datanet's next version: its root is computed from the chain's own events (the

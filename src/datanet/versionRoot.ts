@@ -23,7 +23,7 @@ export function buildVersionTree(members: readonly VersionMember[]): StandardMer
   if (members.length === 0) {
     throw new PoaError(
       "STATE_CONFLICT",
-      "the Datanet has no accepted, non-revoked contribution: there is nothing to publish",
+      "the Datanet has no accepted contribution that is neither revoked nor taken down: there is nothing to publish",
       { action: "Have curators accept at least one contribution before publishing a version." },
     );
   }

@@ -1,7 +1,9 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { id, MaxUint256, type ContractTransactionResponse, type Signer } from "ethers";
 
+import { commitAndRegisterModel } from "../../deploy/models.js";
 import type { DeploymentRecord } from "../../deploy/protocol.js";
+import { commitAndSubmit } from "../datanet/submit.js";
 import {
   DatanetRegistry__factory,
   FeeRouter__factory,
@@ -78,6 +80,7 @@ export async function runStory(
       bondPeriod: 7n * DAY,
       slashBps: 2_000n,
       quorum: 1n,
+      reviewPeriod: 7n * DAY,
     }),
   );
   const datanetId = await datanets(accounts.user).datanetCount();
@@ -88,17 +91,19 @@ export async function runStory(
   const leaves: [string, string][] = [];
   for (const text of ["Q: what lowers blood pressure? A: ...", "Q: what raises HDL? A: ..."]) {
     const contentHash = id(`${text} (${run})`);
-    await send(
-      `contributor stakes 10 OPEN on a contribution`,
-      datanets(accounts.contributor).submit(
-        datanetId,
-        contentHash,
-        `ipfs://${contentHash.slice(2, 14)}`,
-        1_234n,
-        10n * OPEN,
-      ),
-    );
-    const contributionId = await datanets(accounts.user).contributionCount();
+    // A submission is a commitment, then its reveal a block later (the front-running guard).
+    const submitted = await commitAndSubmit(datanets(accounts.contributor), {
+      datanetId,
+      contentHash,
+      uri: `ipfs://${contentHash.slice(2, 14)}`,
+      sizeBytes: 1_234n,
+      stake: 10n * OPEN,
+    });
+    if (submitted.commitReceipt !== undefined)
+      acts.push({ label: "contributor commits to a contribution", hash: submitted.commitReceipt.hash });
+    acts.push({ label: "contributor stakes 10 OPEN on it (reveal)", hash: submitted.submitReceipt.hash });
+    log("  contributor commits to a contribution, then stakes 10 OPEN on it (reveal)");
+    const contributionId = submitted.contributionId;
     await send(`curator accepts contribution ${contributionId}`, datanets(accounts.curator).vote(contributionId, true));
     leaves.push([contributionId.toString(), contentHash]);
   }
@@ -124,10 +129,16 @@ export async function runStory(
     stakersBps: 2_000n,
     contributorsBps: 5_000n,
   });
-  await send("register a base model trained on that version", models.registerModel(registration("base-model", 0n)));
-  const baseId = await models.modelCount();
-  await send("register a LoRA adapter on the base model", models.registerModel(registration("lora-adapter", baseId)));
-  const adapterId = await models.modelCount();
+  // Registration is commit-reveal (the artifact hash stays hidden until a block after the
+  // commitment): two transactions per model.
+  const register = async (label: string, r: ReturnType<typeof registration>) => {
+    const done = await commitAndRegisterModel(models, r);
+    acts.push({ label: `${label}: commit`, hash: done.commit.hash });
+    acts.push({ label, hash: done.register.hash });
+    return done.modelId;
+  };
+  const baseId = await register("register a base model trained on that version", registration("base-model", 0n));
+  const adapterId = await register("register a LoRA adapter on the base model", registration("lora-adapter", baseId));
   lines.push(`Models: base ${baseId} and LoRA adapter ${adapterId}, both trained on Datanet ${datanetId} v1`);
 
   const routerAddress = at("FeeRouter");

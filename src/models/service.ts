@@ -7,8 +7,8 @@
  * `ipfs://<the artifact's CID>`: the gateway and the settlement find the artifact by it, and
  * check it against the on-chain artifact hash.
  */
-import type { ContractTransactionResponse } from "ethers";
 
+import { commitAndRegisterModel } from "../../deploy/models.js";
 import { onChain } from "../chain/errors.js";
 import type { ContentStore } from "../content/store.js";
 import { isPoaError, PoaError } from "../core/errors.js";
@@ -245,12 +245,10 @@ export async function registerModel(args: RegisterArgs): Promise<{ modelId: bigi
     stakersBps: args.stakersBps,
     contributorsBps: args.contributorsBps,
   };
-  const hash = await onChain("register the model", async () => {
-    const tx: ContractTransactionResponse = await models.registerModel(registration);
-    await tx.wait();
-    return tx.hash as Hex;
-  });
-  return { modelId: await reader.modelIdOfArtifact(args.artifact.hash), txHash: hash };
+  // Commit, then reveal a block later: nobody who sees the artifact hash in the mempool can
+  // register it first (ModelRegistry 3.0.0).
+  const done = await onChain("register the model", () => commitAndRegisterModel(models, registration));
+  return { modelId: done.modelId, txHash: done.register.hash as Hex };
 }
 
 /** What the chain says about a model, and whether the stored artifact matches it. */

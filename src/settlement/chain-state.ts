@@ -248,7 +248,7 @@ export function buildChainState(logs: readonly EventLog[]): ChainState {
       case "DatanetRegistry.ContributionTakenDown": {
         const id = big(log, "contributionId");
         contributionEvent(id, { kind: "taken down", at });
-        pushHistory(big(log, "datanetId"), { kind: "revoked", at: position, contributionId: id });
+        pushHistory(big(log, "datanetId"), { kind: "takenDown", at: position, contributionId: id });
         break;
       }
       case "DatanetRegistry.StakeReleased":

@@ -6,9 +6,10 @@
  * through the store's outbox, so a crash at any point and a re-run end at the same root with
  * exactly one proposal and one finalization.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, renameSync } from "node:fs";
 import { join, resolve } from "node:path";
 
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import { Wallet } from "ethers";
 
 import type { DeploymentRecord } from "../chain/deployment.js";
@@ -20,10 +21,10 @@ import { ContentStore } from "../content/store.js";
 import { canonicalJson, type Json } from "../core/canonical-json.js";
 import { PoaError } from "../core/errors.js";
 import { writeFileAtomic } from "../core/fs.js";
-import { keccakHex, type Hex } from "../core/hash.js";
+import { keccakHex, toHex, type Hex } from "../core/hash.js";
 import type { NetworkContext } from "../context/network.js";
 import { findNearCopies } from "../attribution/near-copy.js";
-import { buildRewardTree } from "../merkle/index.js";
+import { buildRewardTree, treeJsonChunks, writeTreeJson, type RewardTree } from "../merkle/index.js";
 import { indexLogs, Journal, openStore, Outbox, storedLogs, type Database, type StoredLog } from "../store/index.js";
 import {
   DatanetRegistry__factory,
@@ -244,7 +245,8 @@ export interface ComputedEpoch {
   reportHash: Hex;
   reportBytes: Uint8Array;
   report: Json;
-  treeJson: string;
+  /** The tree (undefined when no account has earned anything yet). */
+  tree: RewardTree | undefined;
   recordsFile: string;
   breakdown: string;
   result: SettlementResult;
@@ -336,11 +338,15 @@ export async function computeEpochs(args: {
     .sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1))
     .map(([account, cumulativeAmount]) => ({ account, cumulativeAmount }));
   let root: Hex = `0x${"00".repeat(32)}`;
-  let treeJson = "";
+  let tree: RewardTree | undefined;
+  let treeHash: Hex = keccakHex(new Uint8Array(0));
   if (entries.length > 0) {
-    const tree = buildRewardTree(entries);
+    tree = buildRewardTree(entries);
     root = tree.root;
-    treeJson = JSON.stringify(tree.dump());
+    // tree.json is streamed (it is about 240 bytes a leaf): its hash too.
+    const hasher = keccak_256.create();
+    for (const chunk of treeJsonChunks(tree)) hasher.update(chunk);
+    treeHash = toHex(hasher.digest());
     const sum = entries.reduce((s, e) => s + e.cumulativeAmount, 0n);
     if (sum !== result.total)
       throw new PoaError("INVARIANT_BROKEN", `the leaves sum to ${sum}, not the total ${result.total}`);
@@ -384,7 +390,7 @@ export async function computeEpochs(args: {
     files: {
       records: { hash: keccakHex(new TextEncoder().encode(recordsFile)), count: records.size },
       breakdown: { hash: keccakHex(new TextEncoder().encode(breakdown)), count: result.requests.length },
-      tree: { hash: keccakHex(new TextEncoder().encode(treeJson)), accounts: entries.length },
+      tree: { hash: treeHash, accounts: entries.length },
     },
     escrowed: args.escrowed,
     flags: { nearCopies, sizeMismatches: data.sizeMismatches },
@@ -400,7 +406,7 @@ export async function computeEpochs(args: {
     reportHash: encoded.hash,
     reportBytes: encoded.bytes,
     report,
-    treeJson,
+    tree,
     recordsFile,
     breakdown,
     result,
@@ -439,7 +445,13 @@ export async function publish(folder: string, computed: ComputedEpoch, content: 
   mkdirSync(folder, { recursive: true });
   writeFileAtomic(join(folder, "records.jsonl"), computed.recordsFile);
   writeFileAtomic(join(folder, "breakdown.jsonl"), computed.breakdown);
-  writeFileAtomic(join(folder, "tree.json"), computed.treeJson);
+  if (computed.tree === undefined) writeFileAtomic(join(folder, "tree.json"), "");
+  else {
+    // Streamed to a temporary name, then renamed: readers never see half a tree.
+    const tmp = join(folder, `tree.json.${process.pid}.tmp`);
+    await writeTreeJson(computed.tree, tmp);
+    renameSync(tmp, join(folder, "tree.json"));
+  }
   writeFileAtomic(join(folder, "report.json"), computed.reportBytes);
   await content.put(new TextEncoder().encode(computed.recordsFile));
   const stored = await content.put(computed.reportBytes);

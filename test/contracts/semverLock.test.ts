@@ -20,7 +20,17 @@ import {
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The deployable protocol contracts: each must be versioned and locked. */
-const PROTOCOL = ["DatanetRegistry", "FeeRouter", "L2OpenToken", "ModelRegistry", "OpenToken", "RewardDistributor"];
+const PROTOCOL = [
+  "DatanetRegistry",
+  "FeeRouter",
+  "GrantsVault",
+  "L2OpenToken",
+  "ModelRegistry",
+  "OpenGovernor",
+  "OpenTimelock",
+  "OpenToken",
+  "RewardDistributor",
+];
 
 /** Flips one hex digit at byte offset `at` of `hex` (0x-prefixed). */
 function flipByte(hex: string, at: number): string {

@@ -16,9 +16,14 @@ abstract contract DatanetFixture is Test {
 
     /// @dev 2023-11-14 22:13:20 UTC: a fixed start, 78,400 s into UTC day 19,675.
     uint256 internal constant START = 1_700_000_000;
+    /// @dev The block the tests start at (Hardhat's simulator starts at 1).
+    uint256 internal constant START_BLOCK = 1;
 
     uint256 internal constant TEN_MB = 10_000_000;
     uint128 internal constant CURATOR_BOND = 1_000 ether;
+    /// @dev The fixture Datanet's review period: a contribution submitted at START can be voted on
+    ///      until START + REVIEW_PERIOD (exclusive) and withdrawn pending from then on.
+    uint32 internal constant REVIEW_PERIOD = 3 days;
 
     L2OpenToken internal open;
     DatanetRegistry internal registry;
@@ -38,6 +43,7 @@ abstract contract DatanetFixture is Test {
 
     function setUp() public virtual {
         vm.warp(START);
+        vm.roll(START_BLOCK);
         governance = makeAddr("governance");
         guardian = makeAddr("guardian");
         treasury = makeAddr("treasury");
@@ -66,13 +72,15 @@ abstract contract DatanetFixture is Test {
             IDatanetRegistry.Bounds({
                 minStakeFloor: 1 ether,
                 minStakeCeiling: 1_000_000 ether,
-                maxDailyByteCap: uint64(TEN_MB),
+                maxDailyByteCap: uint32(TEN_MB),
                 minBondPeriod: 1 days,
                 maxBondPeriod: 90 days,
                 minSlashBps: 100,
                 maxSlashBps: 5_000,
                 minQuorum: 1,
                 maxQuorum: 15,
+                minReviewPeriod: 1 days,
+                maxReviewPeriod: 30 days,
                 curatorBond: CURATOR_BOND,
                 curatorUnbondingDelay: 14 days
             });
@@ -82,10 +90,11 @@ abstract contract DatanetFixture is Test {
         return
             IDatanetRegistry.Params({
                 minStake: 10 ether,
-                dailyByteCap: uint64(TEN_MB),
+                dailyByteCap: uint32(TEN_MB),
                 bondPeriod: 7 days,
                 slashBps: 2_000,
-                quorum: 2
+                quorum: 2,
+                reviewPeriod: REVIEW_PERIOD
             });
     }
 
@@ -104,9 +113,31 @@ abstract contract DatanetFixture is Test {
         registry.depositCuratorBond(id, CURATOR_BOND);
     }
 
-    function _submit(address who, bytes32 contentHash, uint256 size, uint256 stake) internal returns (uint256) {
+    uint256 private _saltNonce;
+
+    /// @dev `who` commits to `contentHash` with a fresh salt (returned), and a block passes.
+    function _commit(address who, bytes32 contentHash) internal returns (bytes32 salt) {
+        salt = keccak256(abi.encode("salt", who, contentHash, ++_saltNonce));
         vm.prank(who);
-        return registry.submit(datanetId, contentHash, "ipfs://data", size, stake);
+        registry.commitContribution(keccak256(abi.encode(contentHash, who, salt)));
+        vm.roll(block.number + 1);
+    }
+
+    /// @dev `who` reveals its commitment to `contentHash` (made with `salt`) in the fixture Datanet.
+    function _reveal(
+        address who,
+        bytes32 contentHash,
+        uint256 size,
+        uint256 stake,
+        bytes32 salt
+    ) internal returns (uint256) {
+        vm.prank(who);
+        return registry.submit(datanetId, contentHash, "ipfs://data", size, stake, salt);
+    }
+
+    /// @dev Commit, a block, reveal: the whole submission.
+    function _submit(address who, bytes32 contentHash, uint256 size, uint256 stake) internal returns (uint256) {
+        return _reveal(who, contentHash, size, stake, _commit(who, contentHash));
     }
 
     function _accept(uint256 id) internal {

@@ -66,6 +66,8 @@ contract DatanetRegistryReentrancyTest is Test {
                 maxSlashBps: 5_000,
                 minQuorum: 1,
                 maxQuorum: 15,
+                minReviewPeriod: 1 days,
+                maxReviewPeriod: 30 days,
                 curatorBond: 1,
                 curatorUnbondingDelay: 1 days
             })
@@ -74,16 +76,34 @@ contract DatanetRegistryReentrancyTest is Test {
         datanetId = registry.createDatanet(
             IDatanetRegistry.DataKind.Text,
             "x",
-            IDatanetRegistry.Params({minStake: 10, dailyByteCap: 1_000, bondPeriod: 1 days, slashBps: 100, quorum: 1})
+            IDatanetRegistry.Params({
+                minStake: 10,
+                dailyByteCap: 1_000,
+                bondPeriod: 1 days,
+                slashBps: 100,
+                quorum: 1,
+                reviewPeriod: 1 days
+            })
         );
         token.mint(alice, 1_000);
         vm.prank(alice);
         token.approve(address(registry), type(uint256).max);
     }
 
-    function test_withdraw_reentryFromToken_reverts() public {
+    bytes32 internal constant SALT = keccak256("salt");
+
+    /// @dev Alice commits to `contentHash` with SALT; a block passes.
+    function _commit(bytes32 contentHash) internal {
         vm.prank(alice);
-        uint256 id = registry.submit(datanetId, keccak256("a"), "u", 1, 100);
+        registry.commitContribution(keccak256(abi.encode(contentHash, alice, SALT)));
+        vm.roll(block.number + 1);
+    }
+
+    function test_withdraw_reentryFromToken_reverts() public {
+        _commit(keccak256("a"));
+        vm.prank(alice);
+        uint256 id = registry.submit(datanetId, keccak256("a"), "u", 1, 100, SALT);
+        vm.warp(block.timestamp + 1 days); // the review deadline: a pending stake may leave
         token.arm(address(registry), abi.encodeCall(registry.withdraw, (id)));
         vm.prank(alice);
         registry.withdraw(id);
@@ -96,10 +116,24 @@ contract DatanetRegistryReentrancyTest is Test {
         assertEq(token.balanceOf(address(registry)), 0, "nothing left, nothing extra paid");
     }
 
+    function test_skim_reentryFromToken_reverts() public {
+        vm.prank(alice);
+        token.transfer(address(registry), 100); // stray OPEN, owed to no one
+        token.arm(address(registry), abi.encodeCall(registry.skim, ()));
+        assertEq(registry.skim(), 100, "the excess");
+        assertEq(
+            token.lastRevert(),
+            abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector),
+            "nested skim refused by the guard"
+        );
+        assertEq(token.balanceOf(makeAddr("treasury")), 100, "skimmed exactly once");
+    }
+
     function test_submit_reentryFromToken_reverts() public {
+        _commit(keccak256("a"));
         token.arm(address(registry), abi.encodeCall(registry.sweepSlashed, ()));
         vm.prank(alice);
-        registry.submit(datanetId, keccak256("a"), "u", 1, 100);
+        registry.submit(datanetId, keccak256("a"), "u", 1, 100, SALT);
         assertEq(
             token.lastRevert(),
             abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector),

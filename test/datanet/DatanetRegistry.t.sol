@@ -25,11 +25,13 @@ contract DatanetRegistryTest is DatanetFixture {
     // =========================================================================================
 
     function test_constructor_setsRolesAndBounds_succeeds() public view {
-        assertEq(registry.version(), "2.0.0");
+        assertEq(registry.version(), "4.0.0");
         assertEq(registry.token(), address(open));
         assertEq(registry.treasury(), treasury);
         assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance admin");
         assertTrue(registry.hasRole(registry.PENALTY_ROLE(), governance), "governance penalises");
+        assertTrue(registry.hasRole(registry.TAKEDOWN_ROLE(), governance), "governance takes down");
+        assertEq(registry.TAKEDOWN_ROLE(), keccak256("TAKEDOWN_ROLE"), "takedown role id");
         assertTrue(registry.hasRole(registry.GUARDIAN_ROLE(), guardian), "guardian");
         assertEq(registry.bounds().maxDailyByteCap, TEN_MB, "10 MB cap");
         assertEq(registry.datanetCount(), 1, "one datanet");
@@ -100,6 +102,15 @@ contract DatanetRegistryTest is DatanetFixture {
         b.minQuorum = 4;
         b.maxQuorum = 3;
         _expectBoundsInvalid(b, IDatanetRegistry.BoundField.Quorum, 4, 3);
+
+        b = defaultBounds();
+        b.minReviewPeriod = 0;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.ReviewPeriod, 0, 30 days);
+
+        b = defaultBounds();
+        b.minReviewPeriod = 8 days;
+        b.maxReviewPeriod = 7 days;
+        _expectBoundsInvalid(b, IDatanetRegistry.BoundField.ReviewPeriod, 8 days, 7 days);
     }
 
     function _expectBoundsInvalid(
@@ -155,8 +166,12 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.prank(guardian);
         registry.pause();
 
+        bytes32 salt = keccak256("salt");
         vm.expectRevert(Pausable.EnforcedPause.selector);
-        _submit(alice, H2, 100, 10 ether);
+        vm.prank(alice);
+        registry.commitContribution(keccak256(abi.encode(H2, alice, salt)));
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        _reveal(alice, H2, 100, 10 ether, salt);
         vm.expectRevert(Pausable.EnforcedPause.selector);
         vm.prank(curator1);
         registry.vote(id, true);
@@ -164,13 +179,60 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.prank(owner);
         registry.createDatanet(IDatanetRegistry.DataKind.Image, "x", defaultParams());
 
-        // Exits stay open while paused.
+        // Exits stay open while paused (a pending stake from its review deadline).
+        vm.warp(START + REVIEW_PERIOD);
         vm.prank(alice);
         assertEq(registry.withdraw(id), 10 ether, "refund while paused");
 
+        // The guardian stops; only governance restarts.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                guardian,
+                registry.DEFAULT_ADMIN_ROLE()
+            )
+        );
         vm.prank(guardian);
         registry.unpause();
+        assertTrue(registry.paused(), "still paused after the guardian's attempt");
+        vm.prank(governance);
+        registry.unpause();
         _submit(alice, H2, 100, 10 ether);
+    }
+
+    /// @notice Issue 15, I-3: OPEN sent to the registry by a plain transfer is credited to no
+    ///         one, so "OPEN held == stakes + bonds + unswept slashes" no longer held and the
+    ///         OPEN was stuck. Anyone now moves exactly that excess to the treasury; what the
+    ///         registry owes is untouched and the equality holds again.
+    function test_skim_strayTransfer_toTreasury_succeeds() public {
+        _submit(alice, H1, 100, 10 ether);
+        uint256 owed = registry.totalStaked() + registry.totalCuratorBonds() + registry.slashedUnswept();
+        vm.prank(bob);
+        open.transfer(address(registry), 7 ether);
+        assertEq(open.balanceOf(address(registry)), owed + 7 ether, "the stray OPEN breaks the equality");
+
+        vm.expectEmit(address(registry));
+        emit ITreasuryConfig.ExcessSkimmed(bob, treasury, 7 ether);
+        vm.prank(bob);
+        assertEq(registry.skim(), 7 ether, "the excess");
+        vm.snapshotGasLastCall("DatanetRegistry", "skim");
+        assertEq(open.balanceOf(treasury), 7 ether, "exactly the excess, to the treasury");
+        assertEq(open.balanceOf(address(registry)), owed, "the equality holds again");
+        assertEq(registry.totalStaked(), 10 ether, "stakes untouched");
+
+        vm.expectRevert(abi.encodeWithSelector(IErrors.NothingToSkim.selector, owed, owed));
+        registry.skim();
+        // Slashed OPEN is owed to the treasury through sweepSlashed, never skimmed.
+        uint256 id = _submit(alice, H2, 100, 10 ether);
+        _reject(id);
+        vm.expectRevert(abi.encodeWithSelector(IErrors.NothingToSkim.selector, owed + 10 ether, owed + 10 ether));
+        registry.skim();
+        // While paused too: it only moves what no one is owed.
+        vm.prank(guardian);
+        registry.pause();
+        vm.prank(bob);
+        open.transfer(address(registry), 1);
+        assertEq(registry.skim(), 1, "never paused");
     }
 
     function test_pause_notGuardian_reverts() public {
@@ -222,7 +284,7 @@ contract DatanetRegistryTest is DatanetFixture {
             )
         );
         p = defaultParams();
-        p.dailyByteCap = uint64(TEN_MB + 1);
+        p.dailyByteCap = uint32(TEN_MB + 1);
         _expectCreateRevert(
             p,
             abi.encodeWithSelector(IDatanetRegistry.DailyByteCapOutOfBounds.selector, TEN_MB + 1, TEN_MB)
@@ -245,6 +307,18 @@ contract DatanetRegistryTest is DatanetFixture {
         p = defaultParams();
         p.quorum = 0;
         _expectCreateRevert(p, abi.encodeWithSelector(IDatanetRegistry.QuorumOutOfBounds.selector, 0, 1, 15));
+        p = defaultParams();
+        p.reviewPeriod = 1 days - 1;
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IDatanetRegistry.ReviewPeriodOutOfBounds.selector, 1 days - 1, 1 days, 30 days)
+        );
+        p = defaultParams();
+        p.reviewPeriod = 30 days + 1;
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IDatanetRegistry.ReviewPeriodOutOfBounds.selector, 30 days + 1, 1 days, 30 days)
+        );
     }
 
     function _expectCreateRevert(IDatanetRegistry.Params memory p, bytes memory err) internal {
@@ -285,9 +359,10 @@ contract DatanetRegistryTest is DatanetFixture {
         bytes memory err = abi.encodeWithSelector(IDatanetRegistry.UnknownDatanet.selector, 7);
         vm.expectRevert(err);
         registry.getDatanet(7);
+        bytes32 salt = _commit(alice, H1);
         vm.expectRevert(err);
         vm.prank(alice);
-        registry.submit(7, H1, "u", 1, 10 ether);
+        registry.submit(7, H1, "u", 1, 10 ether, salt);
         vm.expectRevert(err);
         registry.setParams(7, defaultParams());
         vm.expectRevert(err);
@@ -502,11 +577,33 @@ contract DatanetRegistryTest is DatanetFixture {
 
     function test_submit_succeeds() public {
         uint256 day = START / 1 days;
+        bytes32 salt = keccak256("alice's salt");
+        bytes32 commitment = registry.contributionCommitment(H1, alice, salt);
+        assertEq(commitment, keccak256(abi.encode(H1, alice, salt)), "the commitment formula");
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.ContributionSubmitted(1, datanetId, alice, H1, "ipfs://data", 1234, 10 ether, day);
+        emit IDatanetRegistry.ContributionCommitted(commitment, alice);
         vm.prank(alice);
-        uint256 id = registry.submit(datanetId, H1, "ipfs://data", 1234, 10 ether);
-        vm.snapshotGasLastCall("DatanetRegistry", "submit (first of the day)");
+        registry.commitContribution(commitment);
+        vm.snapshotGasLastCall("DatanetRegistry", "commitContribution");
+        assertEq(registry.commitmentBlock(commitment), START_BLOCK, "committed at this block");
+        vm.roll(START_BLOCK + 1);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionSubmitted(
+            1,
+            datanetId,
+            alice,
+            H1,
+            "ipfs://data",
+            1234,
+            10 ether,
+            day,
+            START + REVIEW_PERIOD
+        );
+        vm.prank(alice);
+        uint256 id = registry.submit(datanetId, H1, "ipfs://data", 1234, 10 ether, salt);
+        vm.snapshotGasLastCall("DatanetRegistry", "submit (reveal, first of the day)");
+        assertEq(registry.commitmentBlock(commitment), 0, "commitment used up");
+        assertEq(registry.contentCommitBlock(datanetId, H1), START_BLOCK, "precedence recorded");
 
         assertEq(id, 1, "first id");
         IDatanetRegistry.Contribution memory c = registry.getContribution(id);
@@ -521,21 +618,24 @@ contract DatanetRegistryTest is DatanetFixture {
         assertEq(registry.totalStaked(), 10 ether, "staked");
         assertEq(open.balanceOf(address(registry)), 10 ether + 3 * uint256(CURATOR_BOND), "held");
 
+        salt = _commit(alice, H2);
         vm.prank(alice);
-        registry.submit(datanetId, H2, "ipfs://data", 1234, 10 ether);
-        vm.snapshotGasLastCall("DatanetRegistry", "submit");
+        registry.submit(datanetId, H2, "ipfs://data", 1234, 10 ether, salt);
+        vm.snapshotGasLastCall("DatanetRegistry", "submit (reveal)");
     }
 
     function test_submit_badInput_reverts() public {
+        bytes32 zeroSalt = _commit(alice, bytes32(0));
+        bytes32 salt = _commit(alice, H1);
         vm.startPrank(alice);
         vm.expectRevert(IDatanetRegistry.ZeroContentHash.selector);
-        registry.submit(datanetId, bytes32(0), "u", 1, 10 ether);
+        registry.submit(datanetId, bytes32(0), "u", 1, 10 ether, zeroSalt);
         vm.expectRevert(IDatanetRegistry.ZeroSize.selector);
-        registry.submit(datanetId, H1, "u", 0, 10 ether);
+        registry.submit(datanetId, H1, "u", 0, 10 ether, salt);
         vm.expectRevert(
             abi.encodeWithSelector(IDatanetRegistry.StakeBelowMinimum.selector, datanetId, 10 ether - 1, 10 ether)
         );
-        registry.submit(datanetId, H1, "u", 1, 10 ether - 1);
+        registry.submit(datanetId, H1, "u", 1, 10 ether - 1, salt);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDatanetRegistry.StakeTooLarge.selector,
@@ -543,30 +643,32 @@ contract DatanetRegistryTest is DatanetFixture {
                 type(uint128).max
             )
         );
-        registry.submit(datanetId, H1, "u", 1, uint256(type(uint128).max) + 1);
+        registry.submit(datanetId, H1, "u", 1, uint256(type(uint128).max) + 1, salt);
         vm.stopPrank();
         assertEq(registry.contributionCount(), 0, "nothing recorded");
     }
 
     function test_submit_duplicateContent_reverts() public {
         uint256 id = _submit(alice, H1, 100, 10 ether);
-        // Pending: a copy by anyone is refused.
+        // Pending: a copy committed later is refused.
+        bytes32 salt = _commit(bob, H1);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
-        _submit(bob, H1, 100, 10 ether);
-        // Accepted: still refused.
+        _reveal(bob, H1, 100, 10 ether, salt);
+        // Accepted: refused whatever the commitment (a copy committed in the same block also
+        // has no precedence).
         _accept(id);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
-        _submit(bob, H1, 100, 10 ether);
+        _reveal(bob, H1, 100, 10 ether, salt);
         // Revoked: barred for good.
         vm.prank(governance);
         registry.penalize(id, 10_000, "adversarial");
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
-        _submit(bob, H1, 100, 10 ether);
-        // Another Datanet may hold the same content.
+        _reveal(bob, H1, 100, 10 ether, salt);
+        // Another Datanet may hold the same content (the same commitment serves any Datanet).
         vm.prank(owner);
         uint256 other = registry.createDatanet(IDatanetRegistry.DataKind.Text, "other", defaultParams());
         vm.prank(bob);
-        registry.submit(other, H1, "u", 100, 10 ether);
+        registry.submit(other, H1, "u", 100, 10 ether, salt);
     }
 
     function test_submit_afterRejectOrWithdraw_succeeds() public {
@@ -574,6 +676,7 @@ contract DatanetRegistryTest is DatanetFixture {
         _reject(id);
         assertEq(registry.contributionOfContent(datanetId, H1), 0, "freed by rejection");
         uint256 id2 = _submit(bob, H1, 100, 10 ether);
+        vm.warp(block.timestamp + REVIEW_PERIOD);
         vm.prank(bob);
         registry.withdraw(id2);
         assertEq(registry.contributionOfContent(datanetId, H1), 0, "freed by withdrawal");
@@ -584,6 +687,7 @@ contract DatanetRegistryTest is DatanetFixture {
     function test_submit_overDailyCap_reverts() public {
         uint256 day = START / 1 days;
         _submit(alice, H1, TEN_MB - 10, 10 ether);
+        bytes32 salt = _commit(alice, H2);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDatanetRegistry.DailyByteCapExceeded.selector,
@@ -595,11 +699,12 @@ contract DatanetRegistryTest is DatanetFixture {
                 TEN_MB
             )
         );
-        _submit(alice, H2, 11, 10 ether);
+        _reveal(alice, H2, 11, 10 ether, salt);
         // Exactly up to the cap is allowed; the cap is per contributor.
         _submit(alice, H2, 10, 10 ether);
         _submit(bob, H3, TEN_MB, 10 ether);
         // A single item above the cap.
+        salt = _commit(alice, keccak256("big"));
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDatanetRegistry.DailyByteCapExceeded.selector,
@@ -612,7 +717,7 @@ contract DatanetRegistryTest is DatanetFixture {
             )
         );
         vm.warp((day + 1) * 1 days);
-        _submit(alice, keccak256("big"), TEN_MB + 1, 10 ether);
+        _reveal(alice, keccak256("big"), TEN_MB + 1, 10 ether, salt);
     }
 
     /// @notice The day is the UTC day index `timestamp / 1 days`: 23:59:59 still counts against
@@ -622,6 +727,7 @@ contract DatanetRegistryTest is DatanetFixture {
         uint256 lastSecond = (day + 1) * 1 days - 1;
         vm.warp(lastSecond);
         _submit(alice, H1, TEN_MB, 10 ether);
+        bytes32 salt = _commit(alice, H2);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDatanetRegistry.DailyByteCapExceeded.selector,
@@ -633,7 +739,7 @@ contract DatanetRegistryTest is DatanetFixture {
                 TEN_MB
             )
         );
-        _submit(alice, H2, 1, 10 ether);
+        _reveal(alice, H2, 1, 10 ether, salt);
 
         vm.warp(lastSecond + 1);
         _submit(alice, H2, TEN_MB, 10 ether);
@@ -649,6 +755,7 @@ contract DatanetRegistryTest is DatanetFixture {
         vm.warp(START + gap);
         bool sameDay = (START + gap) / 1 days == START / 1 days;
         if (sameDay && a + b > TEN_MB) {
+            bytes32 salt = _commit(alice, H2);
             vm.expectRevert(
                 abi.encodeWithSelector(
                     IDatanetRegistry.DailyByteCapExceeded.selector,
@@ -660,7 +767,7 @@ contract DatanetRegistryTest is DatanetFixture {
                     TEN_MB
                 )
             );
-            _submit(alice, H2, b, 10 ether);
+            _reveal(alice, H2, b, 10 ether, salt);
         } else {
             _submit(alice, H2, b, 10 ether);
             assertEq(
@@ -683,28 +790,47 @@ contract DatanetRegistryTest is DatanetFixture {
     }
 
     function test_submitWithPermit_succeeds() public {
+        bytes32 salt = _commit(alice, H1);
         vm.prank(alice);
         open.approve(address(registry), 0);
         (uint8 v, bytes32 r, bytes32 s) = _signPermit(10 ether, block.timestamp + 1 hours);
         vm.prank(alice);
-        uint256 id = registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, block.timestamp + 1 hours, v, r, s);
-        vm.snapshotGasLastCall("DatanetRegistry", "submitWithPermit");
+        uint256 id = registry.submitWithPermit(
+            datanetId,
+            H1,
+            "u",
+            100,
+            10 ether,
+            salt,
+            block.timestamp + 1 hours,
+            v,
+            r,
+            s
+        );
+        vm.snapshotGasLastCall("DatanetRegistry", "submitWithPermit (reveal)");
         assertEq(registry.getContribution(id).stake, 10 ether, "staked");
         assertEq(open.allowance(alice, address(registry)), 0, "permit consumed");
     }
 
-    /// @notice Someone copies the permit from the mempool and submits it first: the contributor's
-    ///         transaction must still go through on the allowance the front-runner set.
+    /// @notice Someone copies the permit and the reveal from the mempool: the permit alone is
+    ///         all they can use (the reveal needs the caller's own commitment), and the
+    ///         contributor's transaction still goes through on the allowance it set.
     function test_submitWithPermit_frontRun_succeeds() public {
+        bytes32 salt = _commit(alice, H1);
         vm.prank(alice);
         open.approve(address(registry), 0);
         uint256 deadline = block.timestamp + 1 hours;
         (uint8 v, bytes32 r, bytes32 s) = _signPermit(10 ether, deadline);
+        bytes32 bobsView = keccak256(abi.encode(H1, bob, salt));
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, bobsView));
+        vm.prank(bob);
+        registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, salt, deadline, v, r, s);
         vm.prank(bob);
         open.permit(alice, address(registry), 10 ether, deadline, v, r, s);
         vm.prank(alice);
-        uint256 id = registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, deadline, v, r, s);
+        uint256 id = registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, salt, deadline, v, r, s);
         assertEq(registry.getContribution(id).stake, 10 ether, "staked");
+        assertEq(registry.getContribution(id).contributor, alice, "the author's");
     }
 
     function test_submitWithPermit_badPermitNoAllowance_reverts() public {
@@ -712,9 +838,10 @@ contract DatanetRegistryTest is DatanetFixture {
         open.approve(address(registry), 3 ether);
         uint256 deadline = block.timestamp + 1 hours;
         (uint8 v, bytes32 r, bytes32 s) = _signPermit(9 ether, deadline); // signed for another value
+        bytes32 salt = _commit(alice, H1);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.PermitFailed.selector, alice, 3 ether, 10 ether));
         vm.prank(alice);
-        registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, deadline, v, r, s);
+        registry.submitWithPermit(datanetId, H1, "u", 100, 10 ether, salt, deadline, v, r, s);
     }
 
     // =========================================================================================
@@ -833,6 +960,51 @@ contract DatanetRegistryTest is DatanetFixture {
         registry.vote(id, false);
     }
 
+    /// @notice Issue 15, L-1: the bond period is fixed at submission. An owner who raises it from
+    ///         7 to 90 days while the contribution is under review lengthens neither the lock nor
+    ///         the penalty window (before the fix the acceptance read the new 90 days).
+    function test_vote_bondPeriodRaisedMidReview_keepsSubmittedBondPeriod_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.bondPeriod = 90 days;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        vm.prank(curator1);
+        registry.vote(id, true);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionAccepted(id, datanetId, START + 7 days, 1);
+        vm.prank(curator2);
+        registry.vote(id, true);
+        assertEq(registry.getContribution(id).bondedUntil, START + 7 days, "bonded for the 7 days submitted under");
+
+        vm.warp(START + 7 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.BondPeriodOver.selector, id, START + 7 days, START + 7 days)
+        );
+        vm.prank(governance);
+        registry.penalize(id, 100, "");
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "withdrawable after the submitted bond");
+    }
+
+    /// @notice L-1, any change either way: the bond is the one in force at submission.
+    function testFuzz_vote_bondPeriodChangedMidReview_keepsSubmitted(uint32 submitted, uint32 later) public {
+        IDatanetRegistry.Bounds memory b = defaultBounds();
+        submitted = uint32(bound(submitted, b.minBondPeriod, b.maxBondPeriod));
+        later = uint32(bound(later, b.minBondPeriod, b.maxBondPeriod));
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.bondPeriod = submitted;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        p.bondPeriod = later;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        vm.warp(START + 1 hours);
+        _accept(id);
+        assertEq(registry.getContribution(id).bondedUntil, START + 1 hours + submitted, "submitted bond period");
+    }
+
     /// @notice Random ballots from five curators with a random quorum: the contribution is
     ///         decided exactly by the first vote that brings its own side to the quorum, and
     ///         no vote is accepted after that.
@@ -872,16 +1044,17 @@ contract DatanetRegistryTest is DatanetFixture {
 
     /// @notice Any parameters: accepted exactly when every field is within the bounds, else
     ///         refused with the error of the first field out of bounds, in checking order.
-    function testFuzz_setParams_withinBoundsOnly(uint256[5] memory raw, uint8 outOfRange) public {
+    function testFuzz_setParams_withinBoundsOnly(uint256[6] memory raw, uint8 outOfRange) public {
         // Each field is drawn inside its bounds, or (one bit of `outOfRange` per field) just
         // outside them, so both outcomes are common.
         IDatanetRegistry.Bounds memory bb = defaultBounds();
         uint128 minStake = uint128(_pick(raw[0], bb.minStakeFloor, bb.minStakeCeiling, outOfRange & 1 != 0));
-        uint64 cap = uint64(_pick(raw[1], 1, bb.maxDailyByteCap, outOfRange & 2 != 0));
+        uint32 cap = uint32(_pick(raw[1], 1, bb.maxDailyByteCap, outOfRange & 2 != 0));
         uint32 bondPeriod = uint32(_pick(raw[2], bb.minBondPeriod, bb.maxBondPeriod, outOfRange & 4 != 0));
         uint16 slashBps = uint16(_pick(raw[3], bb.minSlashBps, bb.maxSlashBps, outOfRange & 8 != 0));
         uint8 quorum = uint8(_pick(raw[4], bb.minQuorum, bb.maxQuorum, outOfRange & 16 != 0));
-        IDatanetRegistry.Params memory p = IDatanetRegistry.Params(minStake, cap, bondPeriod, slashBps, quorum);
+        uint32 review = uint32(_pick(raw[5], bb.minReviewPeriod, bb.maxReviewPeriod, outOfRange & 32 != 0));
+        IDatanetRegistry.Params memory p = IDatanetRegistry.Params(minStake, cap, bondPeriod, slashBps, quorum, review);
         IDatanetRegistry.Bounds memory b = defaultBounds();
         bytes memory err;
         if (minStake < b.minStakeFloor || minStake > b.minStakeCeiling) {
@@ -909,12 +1082,19 @@ contract DatanetRegistryTest is DatanetFixture {
             );
         } else if (quorum < b.minQuorum || quorum > b.maxQuorum) {
             err = abi.encodeWithSelector(IDatanetRegistry.QuorumOutOfBounds.selector, quorum, b.minQuorum, b.maxQuorum);
+        } else if (review < b.minReviewPeriod || review > b.maxReviewPeriod) {
+            err = abi.encodeWithSelector(
+                IDatanetRegistry.ReviewPeriodOutOfBounds.selector,
+                review,
+                b.minReviewPeriod,
+                b.maxReviewPeriod
+            );
         }
         if (err.length != 0) vm.expectRevert(err);
         vm.prank(owner);
         registry.setParams(datanetId, p);
         if (err.length == 0) assertEq(registry.getDatanet(datanetId).params.bondPeriod, bondPeriod, "stored");
-        assertEq(err.length == 0, outOfRange & 31 == 0, "accepted iff every field in bounds");
+        assertEq(err.length == 0, outOfRange & 63 == 0, "accepted iff every field in bounds");
     }
 
     /// @dev A value in [lo, hi], or when `outside`, lo - 1 (if lo > 0) or hi + 1.
@@ -972,18 +1152,23 @@ contract DatanetRegistryTest is DatanetFixture {
     // Withdraw
     // =========================================================================================
 
-    function test_withdraw_pending_fullRefund_succeeds() public {
+    /// @notice A review the curators did not decide by its deadline: the whole stake comes back
+    ///         from the deadline on, and the content hash is free again.
+    function test_withdraw_pendingAtReviewDeadline_fullRefund_succeeds() public {
         uint256 before = open.balanceOf(alice);
         uint256 id = _submit(alice, H1, 100, 10 ether);
+        assertEq(registry.getContribution(id).reviewDeadline, START + REVIEW_PERIOD, "deadline stored");
+        vm.warp(START + REVIEW_PERIOD);
         vm.expectEmit(address(registry));
-        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId, 0);
+        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId);
         vm.expectEmit(address(registry));
         emit IDatanetRegistry.StakeReleased(id, alice, 10 ether);
         vm.prank(alice);
         assertEq(registry.withdraw(id), 10 ether, "full");
-        vm.snapshotGasLastCall("DatanetRegistry", "withdraw (pending)");
+        vm.snapshotGasLastCall("DatanetRegistry", "withdraw (pending, after the review deadline)");
         assertEq(open.balanceOf(alice), before, "whole stake back");
         assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Withdrawn), "withdrawn");
+        assertEq(registry.contributionOfContent(datanetId, H1), 0, "content free again");
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.StakeAlreadyReleased.selector, id));
         vm.prank(alice);
         registry.withdraw(id);
@@ -994,98 +1179,307 @@ contract DatanetRegistryTest is DatanetFixture {
         registry.vote(id, true);
     }
 
-    /// @notice Audit M-1: with one reject vote of a quorum of two, withdrawing no longer
-    ///         escapes the slash (before the fix: full 10 OPEN back, nothing slashed). It
-    ///         slashes the stored 20% like a rejection and refunds the rest; the deciding vote
-    ///         then finds nothing pending, and resubmitting the same content stakes afresh.
-    function test_withdraw_pendingAfterRejectVote_slashes_succeeds() public {
+    /// @notice Issue 15, L-2: after one reject vote the owner removes the other curators, so the
+    ///         quorum can never be reached. The stake is no longer held hostage: once the review
+    ///         deadline (fixed at submission) has passed, the contributor withdraws in full
+    ///         (before the fix the only way out cost the 20% slash).
+    function test_withdraw_afterReviewDeadline_quorumUnreachable_fullRefund_succeeds() public {
         uint256 id = _submit(alice, H1, 100, 10 ether);
         vm.prank(curator1);
         registry.vote(id, false);
+        vm.startPrank(owner);
+        registry.removeCurator(datanetId, curator2);
+        registry.removeCurator(datanetId, curator3);
+        vm.stopPrank();
+
+        // A deadline fixed at submission: lengthening the review period later changes nothing.
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.reviewPeriod = 30 days;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+
+        vm.warp(START + REVIEW_PERIOD);
         uint256 before = open.balanceOf(alice);
-        vm.expectEmit(address(registry));
-        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId, 2 ether);
-        vm.expectEmit(address(registry));
-        emit IDatanetRegistry.StakeReleased(id, alice, 8 ether);
         vm.prank(alice);
-        assertEq(registry.withdraw(id), 8 ether, "the rest after the slash");
-        vm.snapshotGasLastCall("DatanetRegistry", "withdraw (pending, after a reject vote)");
-        assertEq(open.balanceOf(alice) - before, 8 ether, "paid the rest");
-        assertEq(registry.slashedUnswept(), 2 ether, "slash to the treasury's pool");
-        assertEq(registry.totalStaked(), 0, "nothing left staked");
-        assertEq(open.balanceOf(address(registry)), registry.totalCuratorBonds() + 2 ether, "solvent");
-        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Withdrawn), "withdrawn");
-
-        vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, id, IDatanetRegistry.Status.Withdrawn)
-        );
-        vm.prank(curator2);
-        registry.vote(id, false);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.StakeAlreadyReleased.selector, id));
-        vm.prank(alice);
-        registry.withdraw(id);
-
-        // The content is free again, but a new review needs a new stake.
-        uint256 again = _submit(alice, H1, 100, 10 ether);
-        assertEq(registry.contributionOfContent(datanetId, H1), again, "resubmitted");
-        assertEq(registry.totalStaked(), 10 ether, "staked afresh");
-    }
-
-    /// @notice Accept votes alone never cost the contributor anything on withdrawal.
-    function test_withdraw_pendingAfterAcceptVoteOnly_fullRefund_succeeds() public {
-        uint256 id = _submit(alice, H1, 100, 10 ether);
-        vm.prank(curator1);
-        registry.vote(id, true);
-        vm.expectEmit(address(registry));
-        emit IDatanetRegistry.ContributionWithdrawn(id, datanetId, 0);
-        vm.prank(alice);
-        assertEq(registry.withdraw(id), 10 ether, "full refund");
+        assertEq(registry.withdraw(id), 10 ether, "full refund after the review deadline");
+        assertEq(open.balanceOf(alice) - before, 10 ether, "paid in full");
         assertEq(registry.slashedUnswept(), 0, "nothing slashed");
     }
 
-    /// @notice Any stake and stored slash share: a withdrawal after a reject vote slashes
-    ///         exactly `stake * slashBps / 10_000`, rounded down, and pays back the rest, the
-    ///         same split as a rejection; the owner's later change of the slash share is ignored.
-    function testFuzz_withdraw_pendingAfterRejectVote_slashesLikeRejection(
+    /// @notice Issue 15, the known "escape by withdrawal": at quorum 1 the first reject vote is
+    ///         also the deciding one, so a contributor who saw it coming withdrew first with a
+    ///         full refund. A pending stake can no longer leave before its review deadline: the
+    ///         vote lands and slashes.
+    function test_withdraw_pendingBeforeReviewDeadline_quorumOne_reverts() public {
+        IDatanetRegistry.Params memory p = defaultParams();
+        p.quorum = 1;
+        vm.prank(owner);
+        registry.setParams(datanetId, p);
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.UnderReview.selector, id, START + REVIEW_PERIOD, START)
+        );
+        vm.prank(alice);
+        registry.withdraw(id);
+
+        vm.prank(curator1);
+        registry.vote(id, false);
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Rejected), "the reject vote decided");
+        assertEq(registry.slashedUnswept(), 2 ether, "and slashed");
+    }
+
+    /// @notice The last second of the review: a withdrawal is refused and a vote still counts;
+    ///         from the deadline on, the opposite. No instant where both or neither is possible.
+    function test_vote_atReviewDeadline_reverts() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.warp(START + REVIEW_PERIOD - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.UnderReview.selector,
+                id,
+                START + REVIEW_PERIOD,
+                START + REVIEW_PERIOD - 1
+            )
+        );
+        vm.prank(alice);
+        registry.withdraw(id);
+        vm.prank(curator1);
+        registry.vote(id, false);
+
+        vm.warp(START + REVIEW_PERIOD);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.ReviewClosed.selector,
+                id,
+                START + REVIEW_PERIOD,
+                START + REVIEW_PERIOD
+            )
+        );
+        vm.prank(curator2);
+        registry.vote(id, false);
+        assertEq(uint256(_status(id)), uint256(IDatanetRegistry.Status.Pending), "undecided");
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "the reject vote cast in time costs nothing undecided");
+    }
+
+    /// @notice Any votes (short of a decision), any moment: a pending stake leaves exactly when
+    ///         the review deadline has passed, and then in full; the deadline is the one of
+    ///         the review period in force at submission, whatever the owner sets later.
+    function testFuzz_withdraw_pending_onlyFromDeadline_inFull(
         uint256 stake,
-        uint16 slashBps,
-        uint16 laterBps
+        uint32 period,
+        uint32 laterPeriod,
+        uint256 elapsed,
+        bool rejectVote
     ) public {
         IDatanetRegistry.Bounds memory b = defaultBounds();
         stake = bound(stake, 10 ether, 1_000_000 ether);
-        slashBps = uint16(bound(slashBps, b.minSlashBps, b.maxSlashBps));
-        laterBps = uint16(bound(laterBps, b.minSlashBps, b.maxSlashBps));
+        period = uint32(bound(period, b.minReviewPeriod, b.maxReviewPeriod));
+        laterPeriod = uint32(bound(laterPeriod, b.minReviewPeriod, b.maxReviewPeriod));
+        elapsed = bound(elapsed, 0, 2 * uint256(b.maxReviewPeriod));
         IDatanetRegistry.Params memory p = defaultParams();
-        p.slashBps = slashBps;
+        p.reviewPeriod = period;
         vm.prank(owner);
         registry.setParams(datanetId, p);
         _fund(alice, stake);
         uint256 id = _submit(alice, H1, 100, stake);
-        p.slashBps = laterBps;
+        p.reviewPeriod = laterPeriod;
         vm.prank(owner);
         registry.setParams(datanetId, p);
         vm.prank(curator1);
-        registry.vote(id, false);
+        registry.vote(id, !rejectVote);
 
-        uint256 slashed = (stake * slashBps) / 10_000;
-        uint256 before = open.balanceOf(alice);
-        vm.prank(alice);
-        assertEq(registry.withdraw(id), stake - slashed, "rest");
-        assertEq(open.balanceOf(alice) - before, stake - slashed, "paid");
-        assertEq(registry.slashedUnswept(), slashed, "slashed, rounded down");
-        assertEq(registry.totalStaked(), 0, "released");
+        vm.warp(START + elapsed);
+        if (elapsed < period) {
+            vm.expectRevert(
+                abi.encodeWithSelector(IDatanetRegistry.UnderReview.selector, id, START + period, START + elapsed)
+            );
+            vm.prank(alice);
+            registry.withdraw(id);
+        } else {
+            uint256 before = open.balanceOf(alice);
+            vm.prank(alice);
+            assertEq(registry.withdraw(id), stake, "full");
+            assertEq(open.balanceOf(alice) - before, stake, "paid");
+            assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+            assertEq(registry.totalStaked(), 0, "released");
+        }
     }
 
-    /// @notice Audit M-2, a known risk (docs/datanets.md): the first submitter of a content
-    ///         hash is its contributor of record, so a copier who front-runs the author with the
-    ///         same hash and URI holds it, and the author is refused. Pinned until commit-reveal.
-    function test_submit_frontRunSameContent_firstSubmitterWins_reverts() public {
+    /// @notice Issue 15, front-running (audit M-2): Bob sees Alice's contribution in the mempool
+    ///         and copies its content hash, directly or with a commitment of his own revealed a
+    ///         block later, ahead of Alice's delayed transaction. Alice committed first, so she
+    ///         ends up the contributor of record (on main Bob's copy won and Alice was refused).
+    function test_submit_copierWhoSawTheReveal_neverWins_succeeds() public {
+        bytes32 aliceSalt = _commit(alice, H1);
+        // Copying Alice's reveal as is: her commitment names her, not Bob.
+        vm.expectRevert(
+            abi.encodeWithSelector(IErrors.UnknownCommitment.selector, keccak256(abi.encode(H1, bob, aliceSalt)))
+        );
+        _reveal(bob, H1, 100, 10 ether, aliceSalt);
+        // Committing afresh and revealing a block later, before Alice's transaction lands.
+        uint256 copy = _reveal(bob, H1, 100, 10 ether, _commit(bob, H1));
+        assertEq(registry.contributionOfContent(datanetId, H1), copy, "the copy holds the content for now");
+
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionDisplaced(copy, datanetId, copy + 1, 0);
+        uint256 id = _reveal(alice, H1, 100, 10 ether, aliceSalt);
+        vm.snapshotGasLastCall("DatanetRegistry", "submit (reveal, displacing a later commitment)");
+        assertEq(registry.contributionOfContent(datanetId, H1), id, "the earliest commitment wins");
+        assertEq(registry.getContribution(id).contributor, alice, "Alice is the contributor of record");
+        assertEq(registry.contentCommitBlock(datanetId, H1), START_BLOCK, "under her commitment's block");
+        assertEq(uint256(_status(copy)), uint256(IDatanetRegistry.Status.Displaced), "the copy is out");
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, copy, IDatanetRegistry.Status.Displaced)
+        );
+        vm.prank(curator1);
+        registry.vote(copy, true);
+        // Nothing was decided against the copy: its stake comes back, at once.
         vm.prank(bob);
-        uint256 copied = registry.submit(datanetId, H1, "ipfs://alice-data", 100, 10 ether);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, copied));
+        assertEq(registry.withdraw(copy), 10 ether, "refunded");
+        assertEq(registry.totalStaked(), 10 ether, "only Alice's stake held");
+    }
+
+    /// @notice A displaced copy that a curator had already voted to reject pays its slash share,
+    ///         as a rejection would: displacing one's own contribution with an older commitment
+    ///         of the same content cannot end a review that was going against it for free.
+    function test_submit_displacedAfterRejectVote_slashes_succeeds() public {
+        bytes32 aliceSalt = _commit(alice, H1);
+        uint256 copy = _submit(bob, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(copy, false);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionDisplaced(copy, datanetId, copy + 1, 2 ether);
+        _reveal(alice, H1, 100, 10 ether, aliceSalt);
+        assertEq(registry.slashedUnswept(), 2 ether, "slashed like a rejection");
+        vm.prank(bob);
+        assertEq(registry.withdraw(copy), 8 ether, "the rest");
+    }
+
+    /// @notice Once a pending holder's review deadline has passed, any reveal of the same content
+    ///         displaces it (whatever the commitments), with its whole stake back: an abandoned
+    ///         review cannot bar the content for good.
+    function test_submit_expiredHolder_displacedByAnyReveal_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(id, false);
+        bytes32 bobSalt = _commit(bob, H1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
+        _reveal(bob, H1, 100, 10 ether, bobSalt);
+
+        vm.warp(START + REVIEW_PERIOD);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionDisplaced(id, datanetId, id + 1, 0);
+        uint256 later = _reveal(bob, H1, 100, 10 ether, bobSalt);
+        assertEq(registry.contributionOfContent(datanetId, H1), later, "the new review holds it");
         vm.prank(alice);
-        registry.submit(datanetId, H1, "ipfs://alice-data", 100, 10 ether);
-        assertEq(registry.getContribution(copied).contributor, bob, "the copier holds it");
+        assertEq(registry.withdraw(id), 10 ether, "the expired review's stake in full");
+        assertEq(registry.slashedUnswept(), 0, "nothing slashed after the deadline");
+    }
+
+    /// @notice The residual the docs state: a copy already accepted (a quorum voted before the
+    ///         author's late reveal landed) keeps the content; precedence displaces pending
+    ///         contributions only. Commitments made in the same block have no precedence over
+    ///         each other either: the first reveal keeps it.
+    function test_submit_earlierCommitment_acceptedOrSameBlockHolder_reverts() public {
+        bytes32 aliceSalt = _commit(alice, H1);
+        uint256 copy = _submit(bob, H1, 100, 10 ether);
+        _accept(copy);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, copy));
+        _reveal(alice, H1, 100, 10 ether, aliceSalt);
+
+        bytes32 c1 = keccak256(abi.encode(H2, alice, aliceSalt));
+        bytes32 c2 = keccak256(abi.encode(H2, bob, aliceSalt));
+        vm.prank(alice);
+        registry.commitContribution(c1);
+        vm.prank(bob);
+        registry.commitContribution(c2);
+        vm.roll(block.number + 1);
+        uint256 first = _reveal(bob, H2, 100, 10 ether, aliceSalt);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H2, first));
+        _reveal(alice, H2, 100, 10 ether, aliceSalt);
+    }
+
+    function test_commitContribution_badUse_reverts() public {
+        bytes32 salt = keccak256("s");
+        bytes32 commitment = keccak256(abi.encode(H1, alice, salt));
+        // Never committed.
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, commitment));
+        _reveal(alice, H1, 100, 10 ether, salt);
+        // Revealed in the block it was made.
+        vm.prank(alice);
+        registry.commitContribution(commitment);
+        vm.expectRevert(abi.encodeWithSelector(IErrors.CommitmentExists.selector, commitment, START_BLOCK));
+        vm.prank(bob); // anyone may send it, but only once while unrevealed
+        registry.commitContribution(commitment);
+        vm.expectRevert(
+            abi.encodeWithSelector(IErrors.CommitmentTooRecent.selector, commitment, START_BLOCK, START_BLOCK)
+        );
+        _reveal(alice, H1, 100, 10 ether, salt);
+        // Another salt, or another sender, is another commitment.
+        vm.roll(START_BLOCK + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IErrors.UnknownCommitment.selector, keccak256(abi.encode(H1, alice, bytes32(0))))
+        );
+        _reveal(alice, H1, 100, 10 ether, bytes32(0));
+        // Used once.
+        _reveal(alice, H1, 100, 10 ether, salt);
+        assertEq(registry.commitmentBlock(commitment), 0, "used up");
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, commitment));
+        _reveal(alice, H1, 100, 10 ether, salt);
+    }
+
+    /// @notice Two contributors commit to the same content at random blocks and reveal in a
+    ///         random order (the later one after the earlier one's review has started or not):
+    ///         the contribution of record is always the one with the earlier commitment, or, for
+    ///         commitments of one block, the first revealed; the other keeps its stake.
+    function testFuzz_submit_precedenceByEarliestCommitment(
+        uint8 aliceBlock,
+        uint8 bobBlock,
+        bool aliceRevealsFirst,
+        bool voteBetween
+    ) public {
+        uint256 aAt = START_BLOCK + bound(aliceBlock, 0, 20);
+        uint256 bAt = START_BLOCK + bound(bobBlock, 0, 20);
+        bytes32 aSalt = keccak256("a");
+        bytes32 bSalt = keccak256("b");
+        for (uint256 n = START_BLOCK; n <= 21 + START_BLOCK; ++n) {
+            vm.roll(n);
+            if (n == aAt) {
+                vm.prank(alice);
+                registry.commitContribution(keccak256(abi.encode(H1, alice, aSalt)));
+            }
+            if (n == bAt) {
+                vm.prank(bob);
+                registry.commitContribution(keccak256(abi.encode(H1, bob, bSalt)));
+            }
+        }
+        vm.roll(START_BLOCK + 22);
+        (address first, bytes32 firstSalt, uint256 firstAt) = aliceRevealsFirst
+            ? (alice, aSalt, aAt)
+            : (bob, bSalt, bAt);
+        (address second, bytes32 secondSalt, uint256 secondAt) = aliceRevealsFirst
+            ? (bob, bSalt, bAt)
+            : (alice, aSalt, aAt);
+        uint256 firstId = _reveal(first, H1, 100, 10 ether, firstSalt);
+        if (voteBetween) {
+            vm.prank(curator1);
+            registry.vote(firstId, true); // an accept vote: no slash on displacement
+        }
+        if (secondAt < firstAt) {
+            uint256 secondId = _reveal(second, H1, 100, 10 ether, secondSalt);
+            assertEq(registry.getContribution(registry.contributionOfContent(datanetId, H1)).contributor, second);
+            assertEq(uint256(_status(firstId)), uint256(IDatanetRegistry.Status.Displaced), "displaced");
+            vm.prank(first);
+            assertEq(registry.withdraw(firstId), 10 ether, "refunded in full");
+            assertEq(registry.contentCommitBlock(datanetId, H1), secondAt, "precedence of the winner");
+            assertEq(uint256(_status(secondId)), uint256(IDatanetRegistry.Status.Pending), "under review");
+        } else {
+            vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, firstId));
+            _reveal(second, H1, 100, 10 ether, secondSalt);
+            assertEq(registry.getContribution(registry.contributionOfContent(datanetId, H1)).contributor, first);
+        }
     }
 
     function test_withdraw_acceptedAfterBond_exactlyOnce_succeeds() public {
@@ -1186,6 +1580,149 @@ contract DatanetRegistryTest is DatanetFixture {
         );
         vm.prank(governance);
         registry.penalize(id, 100, "");
+    }
+
+    /// @notice Issue 15, L-3: data must be removable after its bond period, when `penalize`
+    ///         refuses (a takedown request, not the contributor's fault): it leaves every later
+    ///         version, nothing is slashed. Before the fix there was no such path.
+    function test_takeDown_afterBondPeriod_excludedFromLaterVersions_succeeds() public {
+        uint256 a = _submit(alice, H1, 100, 10 ether);
+        uint256 b = _submit(bob, H2, 100, 10 ether);
+        _accept(a);
+        _accept(b);
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _pair(_leaf(a, H1), _leaf(b, H2)), 2, "");
+
+        vm.warp(START + 7 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.BondPeriodOver.selector, a, START + 7 days, START + 7 days)
+        );
+        vm.prank(governance);
+        registry.penalize(a, 0, "");
+
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionTakenDown(a, datanetId, 2, "dmca");
+        vm.prank(governance);
+        registry.takeDown(a, "dmca");
+        vm.snapshotGasLastCall("DatanetRegistry", "takeDown (accepted)");
+        IDatanetRegistry.Contribution memory c = registry.getContribution(a);
+        assertEq(uint256(c.status), uint256(IDatanetRegistry.Status.TakenDown), "taken down");
+        assertEq(c.revokedFromVersion, 2, "out from version 2 on");
+        assertEq(registry.getDatanet(datanetId).liveAcceptedCount, 1, "no longer live");
+        assertEq(registry.contributionOfContent(datanetId, H1), a, "its content stays barred");
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _leaf(b, H2), 1, "");
+        assertTrue(registry.isInVersion(a, 1), "earlier versions are immutable");
+        assertFalse(registry.isInVersion(a, 2), "not in the version published after the takedown");
+        assertTrue(registry.isInVersion(b, 2), "the others stay");
+        vm.prank(alice);
+        assertEq(registry.withdraw(a), 10 ether, "nothing slashed");
+        assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+    }
+
+    /// @notice A takedown during the bond period: no slash, and the stake is free at once (no
+    ///         penalty can follow it); `penalize` then refuses.
+    function test_takeDown_duringBond_stakeFreeAtOnce_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        _accept(id);
+        vm.prank(governance);
+        registry.takeDown(id, "gdpr erasure");
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotAccepted.selector, id, IDatanetRegistry.Status.TakenDown)
+        );
+        vm.prank(governance);
+        registry.penalize(id, 5_000, "");
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "whole stake, before the bond would have ended");
+        assertEq(registry.totalStaked(), 0, "released");
+        // A version posted after the takedown that still holds it is a false inclusion.
+        uint256 other = _submit(bob, H2, 100, 10 ether);
+        _accept(other);
+        vm.prank(owner);
+        registry.publishVersion(datanetId, _pair(_leaf(id, H1), _leaf(other, H2)), 1, "");
+        bytes32[] memory proof = new bytes32[](1);
+        proof[0] = _leaf(other, H2);
+        registry.disputeVersion(datanetId, 1, id, H1, proof);
+        assertFalse(registry.isPublishedVersion(datanetId, 1), "disputed");
+    }
+
+    /// @notice A pending contribution taken down: its review ends (no vote counts), it is in no
+    ///         version, its content stays barred, and its whole stake is withdrawable at once.
+    function test_takeDown_pending_barsContentRefundsInFull_succeeds() public {
+        uint256 id = _submit(alice, H1, 100, 10 ether);
+        vm.prank(curator1);
+        registry.vote(id, false);
+        vm.expectEmit(address(registry));
+        emit IDatanetRegistry.ContributionTakenDown(id, datanetId, 0, "court order");
+        vm.prank(governance);
+        registry.takeDown(id, "court order");
+        vm.snapshotGasLastCall("DatanetRegistry", "takeDown (pending)");
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.NotPending.selector, id, IDatanetRegistry.Status.TakenDown)
+        );
+        vm.prank(curator2);
+        registry.vote(id, false);
+        bytes32 salt = _commit(bob, H1);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DuplicateContent.selector, datanetId, H1, id));
+        _reveal(bob, H1, 100, 10 ether, salt);
+        assertEq(registry.getContribution(id).revokedFromVersion, 0, "never in a version");
+        vm.prank(alice);
+        assertEq(registry.withdraw(id), 10 ether, "whole stake, before the review deadline");
+        assertEq(registry.slashedUnswept(), 0, "nothing slashed");
+    }
+
+    function test_takeDown_badInput_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.UnknownContribution.selector, 9));
+        vm.prank(governance);
+        registry.takeDown(9, "");
+
+        uint256 rejected = _submit(alice, H1, 100, 10 ether);
+        _reject(rejected);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.CannotTakeDown.selector, rejected, IDatanetRegistry.Status.Rejected)
+        );
+        vm.prank(governance);
+        registry.takeDown(rejected, "");
+
+        uint256 withdrawn = _submit(alice, H2, 100, 10 ether);
+        vm.warp(START + REVIEW_PERIOD);
+        vm.prank(alice);
+        registry.withdraw(withdrawn);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDatanetRegistry.CannotTakeDown.selector,
+                withdrawn,
+                IDatanetRegistry.Status.Withdrawn
+            )
+        );
+        vm.prank(governance);
+        registry.takeDown(withdrawn, "");
+
+        uint256 revoked = _submit(alice, H3, 100, 10 ether);
+        _accept(revoked);
+        vm.prank(governance);
+        registry.penalize(revoked, 100, "");
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.CannotTakeDown.selector, revoked, IDatanetRegistry.Status.Revoked)
+        );
+        vm.prank(governance);
+        registry.takeDown(revoked, "");
+
+        uint256 id = _submit(bob, keccak256("four"), 100, 10 ether);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                owner,
+                registry.TAKEDOWN_ROLE()
+            )
+        );
+        vm.prank(owner);
+        registry.takeDown(id, "");
+        vm.prank(governance);
+        registry.takeDown(id, "");
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.AlreadyTakenDown.selector, id));
+        vm.prank(governance);
+        registry.takeDown(id, "");
     }
 
     function testFuzz_slash_arithmetic(uint256 stake, uint256 slashBps, uint256 penaltyBps) public {

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { Wallet } from "ethers";
 
+import { devnetKey } from "../../src/context/network.js";
 import { loadIrisBinary, loadWordnetGlosses } from "../../src/factory/datasets.js";
 import { DatanetRegistry__factory, ModelRegistry__factory } from "../../types/ethers-contracts/index.js";
 import { startChain, type ChainFixture } from "../support/protocol-fixture.js";
@@ -283,10 +284,10 @@ describe("poa datanet … / poa model … (the binary) on a devnet, with real da
     await (await registry.publishVersion(1n, `0x${"ab".repeat(32)}`, 2n, "")).wait();
     refused(train("--datanet", "1", "--version", "2"), 1, /Datanet 1 version 2/);
 
-    // A revoked version (the guardian revokes it).
+    // A revoked version (the guardian, devnet account 8 since the hand-over, revokes it).
     const guardian = DatanetRegistry__factory.connect(
       c.record.contracts.DatanetRegistry!.address,
-      new Wallet(c.keys[0]!, c.provider),
+      new Wallet(devnetKey(8), c.provider),
     );
     await (await guardian.revokeVersion(1n, 2n)).wait();
     refused(train("--datanet", "1", "--version", "2"), 1, /Datanet 1 version 2 was revoked|Datanet 1 version 2/);

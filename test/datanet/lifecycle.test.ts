@@ -8,14 +8,18 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { ContractTransactionResponse, Signer } from "ethers";
+import { anyUint } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
 import { deployL2OpenToken } from "../../deploy/tokens.js";
 import { signPermit } from "../../src/chain/permit.js";
 import { bridgeSigner } from "../support/op-network.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
 import {
+  commitAndSubmit,
+  contributionCommitment,
   fetchDatanetHistory,
   findFalseInclusion,
+  newSalt,
   nextVersion,
   verifyVersions,
   type NextVersion,
@@ -25,7 +29,7 @@ import type { DatanetRegistry, L2OpenToken } from "../../types/ethers-contracts/
 const OPEN = 10n ** 18n;
 const DAY = 86_400;
 const TEXT = 0n; // DataKind.Text
-const Status = { Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n, Revoked: 5n } as const;
+const Status = { Pending: 1n, Accepted: 2n, Rejected: 3n, Withdrawn: 4n, Revoked: 5n, TakenDown: 6n } as const;
 
 /** Gas used by each kind of transaction, from receipts (the 21,000 base cost included). */
 const gas = new Map<string, bigint>();
@@ -85,7 +89,7 @@ describe("Datanet lifecycle (documentation by test)", function () {
     expect(await registry.token()).to.equal(await open.getAddress());
     expect(await registry.hasRole(await registry.DEFAULT_ADMIN_ROLE(), await governance.getAddress())).to.equal(true);
     expect((await registry.bounds()).maxDailyByteCap).to.equal(10_000_000n);
-    expect(await registry.version()).to.equal("2.0.0");
+    expect(await registry.version()).to.equal("4.0.0");
   });
 
   it("2. an owner creates a finance Datanet and appoints three curators, each bonding 1,000 OPEN", async function () {
@@ -103,29 +107,27 @@ describe("Datanet lifecycle (documentation by test)", function () {
     expect((await registry.getDatanet(datanetId)).curatorCount).to.equal(3n);
   });
 
-  it("3. contributors stake OPEN on their data: approve + submit, or a permit in the same call", async function () {
+  it("3. contributors commit to their data, then stake OPEN on it a block later: approve + submit, or a permit", async function () {
     for (const who of [alice, bob, carol, dave, erin]) await mintOpen(who, 100n * OPEN);
 
-    // Alice signs a permit off-chain; one transaction approves and submits.
+    // Alice commits to keccak256(abi.encode(contentHash, alice, salt)) with a secret salt: the
+    // chain learns nothing of her data yet. A block later she reveals it; a permit signed
+    // off-chain approves her stake in the same transaction.
     const deadline = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp + 3600);
     const sig = await signPermit(open, alice, await registry.getAddress(), 10n * OPEN, deadline);
-    await measured(
-      "submitWithPermit",
-      registry
-        .connect(alice)
-        .submitWithPermit(
-          datanetId,
-          hash("alice: 10-K filings"),
-          "ipfs://a",
-          2_000_000n,
-          10n * OPEN,
-          deadline,
-          sig.v,
-          sig.r,
-          sig.s,
-        ),
-    );
-    ids.alice = await registry.contributionCount();
+    const submitted = await commitAndSubmit(registry.connect(alice), {
+      datanetId,
+      contentHash: hash("alice: 10-K filings"),
+      uri: "ipfs://a",
+      sizeBytes: 2_000_000n,
+      stake: 10n * OPEN,
+      permit: { deadline, v: sig.v, r: sig.r, s: sig.s },
+    });
+    gas.set("commitContribution", submitted.commitReceipt!.gasUsed);
+    gas.set("submitWithPermit (reveal)", submitted.submitReceipt.gasUsed);
+    expect(submitted.submitReceipt.blockNumber).to.be.greaterThan(Number(submitted.commitBlock));
+    expect(await registry.contentCommitBlock(datanetId, hash("alice: 10-K filings"))).to.equal(submitted.commitBlock);
+    ids.alice = submitted.contributionId;
 
     // Bob and Carol approve first.
     for (const [name, who, text] of [
@@ -133,29 +135,52 @@ describe("Datanet lifecycle (documentation by test)", function () {
       ["carol", carol, "carol: earnings calls"],
     ] as const) {
       await open.connect(who).approve(await registry.getAddress(), 100n * OPEN);
-      await measured(
-        "submit",
-        registry.connect(who).submit(datanetId, hash(text), `ipfs://${name}`, 1_000_000n, 10n * OPEN),
-      );
-      ids[name] = await registry.contributionCount();
+      const done = await commitAndSubmit(registry.connect(who), {
+        datanetId,
+        contentHash: hash(text),
+        uri: `ipfs://${name}`,
+        sizeBytes: 1_000_000n,
+        stake: 10n * OPEN,
+      });
+      if (!gas.has("submit (reveal)")) gas.set("submit (reveal)", done.submitReceipt.gasUsed);
+      ids[name] = done.contributionId;
     }
     expect(await registry.totalStaked()).to.equal(30n * OPEN);
-    expect((await registry.getContribution(ids.alice!)).status).to.equal(Status.Pending);
+    const c = await registry.getContribution(ids.alice!);
+    expect(c.status).to.equal(Status.Pending);
+    // Curators have the Datanet's review period (7 days) from submission; the terms are fixed now.
+    expect(
+      c.reviewDeadline -
+        BigInt((await connection.ethers.provider.getBlock(submitted.submitReceipt.blockNumber))!.timestamp),
+    ).to.equal(BigInt(DEFAULT_DATANET_PARAMS.reviewPeriod));
   });
 
-  it("4. copies earn nothing, stakes have a floor, and uploads are capped at 10 MB per UTC day", async function () {
+  it("4. copies earn nothing (a copier commits too late), stakes have a floor, uploads are capped at 10 MB per UTC day", async function () {
     await open.connect(dave).approve(await registry.getAddress(), 100n * OPEN);
-    // Dave re-uploads Alice's content: refused, naming Alice's contribution.
-    await expect(registry.connect(dave).submit(datanetId, hash("alice: 10-K filings"), "ipfs://copy", 1n, 10n * OPEN))
+    const commit = async (who: Signer, text: string) => {
+      const salt = newSalt();
+      await (
+        await registry.connect(who).commitContribution(contributionCommitment(hash(text), await who.getAddress(), salt))
+      ).wait();
+      return salt;
+    };
+    // Dave copies Alice's content hash from her reveal: his commitment is later than hers, so
+    // he is refused, naming Alice's contribution.
+    let salt = await commit(dave, "alice: 10-K filings");
+    await expect(
+      registry.connect(dave).submit(datanetId, hash("alice: 10-K filings"), "ipfs://copy", 1n, 10n * OPEN, salt),
+    )
       .to.be.revertedWithCustomError(registry, "DuplicateContent")
       .withArgs(datanetId, hash("alice: 10-K filings"), ids.alice);
-    await expect(registry.connect(dave).submit(datanetId, hash("dave"), "ipfs://d", 1n, 9n * OPEN))
+    salt = await commit(dave, "dave");
+    await expect(registry.connect(dave).submit(datanetId, hash("dave"), "ipfs://d", 1n, 9n * OPEN, salt))
       .to.be.revertedWithCustomError(registry, "StakeBelowMinimum")
       .withArgs(datanetId, 9n * OPEN, 10n * OPEN);
 
     // Bob already sent 1 MB today; 9 MB + 1 byte more is over the cap.
+    salt = await commit(bob, "bob: more");
     const day = BigInt((await connection.ethers.provider.getBlock("latest"))!.timestamp) / 86_400n;
-    await expect(registry.connect(bob).submit(datanetId, hash("bob: more"), "ipfs://b2", 9_000_001n, 10n * OPEN))
+    await expect(registry.connect(bob).submit(datanetId, hash("bob: more"), "ipfs://b2", 9_000_001n, 10n * OPEN, salt))
       .to.be.revertedWithCustomError(registry, "DailyByteCapExceeded")
       .withArgs(datanetId, await bob.getAddress(), day, 1_000_000n, 9_000_001n, 10_000_000n);
   });
@@ -213,8 +238,15 @@ describe("Datanet lifecycle (documentation by test)", function () {
     expect((await registry.getContribution(ids.carol!)).status).to.equal(Status.Revoked);
 
     await open.connect(erin).approve(await registry.getAddress(), 10n * OPEN);
-    await registry.connect(erin).submit(datanetId, hash("erin: central bank minutes"), "ipfs://e", 3_000n, 10n * OPEN);
-    ids.erin = await registry.contributionCount();
+    ids.erin = (
+      await commitAndSubmit(registry.connect(erin), {
+        datanetId,
+        contentHash: hash("erin: central bank minutes"),
+        uri: "ipfs://e",
+        sizeBytes: 3_000n,
+        stake: 10n * OPEN,
+      })
+    ).contributionId;
     await registry.connect(curators[0]!).vote(ids.erin, true);
     await registry.connect(curators[2]!).vote(ids.erin, true);
 
@@ -274,10 +306,32 @@ describe("Datanet lifecycle (documentation by test)", function () {
     expect(await registry.slashedUnswept()).to.equal(5n * OPEN);
   });
 
-  it("10. the gas of every step stays within its budget (receipt gasUsed)", async function () {
+  it("10. a takedown request removes data after its bond period, without a slash; later versions leave it out", async function () {
+    // Alice's data is past its bond: a penalty is no longer possible...
+    await expect(registry.connect(governance).penalize(ids.alice!, 0, hash("too late")))
+      .to.be.revertedWithCustomError(registry, "BondPeriodOver")
+      .withArgs(ids.alice, (await registry.getContribution(ids.alice!)).bondedUntil, anyUint);
+    // ...but TAKEDOWN_ROLE (governance) can remove it from every version published from now on.
+    await measured("takeDown", registry.connect(governance).takeDown(ids.alice!, hash("privacy request")));
+    const alice = await registry.getContribution(ids.alice!);
+    expect(alice.status).to.equal(Status.TakenDown);
+    expect(alice.revokedFromVersion).to.equal(4n);
+
+    const v4 = nextVersion(await fetchDatanetHistory(registry, datanetId));
+    expect(v4.count).to.equal(1n); // Erin only
+    await registry.connect(owner).publishVersion(datanetId, v4.root, v4.count, "ipfs://v4-tree.json");
+    expect(await registry.isInVersion(ids.alice!, 2n)).to.equal(true); // earlier versions are immutable
+    expect(await registry.isInVersion(ids.alice!, 4n)).to.equal(false);
+    const checks = verifyVersions(await fetchDatanetHistory(registry, datanetId));
+    expect(checks.find((c) => c.version === 4n)!.ok).to.equal(true);
+    expect(await registry.slashedUnswept()).to.equal(5n * OPEN); // nothing slashed by the takedown
+  });
+
+  it("11. the gas of every step stays within its budget (receipt gasUsed)", async function () {
     const budget: Record<string, bigint> = {
-      submit: 200_000n,
-      submitWithPermit: 250_000n,
+      commitContribution: 50_000n,
+      "submit (reveal)": 200_000n,
+      "submitWithPermit (reveal)": 260_000n, // the reveal also reads and clears the commitment
       "vote (not deciding)": 80_000n,
       "vote reaching quorum: accept (finalize)": 120_000n,
       "vote reaching quorum: reject (finalize)": 120_000n,

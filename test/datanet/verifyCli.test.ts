@@ -12,6 +12,7 @@ import { main } from "../../src/cli/main.js";
 import { PoaError, type ErrorCode } from "../../src/core/errors.js";
 import { expectPoaErrorAsync } from "../support/errors.js";
 import {
+  commitAndSubmit,
   fetchDatanetHistory,
   formatVersionReports,
   nextVersion,
@@ -124,7 +125,13 @@ describe("poa datanet verify", function () {
       "Datanet 1: no version published yet",
     ]);
 
-    await registry.connect(alice).submit(1n, keccak256(toBeHex(1, 32)), "ipfs://a", 10n, 10n ** 19n);
+    await commitAndSubmit(registry.connect(alice), {
+      datanetId: 1n,
+      contentHash: keccak256(toBeHex(1, 32)),
+      uri: "ipfs://a",
+      sizeBytes: 10n,
+      stake: 10n ** 19n,
+    });
     await registry.connect(c1).vote(1n, true);
     const v1 = nextVersion(await fetchDatanetHistory(registry, 1n));
     await registry.connect(owner).publishVersion(1n, v1.root, 1n, "");
@@ -137,11 +144,32 @@ describe("poa datanet verify", function () {
     await registry.connect(owner).publishVersion(1n, wrong, 1n, "");
     await registry.disputeVersion(1n, 2n, 1n, ethers.ZeroHash.replace(/0$/, "1"), []);
 
+    // Contribution 1 is taken down after a second one is accepted: version 3 without it is
+    // right; version 4, re-posting version 1's root (which holds it), is wrong although its
+    // count matches the live set.
+    await commitAndSubmit(registry.connect(alice), {
+      datanetId: 1n,
+      contentHash: keccak256(toBeHex(2, 32)),
+      uri: "ipfs://b",
+      sizeBytes: 10n,
+      stake: 10n ** 19n,
+    });
+    await registry.connect(c1).vote(2n, true);
+    await registry.connect(deployer).takeDown(1n, ethers.ZeroHash);
+    const v3 = nextVersion(await fetchDatanetHistory(registry, 1n));
+    expect(v3.tree.length).to.equal(1);
+    await registry.connect(owner).publishVersion(1n, v3.root, 1n, "");
+    await registry.connect(owner).publishVersion(1n, v1.root, 1n, "");
+
     const reports = await verifyDatanetOnChain(registry, 1n);
     const lines = formatVersionReports(1n, reports);
     expect(lines[0]).to.equal(`Datanet 1 version 1: ok    root ${v1.root}, 1 contributions`);
     expect(lines[1]).to.match(
       /^Datanet 1 version 2: WRONG posted root 0x[0-9a-f]{64}, expected 0x[0-9a-f]{64}; count posted 1, expected 1 \(disputed on-chain\)$/,
+    );
+    expect(lines[2]).to.equal(`Datanet 1 version 3: ok    root ${v3.root}, 1 contributions`);
+    expect(lines[3]).to.equal(
+      `Datanet 1 version 4: WRONG posted root ${v1.root}, expected ${v3.root}; count posted 1, expected 1`,
     );
 
     try {
@@ -174,7 +202,13 @@ describe("poa datanet verify", function () {
     await registry.connect(owner).createDatanet(0, "ipfs://d", { ...DEFAULT_DATANET_PARAMS, quorum: 1n });
     await registry.connect(owner).appointCurator(1n, await c1.getAddress());
     await registry.connect(c1).depositCuratorBond(1n, 1_000n * 10n ** 18n);
-    await registry.connect(alice).submit(1n, keccak256(toBeHex(1, 32)), "ipfs://a", 10n, 10n ** 19n);
+    await commitAndSubmit(registry.connect(alice), {
+      datanetId: 1n,
+      contentHash: keccak256(toBeHex(1, 32)),
+      uri: "ipfs://a",
+      sizeBytes: 10n,
+      stake: 10n ** 19n,
+    });
     await registry.connect(c1).vote(1n, true);
     const v1 = nextVersion(await fetchDatanetHistory(registry, 1n));
     await registry.connect(owner).publishVersion(1n, v1.root, 1n, "");

@@ -11,7 +11,7 @@ import { JsonRpcProvider, keccak256, toBeHex, type Signer } from "ethers";
 import { deployL2OpenToken } from "../../deploy/tokens.js";
 import { DEFAULT_DATANET_PARAMS, deployDatanetRegistry } from "../../deploy/datanets.js";
 import { main } from "../../src/cli/main.js";
-import { nextVersion, fetchDatanetHistory } from "../../src/datanet/index.js";
+import { commitAndSubmit, nextVersion, fetchDatanetHistory } from "../../src/datanet/index.js";
 
 const BRIDGE = "0x4200000000000000000000000000000000000010";
 
@@ -84,7 +84,13 @@ describe("poa datanet verify against anvil over HTTP", function () {
     await wait(registry.connect(owner).appointCurator(1n, await curator.getAddress()));
     await wait(registry.connect(curator).depositCuratorBond(1n, 1_000n * 10n ** 18n));
     for (let i = 1; i <= 3; i++) {
-      await wait(registry.connect(alice).submit(1n, keccak256(toBeHex(i, 32)), `ipfs://${i}`, 100n, 10n ** 19n));
+      await commitAndSubmit(registry.connect(alice), {
+        datanetId: 1n,
+        contentHash: keccak256(toBeHex(i, 32)),
+        uri: `ipfs://${i}`,
+        sizeBytes: 100n,
+        stake: 10n ** 19n,
+      });
       await wait(registry.connect(curator).vote(BigInt(i), true));
     }
     const v1 = nextVersion(await fetchDatanetHistory(registry, 1n));

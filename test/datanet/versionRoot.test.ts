@@ -10,6 +10,7 @@ import { expectPoaError } from "../support/errors.js";
 import { buildHashTree, bytes32ToHex, processProofFromLeaf } from "../../src/merkle/index.js";
 import {
   buildVersionTree,
+  commitAndSubmit,
   fetchDatanetHistory,
   findFalseInclusion,
   nextVersion,
@@ -32,6 +33,7 @@ const submitted = (id: number, n = id): DatanetHistoryEvent => ({
 });
 const accepted = (id: number): DatanetHistoryEvent => ({ kind: "accepted", at: at(), contributionId: BigInt(id) });
 const revoked = (id: number): DatanetHistoryEvent => ({ kind: "revoked", at: at(), contributionId: BigInt(id) });
+const takenDown = (id: number): DatanetHistoryEvent => ({ kind: "takenDown", at: at(), contributionId: BigInt(id) });
 const published = (version: number, root: string, count: number): DatanetHistoryEvent => ({
   kind: "published",
   at: at(),
@@ -150,6 +152,34 @@ describe("Datanet version roots (pure)", function () {
     expect(recomputeVersionRoot(events, 1n)).to.equal(v1);
   });
 
+  it("excludes taken-down contributions from versions published after the takedown, like revoked ones", function () {
+    const v1 = buildVersionTree([
+      { contributionId: 1n, contentHash: h(1) },
+      { contributionId: 2n, contentHash: h(2) },
+    ]).root;
+    const v2 = buildVersionTree([{ contributionId: 2n, contentHash: h(2) }]).root;
+    const events = [
+      submitted(1),
+      submitted(2),
+      submitted(3),
+      accepted(1),
+      accepted(2),
+      published(1, v1, 2),
+      takenDown(1), // accepted, in version 1: out of version 2 on
+      takenDown(3), // pending: in no version, before or after
+      published(2, v2, 1),
+    ];
+    const replay = replayDatanet(events);
+    expect(replay.versions.map((v) => v.members.map((m) => m.contributionId))).to.deep.equal([[1n, 2n], [2n]]);
+    expect(replay.live.map((m) => m.contributionId)).to.deep.equal([2n]);
+    expect(verifyVersions(events).every((c) => c.ok)).to.equal(true);
+    // A version 2 that still held the taken-down contribution is flagged, and disputable.
+    const stale = [...events.slice(0, -1), published(2, v1, 2)];
+    expect(verifyVersions(stale).map((c) => c.ok)).to.deep.equal([true, false]);
+    expect(findFalseInclusion(stale, 2n, buildVersionTree(replay.versions[0]!.members))?.contributionId).to.equal(1n);
+    expect(nextVersion(events).count).to.equal(1n);
+  });
+
   it("flags a posted root or count that the events do not give", function () {
     const right = buildVersionTree([{ contributionId: 1n, contentHash: h(1) }]).root;
     const checks = verifyVersions([submitted(1), accepted(1), published(1, h(99), 1), published(2, right, 2)]);
@@ -159,6 +189,16 @@ describe("Datanet version roots (pure)", function () {
   });
 
   it("refuses an incomplete or inconsistent history with a hint", function () {
+    expectActionableError(
+      () => replayDatanet([takenDown(7)]),
+      "CHAIN_DATA_INVALID",
+      /contribution 7 was taken down but its submission is not/,
+    );
+    expectActionableError(
+      () => replayDatanet([submitted(7), takenDown(7), accepted(7)]),
+      "CHAIN_DATA_INVALID",
+      /contribution 7 was accepted after its takedown/,
+    );
     expectActionableError(
       () => replayDatanet([accepted(7)]),
       "CHAIN_DATA_INVALID",
@@ -248,13 +288,21 @@ describe("Datanet version roots against the contract (random histories)", functi
     const pending: bigint[] = [];
     const acceptedIds: bigint[] = [];
     let content = 0;
-    for (let step = 0; step < 60; step++) {
-      const action = rand(10);
+    let takedowns = 0;
+    const takenDownAccepted: bigint[] = [];
+    for (let step = 0; step < 80; step++) {
+      const action = rand(11);
       const datanetId = BigInt(1 + rand(2));
       if (action < 4) {
         const who = contributors[rand(4)]!;
-        await registry.connect(who).submit(datanetId, h(1000 + content++), "ipfs://x", 1_000n, 10n ** 19n);
-        pending.push(await registry.contributionCount());
+        const submitted = await commitAndSubmit(registry.connect(who), {
+          datanetId,
+          contentHash: h(1000 + content++),
+          uri: "ipfs://x",
+          sizeBytes: 1_000n,
+          stake: 10n ** 19n,
+        });
+        pending.push(submitted.contributionId);
       } else if (action < 7 && pending.length > 0) {
         const id = pending.splice(rand(pending.length), 1)[0]!;
         await registry.connect([c1, c2, c3][rand(3)]!).vote(id, rand(4) !== 0);
@@ -262,6 +310,14 @@ describe("Datanet version roots against the contract (random histories)", functi
       } else if (action === 7 && acceptedIds.length > 0) {
         const id = acceptedIds.splice(rand(acceptedIds.length), 1)[0]!;
         await registry.connect(deployer).penalize(id, 1_000, ethers.ZeroHash);
+      } else if (action === 8 && (acceptedIds.length > 0 || pending.length > 0)) {
+        // A takedown (the deployer holds TAKEDOWN_ROLE as governance): mostly of accepted data,
+        // sometimes of data still under review.
+        const list = acceptedIds.length > 0 && rand(4) !== 0 ? acceptedIds : pending.length > 0 ? pending : acceptedIds;
+        const id = list.splice(rand(list.length), 1)[0]!;
+        if (list === acceptedIds) takenDownAccepted.push(id);
+        await registry.connect(deployer).takeDown(id, ethers.ZeroHash);
+        takedowns++;
       } else {
         const live = (await registry.getDatanet(datanetId)).liveAcceptedCount;
         if (live === 0n) continue;
@@ -292,6 +348,19 @@ describe("Datanet version roots against the contract (random histories)", functi
       }
     }
     expect(versionsChecked, "the walk published versions").to.be.greaterThan(3);
+    expect(takedowns, "the walk took data down").to.be.greaterThan(1);
+    // Some accepted contribution was in a version before its takedown and left the next one.
+    let leftAVersion = 0;
+    for (const id of takenDownAccepted) {
+      const c = await registry.getContribution(id);
+      const published = (await registry.getDatanet(c.datanetId)).versionCount;
+      if (c.firstVersion > 0n && c.firstVersion < c.revokedFromVersion && c.revokedFromVersion <= published) {
+        expect(await registry.isInVersion(id, c.revokedFromVersion - 1n)).to.equal(true);
+        expect(await registry.isInVersion(id, c.revokedFromVersion)).to.equal(false);
+        leftAVersion++;
+      }
+    }
+    expect(leftAVersion, "a taken-down member left a later version").to.be.greaterThan(0);
     // Reading the logs in small block ranges (as public RPCs require) gives the same history.
     const whole = await fetchDatanetHistory(registry, 1n);
     const chunked = await fetchDatanetHistory(registry, 1n, { chunkSize: 7 });

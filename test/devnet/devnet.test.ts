@@ -301,7 +301,9 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
     const c = (name: string) => record.contracts[name]!.address;
     const distributor = RewardDistributor__factory.connect(c("RewardDistributor"), l2);
     expect(await distributor.hasRole(await distributor.SETTLER_ROLE(), deployer)).to.equal(true);
-    expect(await distributor.hasRole(await distributor.RESOLVER_ROLE(), deployer)).to.equal(true);
+    // After the hand-over the timelock resolves challenges, never the settler (the deployer).
+    expect(await distributor.hasRole(await distributor.RESOLVER_ROLE(), c("OpenTimelock"))).to.equal(true);
+    expect(await distributor.hasRole(await distributor.RESOLVER_ROLE(), deployer)).to.equal(false);
     const router = FeeRouter__factory.connect(c("FeeRouter"), l2);
     expect(await router.distributor()).to.equal(c("RewardDistributor"));
     expect(await router.registry()).to.equal(c("ModelRegistry"));

@@ -37,7 +37,7 @@ contract RewardDistributorTest is DistributorBase {
         assertEq(distributor.settlerBond(), SETTLER_BOND);
         assertEq(distributor.challengerBond(), CHALLENGER_BOND);
         assertEq(distributor.token(), address(open));
-        assertEq(distributor.version(), "2.0.0");
+        assertEq(distributor.version(), "3.0.0");
         assertTrue(distributor.hasRole(distributor.DEFAULT_ADMIN_ROLE(), admin));
     }
 

@@ -46,7 +46,7 @@ contract FeeRouterTest is FeeRouterFixture {
         assertEq(open.allowance(address(router), address(distributor)), type(uint256).max, "standing allowance");
         assertTrue(router.hasRole(router.DEFAULT_ADMIN_ROLE(), governance), "admin");
         assertTrue(router.hasRole(router.GUARDIAN_ROLE(), guardian), "guardian");
-        assertEq(router.version(), "2.0.0");
+        assertEq(router.version(), "4.0.0");
         assertEq(router.lastRequestId(), 0);
     }
 
@@ -177,11 +177,49 @@ contract FeeRouterTest is FeeRouterFixture {
         assertEq(fee, 6e15);
     }
 
+    /// @notice L-5: a model may price one side only; a request that uses only the unpriced side
+    ///         would cost 0 and still take a request id and emit RequestPaid (free spam of
+    ///         attribution events). It is refused, in a batch too.
+    function test_pay_zeroFeeOnTheUnpricedSide_reverts() public {
+        IModelRegistry.Registration memory r = _registration(keccak256("output-only"));
+        r.pricePerKInput = 0;
+        uint256 outputOnly = _registerWith(modelOwner, r);
+        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.ZeroFee.selector, H1, 1_000, 0));
+        vm.prank(payer);
+        router.pay(outputOnly, H1, 1_000, 0, type(uint256).max);
+        IFeeRouter.PaymentRequest[] memory reqs = new IFeeRouter.PaymentRequest[](2);
+        reqs[0] = _req(H1, 10, 10, type(uint256).max);
+        reqs[1] = _req(H2, 7, 0, type(uint256).max);
+        vm.expectRevert(abi.encodeWithSelector(IFeeRouter.ZeroFee.selector, H2, 7, 0));
+        vm.prank(payer);
+        router.payBatch(outputOnly, reqs);
+        assertEq(router.lastRequestId(), 0, "no request id taken");
+    }
+
+    /// @notice I-3: OPEN sent by a plain transfer is skimmed to the treasury by anyone, and only
+    ///         the excess moves: credits and platform fees stay payable.
+    function test_skim_sendsTheExcessToTheTreasury_succeeds() public {
+        vm.prank(payer);
+        router.pay(model, H1, 1_000, 500, FEE);
+        uint256 owed = router.totalCredits() + router.platformFeesAccrued();
+        vm.prank(payer);
+        open.transfer(address(router), 123);
+        uint256 before = open.balanceOf(treasury);
+        vm.expectEmit(address(router));
+        emit ITreasuryConfig.ExcessSkimmed(address(this), treasury, 123);
+        assertEq(router.skim(), 123);
+        assertEq(open.balanceOf(treasury) - before, 123);
+        assertEq(open.balanceOf(address(router)), owed, "holds exactly what it owes again");
+        vm.expectRevert(abi.encodeWithSelector(IErrors.NothingToSkim.selector, owed, owed));
+        router.skim();
+    }
+
     function test_pay_feeRoundsUp_succeeds() public {
         IModelRegistry.Registration memory r = _registration(keccak256("cheap"));
         (r.pricePerKInput, r.pricePerKOutput) = (1, 1);
+        _commit(modelOwner, r.artifactHash);
         vm.prank(modelOwner);
-        uint256 cheap = registry.registerModel(r);
+        uint256 cheap = registry.registerModel(r, SALT);
         vm.prank(payer);
         (, uint256 fee) = router.pay(cheap, H1, 1, 0, 1);
         assertEq(fee, 1, "a 0.001 wei request pays 1 wei, never 0");
@@ -320,7 +358,18 @@ contract FeeRouterTest is FeeRouterFixture {
         vm.expectRevert(Pausable.EnforcedPause.selector);
         vm.prank(payer);
         router.pay(model, H1, 1_000, 500, FEE);
+        // The guardian stops; only governance restarts.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                guardian,
+                router.DEFAULT_ADMIN_ROLE()
+            )
+        );
         vm.prank(guardian);
+        router.unpause();
+        assertTrue(router.paused(), "still paused after the guardian's attempt");
+        vm.prank(governance);
         router.unpause();
         vm.prank(payer);
         router.pay(model, H1, 1_000, 500, FEE);
@@ -341,8 +390,9 @@ contract FeeRouterTest is FeeRouterFixture {
         // More than all OPEN that can exist (10^27 < 2^90): the packed totals refuse it.
         IModelRegistry.Registration memory r = _registration(keccak256("absurd"));
         (r.pricePerKInput, r.pricePerKOutput) = (type(uint80).max, 0);
+        _commit(modelOwner, r.artifactHash);
         vm.prank(modelOwner);
-        uint256 absurd = registry.registerModel(r);
+        uint256 absurd = registry.registerModel(r, SALT);
         _mint(payer, 2 ** 120);
         (uint256 fee, IFeeRouter.Parts memory p) = router.quote(absurd, type(uint64).max, 0);
         assertGt(p.platform, type(uint96).max, "platform part above 96 bits");
@@ -607,8 +657,9 @@ contract FeeRouterTest is FeeRouterFixture {
         IModelRegistry.Registration memory r = _registration(keccak256("fuzzed"));
         (r.pricePerKInput, r.pricePerKOutput) = (pIn, pOut);
         (r.ownerBps, r.stakersBps, r.contributorsBps) = (ownerBps, stakersBps, 10_000 - ownerBps - stakersBps);
+        _commit(stranger, r.artifactHash);
         vm.prank(stranger);
-        uint256 m = registry.registerModel(r);
+        uint256 m = registry.registerModel(r, SALT);
 
         (uint256 quoted, IFeeRouter.Parts memory p) = router.quote(m, tIn, tOut);
         assertEq(p.platform + p.owner + p.stakers + p.contributors, quoted, "quote parts sum");
@@ -635,6 +686,15 @@ contract FeeRouterTest is FeeRouterFixture {
         assertEq(router.creditOf(modelOwner), 1);
         assertEq(router.totalCredits(), 1);
         assertEq(open.balanceOf(address(router)), 1 + PLATFORM);
+    }
+
+    function test_withdrawCredit_wholeCredit_succeeds() public {
+        vm.prank(payer);
+        router.pay(model, H1, 1_000, 500, FEE);
+        vm.prank(modelOwner);
+        router.withdrawCredit(stranger, OWNER);
+        assertEq(router.creditOf(modelOwner), 0);
+        assertEq(open.balanceOf(address(router)), PLATFORM, "only the platform fee is left");
     }
 
     function test_withdrawCredit_tooMuch_reverts() public {

@@ -6,6 +6,7 @@ import type { ContractTransactionResponse, Signer } from "ethers";
 import { deployDatanetRegistry } from "../../deploy/datanets.js";
 import { deployRewardDistributor, grantDistributorRoles } from "../../deploy/distributor.js";
 import {
+  commitAndRegisterModel,
   checkSplitBounds,
   checkWiring,
   DEFAULT_SPLIT_BOUNDS,
@@ -14,6 +15,7 @@ import {
 } from "../../deploy/models.js";
 import { deployL2OpenToken, deployOpenToken } from "../../deploy/tokens.js";
 import { PoaError } from "../../src/core/errors.js";
+import { commitAndSubmit } from "../../src/datanet/index.js";
 import { expectPoaError } from "../support/errors.js";
 import { FeeRouter__factory } from "../../types/ethers-contracts/index.js";
 import type { FeeRouter } from "../../types/ethers-contracts/index.js";
@@ -145,6 +147,7 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
         bondPeriod: 7n * DAY,
         slashBps: 2_000n,
         quorum: 1n,
+        reviewPeriod: 7n * DAY,
       })
     ).wait();
     const datanetId = await datanets.datanetCount();
@@ -156,10 +159,14 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
     const contentHash = f.ethers.keccak256(f.ethers.toUtf8Bytes("Q: what lowers blood pressure? A: ..."));
     await mint(contributor, 10n * OPEN);
     await (await open.connect(contributor).approve(datanetAddress, 10n * OPEN)).wait();
-    await (
-      await datanets.connect(contributor).submit(datanetId, contentHash, "ipfs://qa-1", 1_234n, 10n * OPEN)
-    ).wait();
-    const contributionId = await datanets.contributionCount();
+    // A contribution is a commitment, then its reveal a block later (the registry's front-running guard).
+    const { contributionId } = await commitAndSubmit(datanets.connect(contributor), {
+      datanetId,
+      contentHash,
+      uri: "ipfs://qa-1",
+      sizeBytes: 1_234n,
+      stake: 10n * OPEN,
+    });
     await (await datanets.connect(curator).vote(contributionId, true)).wait();
 
     const tree = StandardMerkleTree.of([[contributionId.toString(), contentHash]], ["uint256", "bytes32"]);
@@ -203,15 +210,17 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
     const v = await publishDatanet(f);
 
     // Register a base model and a LoRA adapter on it, both trained on the published version.
-    await (await registry.connect(builder).registerModel(registration(ethers.id("base-weights"), [v]))).wait();
-    await (await registry.connect(builder).registerModel(registration(ethers.id("lora-weights"), [v], 1n))).wait();
+    await commitAndRegisterModel(registry.connect(builder), registration(ethers.id("base-weights"), [v]));
+    await commitAndRegisterModel(registry.connect(builder), registration(ethers.id("lora-weights"), [v], 1n));
     expect(await registry.modelCount()).to.equal(2n);
     const model = await registry.getModel(2n);
     expect(model.baseModelId).to.equal(1n);
     expect(model.trainedOn[0]!.datanetId).to.equal(v.datanetId);
 
     // An unpublished version is refused with the exact error.
-    await expect(registry.connect(builder).registerModel(registration(ethers.id("x"), [{ ...v, version: 2n }])))
+    await expect(
+      registry.connect(builder).registerModel(registration(ethers.id("x"), [{ ...v, version: 2n }]), ethers.ZeroHash),
+    )
       .to.be.revertedWithCustomError(registry, "UnpublishedDatanetVersion")
       .withArgs(v.datanetId, 2n);
 
@@ -301,8 +310,8 @@ describe("models and fees end to end (real DatanetRegistry, ModelRegistry, FeeRo
     const f = await fixture();
     const { ethers, open, registry, router, builder, gateway } = f;
     const v = await publishDatanet(f);
-    await (await registry.connect(builder).registerModel(registration(ethers.id("base"), [v]))).wait();
-    await (await registry.connect(builder).registerModel(registration(ethers.id("lora"), [v], 1n))).wait();
+    await commitAndRegisterModel(registry.connect(builder), registration(ethers.id("base"), [v]));
+    await commitAndRegisterModel(registry.connect(builder), registration(ethers.id("lora"), [v], 1n));
     await f.mint(gateway, 100n * OPEN);
     await (await open.connect(gateway).approve(await router.getAddress(), ethers.MaxUint256)).wait();
 

@@ -7,14 +7,13 @@ import {
   deployGovernance,
   formatRoleTable,
   governanceConfig,
-  governanceSteps,
   handOver,
   protocolAddresses,
   roleNames,
   wireTimelock,
 } from "../../deploy/governance.js";
 import type { RoleExpectations } from "../../deploy/governance.js";
-import { deployProtocol, PROTOCOL_STEPS } from "../../deploy/protocol.js";
+import { CORE_STEPS, deployProtocol, PROTOCOL_STEPS } from "../../deploy/protocol.js";
 import { PoaError } from "../../src/core/errors.js";
 import {
   DatanetRegistry__factory,
@@ -43,7 +42,10 @@ async function poaError(promise: Promise<unknown>): Promise<PoaError> {
 }
 
 describe("governance over the real protocol (deploy/protocol.ts + deploy/governance.ts, in-process OP network)", function () {
-  /** The protocol deployed by deployProtocol with a separate guardian and settler, then governance. */
+  /**
+   * The protocol deployed by deployProtocol without its governance steps (CORE_STEPS), with a
+   * separate guardian and settler; then governance deployed by hand, not yet handed over.
+   */
   async function fixture() {
     const connection = await network.create({ network: "hardhatOp", chainType: "op" });
     const { ethers, networkHelpers } = connection;
@@ -52,6 +54,7 @@ describe("governance over the real protocol (deploy/protocol.ts + deploy/governa
     const { record } = await deployProtocol({
       network: "hardhatOp",
       signers: { l1: deployer!, l2: deployer! },
+      steps: CORE_STEPS,
       roles: { guardian: guardian!.address, settler: settler!.address },
     });
     const address = (name: string) => record.contracts[name]!.address;
@@ -396,20 +399,19 @@ describe("governance over the real protocol (deploy/protocol.ts + deploy/governa
     }
   });
 
-  it("plugs into deployProtocol as steps: deploys, wires, hands over and checks in one run (devnet config)", async function () {
+  it("deployProtocol deploys governance too: deploys, wires, hands over and checks in one run (devnet config)", async function () {
     const connection = await network.create({ network: "hardhatOp", chainType: "op" });
     try {
       const [deployer, guardian, council] = await connection.ethers.getSigners();
-      const steps = [...PROTOCOL_STEPS, ...governanceSteps({ network: "devnet", council: council!.address })];
       const { record, deployed } = await deployProtocol({
         network: "hardhatOp",
         signers: { l1: deployer!, l2: deployer! },
-        steps,
-        // The devnet default: one key is governance, settler and guardian until the hand-over; the
-        // resolver is then the timelock, never the settler.
-        roles: { guardian: guardian!.address },
+        governance: { network: "devnet" },
+        // The deployer stays the settler; the resolver is the timelock, never the settler.
+        roles: { guardian: guardian!.address, council: council!.address },
       });
-      expect(deployed).to.deep.equal(steps.map((s) => s.name));
+      expect(deployed).to.deep.equal(PROTOCOL_STEPS.map((s) => s.name));
+      expect(deployed.slice(-3)).to.deep.equal(["OpenTimelock", "OpenGovernor", "GrantsVault"]);
       const address = (name: string) => record.contracts[name]!.address;
       const timelock = OpenTimelock__factory.connect(address("OpenTimelock"), deployer!);
       const governor = OpenGovernor__factory.connect(address("OpenGovernor"), deployer!);

@@ -12,6 +12,9 @@ import {Test} from "../lib/Test.sol";
 ///         published versions reached through its real flow (stake, curator vote, publish), and
 ///         the ModelRegistry under test.
 abstract contract ModelFixture is Test {
+    /// @dev The salt every test commitment uses.
+    bytes32 internal constant SALT = keccak256("salt");
+
     address internal constant BRIDGE = 0x4200000000000000000000000000000000000010;
     uint256 internal constant NOTICE = 1 days;
 
@@ -69,13 +72,15 @@ abstract contract ModelFixture is Test {
             IDatanetRegistry.Bounds({
                 minStakeFloor: 1,
                 minStakeCeiling: 1e24,
-                maxDailyByteCap: 1e12,
+                maxDailyByteCap: 4e9,
                 minBondPeriod: 0,
                 maxBondPeriod: 365 days,
                 minSlashBps: 0,
                 maxSlashBps: 10_000,
                 minQuorum: 1,
                 maxQuorum: 10,
+                minReviewPeriod: 1 days,
+                maxReviewPeriod: 365 days,
                 curatorBond: 10e18,
                 curatorUnbondingDelay: 7 days
             });
@@ -87,7 +92,14 @@ abstract contract ModelFixture is Test {
         datanetId = datanets.createDatanet(
             IDatanetRegistry.DataKind.Text,
             "ipfs://datanet",
-            IDatanetRegistry.Params({minStake: 1e18, dailyByteCap: 1e9, bondPeriod: 1 days, slashBps: 1_000, quorum: 1})
+            IDatanetRegistry.Params({
+                minStake: 1e18,
+                dailyByteCap: 1e9,
+                bondPeriod: 1 days,
+                slashBps: 1_000,
+                quorum: 1,
+                reviewPeriod: 7 days
+            })
         );
         vm.prank(datanetOwner);
         datanets.appointCurator(datanetId, curator);
@@ -105,7 +117,10 @@ abstract contract ModelFixture is Test {
             _mint(contributor, 1e18);
             vm.startPrank(contributor);
             open.approve(address(datanets), 1e18);
-            uint256 id = datanets.submit(datanetId, contentHash, "ipfs://data", 100, 1e18);
+            // Commit, then reveal a block later (the registry's front-running guard).
+            datanets.commitContribution(keccak256(abi.encode(contentHash, contributor, bytes32(0))));
+            vm.roll(block.number + 1);
+            uint256 id = datanets.submit(datanetId, contentHash, "ipfs://data", 100, 1e18, bytes32(0));
             vm.stopPrank();
             vm.prank(curator);
             datanets.vote(id, true);
@@ -156,15 +171,28 @@ abstract contract ModelFixture is Test {
     }
 
     function _register(address owner, bytes32 artifactHash) internal returns (uint256 modelId) {
+        modelId = _registerWith(owner, _registration(artifactHash));
+    }
+
+    /// @dev Commits to `artifactHash` for `owner` (with SALT) and moves to the next block, so a
+    ///      registration can reveal it.
+    function _commit(address owner, bytes32 artifactHash) internal {
         vm.prank(owner);
-        modelId = registry.registerModel(_registration(artifactHash));
+        registry.commitArtifact(keccak256(abi.encode(artifactHash, owner, SALT)));
+        vm.roll(block.number + 1);
+    }
+
+    /// @dev Commits to and registers `r` as `owner`.
+    function _registerWith(address owner, IModelRegistry.Registration memory r) internal returns (uint256 modelId) {
+        _commit(owner, r.artifactHash);
+        vm.prank(owner);
+        modelId = registry.registerModel(r, SALT);
     }
 
     function _registerAdapter(address owner, uint256 baseId, bytes32 artifactHash) internal returns (uint256 modelId) {
         IModelRegistry.Registration memory r = _registration(artifactHash);
         r.baseModelId = baseId;
         r.trainedOn = _versions1(dnB, 1);
-        vm.prank(owner);
-        modelId = registry.registerModel(r);
+        modelId = _registerWith(owner, r);
     }
 }

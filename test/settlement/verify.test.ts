@@ -2,9 +2,11 @@ import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:f
 import { join } from "node:path";
 
 import { expect } from "chai";
+import { Wallet } from "ethers";
 
 import { canonicalJson, type Json } from "../../src/core/canonical-json.js";
 import { keccakHex } from "../../src/core/hash.js";
+import { devnetKey } from "../../src/context/network.js";
 import { advanceL2TimeTo } from "../../src/devnet/time.js";
 import { buildRewardTree } from "../../src/merkle/index.js";
 import { epochEnd, settle } from "../../src/settlement/pipeline.js";
@@ -114,7 +116,14 @@ describe("poa verify (library): anyone recomputes a posted root and challenges a
 
   it("a dishonest settler's root (a wrong amount, a missing account, an extra account) is caught and challenged", async function () {
     const distributor = distributorOf(f);
-    await (await distributor.revoke()).wait(); // the guardian drops the honest proposal: room for dishonest ones
+    // After the hand-over the guardian is devnet account 8, and the resolver the timelock: its
+    // decision (a governance vote, tested in test/governance) is made here by impersonating it.
+    const guardian = distributor.connect(new Wallet(devnetKey(8), f.provider));
+    const timelock = f.record.contracts.OpenTimelock!.address;
+    await f.provider.send("anvil_impersonateAccount", [timelock]);
+    await f.provider.send("anvil_setBalance", [timelock, "0x56BC75E2D63100000"]);
+    const resolver = distributor.connect(await f.provider.getSigner(timelock));
+    await (await guardian.revoke()).wait(); // the guardian drops the honest proposal: room for dishonest ones
     const honestReport = JSON.parse(readFileSync(join(honestFolder, "report.json"), "utf8")) as {
       accounts: Record<string, { cumulative: string; earned: string; previous: string }>;
       root: string;
@@ -157,7 +166,7 @@ describe("poa verify (library): anyone recomputes a posted root and challenges a
       expect(result.differences.length, name).to.be.greaterThan(0);
       expect(result.challengeTx, name).to.match(/^0x[0-9a-f]{64}$/);
       expect((await distributor.pendingRoot()).challenger).to.equal(f.context.account());
-      await (await distributor.resolve(true)).wait(); // the resolver upholds the challenge: the root is dropped
+      await (await resolver.resolve(true)).wait(); // the resolver upholds the challenge: the root is dropped
     }
     rmSync(join(f.dir, "t-content"), { recursive: true, force: true });
 

@@ -175,7 +175,8 @@ describeBackends("transaction outbox", (backend) => {
     await (await token.connect(holder).approve(spender.address, 5n)).wait();
     await chain.rpc("evm_setAutomine", [false]);
     try {
-      const sending = outbox.send("pull-1", { to: tokenAddress, data: transferFrom }, sender, { pollMs: 20 });
+      // The rejection is taken at once: the outbox may see the revert before the test awaits it.
+      const sending = rejects(outbox.send("pull-1", { to: tokenAddress, data: transferFrom }, sender, { pollMs: 20 }));
       while ((await outbox.get("pull-1"))?.status !== "signed") await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, 50)); // let the broadcast land in the pool
       const revoke = await token
@@ -184,7 +185,7 @@ describeBackends("transaction outbox", (backend) => {
       await chain.mine(1); // the revocation pays more and goes first
       await chain.rpc("evm_setAutomine", [true]);
       await revoke.wait();
-      const error = await rejects(sending);
+      const error = await sending;
       expect(error.code).to.equal("OUTBOX_TX_REVERTED");
     } finally {
       await chain.rpc("evm_setAutomine", [true]);

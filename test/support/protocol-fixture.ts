@@ -139,6 +139,7 @@ export async function startProtocol(
         bondPeriod: 30n * 86_400n,
         slashBps: 2_000n,
         quorum: 1n,
+        reviewPeriod: 7n * 86_400n,
       },
     });
     const curator = addresses[4]!;

@@ -36,6 +36,14 @@ library DatanetBoundsLogic {
             b.minQuorum != 0 && b.minQuorum <= b.maxQuorum,
             IDatanetRegistry.BoundsInvalid(IDatanetRegistry.BoundField.Quorum, b.minQuorum, b.maxQuorum)
         );
+        require(
+            b.minReviewPeriod != 0 && b.minReviewPeriod <= b.maxReviewPeriod,
+            IDatanetRegistry.BoundsInvalid(
+                IDatanetRegistry.BoundField.ReviewPeriod,
+                b.minReviewPeriod,
+                b.maxReviewPeriod
+            )
+        );
     }
 
     /// @notice Reverts unless every parameter of `p` lies within `b` (`createDatanet`, `setParams`).
@@ -59,6 +67,10 @@ library DatanetBoundsLogic {
         require(
             p.quorum >= b.minQuorum && p.quorum <= b.maxQuorum,
             IDatanetRegistry.QuorumOutOfBounds(p.quorum, b.minQuorum, b.maxQuorum)
+        );
+        require(
+            p.reviewPeriod >= b.minReviewPeriod && p.reviewPeriod <= b.maxReviewPeriod,
+            IDatanetRegistry.ReviewPeriodOutOfBounds(p.reviewPeriod, b.minReviewPeriod, b.maxReviewPeriod)
         );
     }
 }

@@ -76,6 +76,12 @@ parameters. Each parameter is checked against the governance bounds before anyth
       default: 7,
       description: "days an accepted stake stays bonded (and penalisable)",
     },
+    "review-days": {
+      type: "integer",
+      min: 1,
+      default: 7,
+      description: "days curators have to decide a contribution (each keeps the period in force when submitted)",
+    },
     "slash-bps": {
       type: "integer",
       min: 0,
@@ -104,6 +110,7 @@ parameters. Each parameter is checked against the governance bounds before anyth
           bondPeriod: BigInt(args.bondDays) * 86_400n,
           slashBps: BigInt(args.slashBps),
           quorum: BigInt(args.quorum),
+          reviewPeriod: BigInt(args.reviewDays) * 86_400n,
         },
       });
       console.log(`Created Datanet ${datanetId} (owner ${p.account}) in ${txHash}`);

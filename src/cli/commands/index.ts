@@ -6,8 +6,19 @@ import { datanetVerify } from "./datanet-verify.js";
 import { modelRegister, modelShow, modelTrain } from "./model.js";
 import { demo } from "./demo.js";
 import { devnet, devnetAdvance, devnetDeploy, devnetStop } from "./devnet.js";
-import { claimCommand, penalizeCommand, settleCommand, verifyCommand } from "./settle.js";
+import { govCancel, govDelegate, govExecute, govPropose, govQueue, govStatus, govVote } from "./gov.js";
+import {
+  grantsCancel,
+  grantsCreate,
+  grantsRelease,
+  grantsReview,
+  grantsStatus,
+  grantsSubmit,
+  grantsVeto,
+} from "./grants.js";
+import { claimCommand, penalizeCommand, proofsServe, settleCommand, verifyCommand } from "./settle.js";
 import { indexBuild } from "./index-build.js";
+import { recordsExport, serve, serveExport, serveKey } from "./serve.js";
 import { reportCommand } from "./report.js";
 
 /** Every `poa` command. Add a command by declaring it in its own module and listing it here. */
@@ -30,6 +41,10 @@ export const commands: readonly Command[] = [
   datanetPublish,
   datanetShow,
   datanetVerify,
+  serve,
+  serveExport,
+  serveKey,
+  recordsExport,
   modelTrain,
   modelRegister,
   modelShow,
@@ -37,5 +52,20 @@ export const commands: readonly Command[] = [
   verifyCommand,
   claimCommand,
   penalizeCommand,
+  proofsServe,
   reportCommand,
+  govDelegate,
+  govPropose,
+  govVote,
+  govQueue,
+  govExecute,
+  govCancel,
+  govStatus,
+  grantsCreate,
+  grantsSubmit,
+  grantsReview,
+  grantsVeto,
+  grantsRelease,
+  grantsCancel,
+  grantsStatus,
 ];

@@ -367,3 +367,59 @@ by one. Contributions no longer accepted, or whose bond period ended, are skippe
     }
   },
 });
+
+export const proofsServe = defineCommand({
+  name: "proofs serve",
+  summary: "Serve Merkle proofs of a settled epoch over HTTP (read-only, 127.0.0.1)",
+  description: `Serves GET /proof/<account> -> {account, cumulativeAmount, proof, root, epoch} from a settlement
+folder's tree.json (or a proof shard folder), for wallets and scripts that claim. Read-only; an
+unknown account is a 404 with a JSON error, a malformed address a 400. Runs until Ctrl-C.`,
+  options: {
+    network: NETWORK_OPTIONS.network,
+    epoch: { type: "integer", min: 0, required: true, description: "the settled epoch" },
+    folder: {
+      type: "path",
+      placeholder: "<folder>",
+      description: "the settlement folder (default settlement/<network>/epoch-<N>)",
+    },
+    shards: {
+      type: "path",
+      placeholder: "<folder>",
+      description: "serve from a proof shard folder instead of tree.json",
+    },
+    host: { type: "string", default: "127.0.0.1", description: "address to listen on" },
+    port: { type: "integer", min: 0, max: 65535, default: 8547, description: "port (0: any free port)" },
+  },
+  examples: ["npx poa proofs serve --epoch 0", "npx poa proofs serve --epoch 0 --port 0"],
+  async run(args) {
+    const { readFileSync, existsSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { startProofServer } = await import("../../settlement/proofs.js");
+    const { PoaError } = await import("../../core/errors.js");
+    const folder = args.folder ?? join("settlement", args.network, `epoch-${args.epoch}`);
+    const reportPath = join(folder, "report.json");
+    if (!existsSync(reportPath))
+      throw new PoaError("FILE_NOT_FOUND", `no settlement report at ${reportPath}`, {
+        details: { path: reportPath },
+        action: "Settle the epoch first, or give the folder it was written to.",
+      });
+    const report = JSON.parse(readFileSync(reportPath, "utf8")) as { root: string };
+    const server = await startProofServer({
+      root: report.root,
+      epoch: args.epoch,
+      host: args.host,
+      port: args.port,
+      ...(args.shards === undefined ? { treeFile: join(folder, "tree.json") } : { shards: args.shards }),
+    });
+    console.log(
+      `Serving proofs of epoch ${args.epoch} (root ${report.root}) at ${server.url}/proof/<account>. Ctrl-C stops.`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    await server.close();
+    console.log("Stopped.");
+  },
+});

@@ -20,11 +20,13 @@ import {
   type Signer,
 } from "ethers";
 
+import { commitAndRegisterModel } from "../../../deploy/models.js";
 import { deployProtocol, type DeploymentRecord } from "../../../deploy/protocol.js";
 import type { ContractSpec } from "../../../src/chain/logs.js";
 import { startAnvil, type AnvilProcess } from "../../../src/devnet/anvil.js";
 import { TEST_MNEMONIC } from "../../../src/devnet/config.js";
 import { deriveAccounts } from "../../../src/devnet/devnet.js";
+import { commitAndSubmit } from "../../../src/datanet/index.js";
 import { freePort } from "../../../src/devnet/ports.js";
 import {
   DatanetRegistry__factory,
@@ -131,6 +133,7 @@ export async function seedProtocol(chain: TestChain): Promise<Protocol> {
       bondPeriod: 7n * DAY,
       slashBps: 2_000n,
       quorum: 1n,
+      reviewPeriod: 7n * DAY,
     })
   ).wait();
   const datanetId = await datanets.datanetCount();
@@ -141,26 +144,31 @@ export async function seedProtocol(chain: TestChain): Promise<Protocol> {
   const contentHash = keccak256(toUtf8Bytes("Q: what lowers blood pressure? A: less salt."));
   await mint(contributor, 10n * OPEN);
   await (await open.connect(contributor).approve(datanetsAddress, 10n * OPEN)).wait();
-  await (await datanets.connect(contributor).submit(datanetId, contentHash, "ipfs://qa-1", 1_234n, 10n * OPEN)).wait();
+  // A contribution is a commitment, then its reveal a block later (the registry's front-running guard).
+  await commitAndSubmit(datanets.connect(contributor), {
+    datanetId,
+    contentHash,
+    uri: "ipfs://qa-1",
+    sizeBytes: 1_234n,
+    stake: 10n * OPEN,
+  });
   const contributionId = await datanets.contributionCount();
   await (await datanets.connect(curator).vote(contributionId, true)).wait();
   const tree = StandardMerkleTree.of([[contributionId.toString(), contentHash]], ["uint256", "bytes32"]);
   await (await datanets.connect(owner).publishVersion(datanetId, tree.root, 1n, "ipfs://v1")).wait();
 
-  await (
-    await models.connect(builder).registerModel({
-      baseModelId: 0n,
-      artifactHash: id("base-weights"),
-      metadataURI: "ipfs://model-card",
-      trainedOn: [{ datanetId, version: 1n }],
-      attributionMethod: 0n,
-      pricePerKInput: 2n * OPEN,
-      pricePerKOutput: 6n * OPEN,
-      ownerBps: 3_000n,
-      stakersBps: 2_000n,
-      contributorsBps: 5_000n,
-    })
-  ).wait();
+  await commitAndRegisterModel(models.connect(builder), {
+    baseModelId: 0n,
+    artifactHash: id("base-weights"),
+    metadataURI: "ipfs://model-card",
+    trainedOn: [{ datanetId, version: 1n }],
+    attributionMethod: 0n,
+    pricePerKInput: 2n * OPEN,
+    pricePerKOutput: 6n * OPEN,
+    ownerBps: 3_000n,
+    stakersBps: 2_000n,
+    contributorsBps: 5_000n,
+  });
   const modelId = await models.modelCount();
   await mint(gateway, 1_000_000n * OPEN);
   await (await open.connect(gateway).approve(await router.getAddress(), 2n ** 255n)).wait();
