@@ -6,8 +6,9 @@
  * Set-up (not measured; progress on stderr), deterministic (fixed seeds, sorted inputs):
  * - a devnet on free ports with the protocol deployed;
  * - a text Datanet of 10^7 tokens of real text (bench/settlement-corpus.ts) in contributions of
- *   about 20,000 tokens from 50 contributors, each accepted by a bonded curator, a version
- *   published, a base model trained on it with the Model Factory and registered;
+ *   about 20,000 tokens from 50 contributors (each a commitment, then its reveal), each accepted
+ *   by a bonded curator within the review period, a version published, a base model trained on
+ *   it with the Model Factory and registered (commit, then reveal);
  * - epoch 0: synthetic previous balances, 1,000,000 accounts, with a real report (report.ts) in
  *   the content store, funded with `RewardDistributor.fund(0, total)`, proposed and finalized
  *   after the challenge window (L2 clock moved on);
@@ -331,6 +332,7 @@ async function buildData(
       bondPeriod: 30n * 86_400n,
       slashBps: 2_000n,
       quorum: 1n,
+      reviewPeriod: 7n * 86_400n,
     },
   });
   const curator = signerOf("curator");
@@ -864,7 +866,7 @@ const GROUPS: { name: string; stages: (p: string) => boolean }[] = [
 const WHY: Record<string, string> = {
   "open store, read the epoch clock":
     "Opening the PGlite store (WebAssembly PostgreSQL) and running the schema migrations.",
-  read: "A fresh store indexes every protocol log since the deployment (every `RequestPaid` of the epoch, plus the set-up's contributions and votes) into PGlite, one transaction per chunk of blocks, then loads them all back and rebuilds the chain state from them. A settler that keeps its store between epochs reads only the new blocks; bulk loading (COPY) and rebuilding the state from the rows of the range, not every log ever stored, would cut the rest.",
+  read: "A fresh store indexes every protocol log since the deployment (every `RequestPaid` of the epoch, plus the set-up's contributions and votes) into PGlite, one transaction per chunk of blocks, then loads them all back and rebuilds the chain state from them. The logs come from one `eth_getLogs` per range of up to 2,000 blocks, fetched and parsed without ethers' transport (src/chain/logs.ts): ethers' own path took 90 s and then failed on the ~120 MB answer of 100,000 `RequestPaid` logs. A settler that keeps its store between epochs reads only the new blocks; bulk loading (COPY) and rebuilding the state from the rows of the range, not every log ever stored, would cut the rest.",
   "check: records files (hash = requestHash)":
     "Every record is parsed and hashed (two keccak-256 of the texts and one of the struct, in JavaScript).",
   "check: previous report (hash, CID, root rebuilt)":
@@ -945,11 +947,11 @@ export function section(m: Summary): string {
         [
           "text Datanet",
           `${fmtInt(m.corpus.tokens)} tokens (${gib(m.corpus.bytes)} of UTF-8), sources below, cut at paragraphs into ${fmtInt(m.corpus.chunks)} contributions of ${fmtInt(m.corpus.minChunk)} to ${fmtInt(m.corpus.maxChunk)} tokens${m.corpus.dropped > 0 ? ` (${m.corpus.dropped} chunk${m.corpus.dropped === 1 ? "" : "s"} identical to an earlier one dropped: the registry refuses copies)` : ""}; ` +
-            `${s.contributors} contributors (stakes 10 to 50 OPEN) submit them with \`addContribution\` (src/datanet/service.ts), a bonded curator accepts each with \`reviewContribution\`, version 1 published with \`publishVersion\` (${sec(m.setup.submitMs)})`,
+            `${s.contributors} contributors (stakes 10 to 50 OPEN) submit them with \`addContribution\` (src/datanet/service.ts: a commitment, then the reveal a block later, \`commitAndSubmit\`), a bonded curator accepts each with \`reviewContribution\` within the 7-day review period, version 1 published with \`publishVersion\` (${sec(m.setup.submitMs)})`,
         ],
         [
           "model",
-          `a base text model (interpolated modified Kneser-Ney, order ${modelStats.order ?? "?"}, vocabulary ${fmtInt(modelStats.vocabulary ?? 0)}, n-grams ${(modelStats.entries ?? []).map(fmtInt).join(" / ")}) trained on all of version 1 with \`trainOnVersions\` (src/models/service.ts: fetch, check against the chain, train) in ${sec(m.model.trainMs)}, artifact ${gib(m.model.artifactBytes)}, registered with \`registerModel\` (spans; 2 / 6 OPEN per 1,000 tokens in / out; owner 30%, stakers 20%, contributors 50%). Training on all ${fmtInt(m.corpus.tokens)} tokens fits easily (time and memory), so nothing was cut`,
+          `a base text model (interpolated modified Kneser-Ney, order ${modelStats.order ?? "?"}, vocabulary ${fmtInt(modelStats.vocabulary ?? 0)}, n-grams ${(modelStats.entries ?? []).map(fmtInt).join(" / ")}) trained on all of version 1 with \`trainOnVersions\` (src/models/service.ts: fetch, check against the chain, train) in ${sec(m.model.trainMs)}, artifact ${gib(m.model.artifactBytes)}, registered with \`registerModel\` (commit, then reveal: \`commitAndRegisterModel\`; spans; 2 / 6 OPEN per 1,000 tokens in / out; owner 30%, stakers 20%, contributors 50%). Training on all ${fmtInt(m.corpus.tokens)} tokens fits easily (time and memory), so nothing was cut`,
         ],
         [
           "paid requests (epoch 1)",
