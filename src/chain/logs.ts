@@ -12,7 +12,14 @@
  * - an indexed dynamic value (string, bytes, array, struct): only its keccak-256 topic is on
  *   chain, stored as that hex hash.
  */
-import { Indexed, Interface, type InterfaceAbi, type JsonRpcApiProvider, type ParamType } from "ethers";
+import {
+  Indexed,
+  Interface,
+  JsonRpcProvider,
+  type InterfaceAbi,
+  type JsonRpcApiProvider,
+  type ParamType,
+} from "ethers";
 
 import type { Json } from "../core/canonical-json.js";
 import { PoaError, messageOf } from "../core/errors.js";
@@ -80,6 +87,40 @@ export function isRpcRefusal(error: unknown): boolean {
   return e.code === "UNKNOWN_ERROR" && /-32\d{3}|limit|range|too many|exceed/i.test(messageOf(error));
 }
 
+/** A log as the node sends it: quantities as hex strings (JSON-RPC) or numbers (ethers). */
+interface RpcLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: string | number;
+  blockHash: string;
+  transactionHash: string;
+  transactionIndex: string | number;
+  logIndex: string | number;
+}
+
+const isQuantity = (v: unknown) => typeof v === "string" && /^0x[0-9a-fA-F]+$/.test(v);
+const toQuantity = (n: bigint) => `0x${n.toString(16)}`;
+
+/** ethers could not turn the node's answer into text or JSON (too large, or not JSON at all). */
+function isUndecodableAnswer(error: unknown): boolean {
+  const e = error as { code?: unknown; operation?: unknown } | null;
+  return e?.code === "UNSUPPORTED_OPERATION" && (e.operation === "bodyJson" || e.operation === "bodyText");
+}
+
+/** The HTTP endpoint (URL, headers, timeout) of a JSON-RPC provider over http(s); undefined otherwise. */
+function httpConnection(
+  provider: JsonRpcApiProvider,
+): { url: string; headers: Record<string, string>; timeoutMs: number } | undefined {
+  if (!(provider instanceof JsonRpcProvider)) return undefined;
+  const connection = provider._getConnection();
+  if (!/^https?:\/\//i.test(connection.url)) return undefined;
+  const headers = connection.headers;
+  delete headers["accept-encoding"]; // fetch asks for (and undoes) compression itself
+  delete headers["content-length"];
+  return { url: connection.url, headers, timeoutMs: connection.timeout };
+}
+
 export class EthersLogReader {
   readonly addresses: readonly string[];
   private readonly byAddress: Map<string, { name: string; iface: Interface }>;
@@ -145,22 +186,38 @@ export class EthersLogReader {
   }
 
   async logs(from: bigint, to: bigint): Promise<ReadLog[]> {
-    let logs;
-    try {
-      logs = await this.provider.getLogs({ address: [...this.addresses], fromBlock: from, toBlock: to });
-    } catch (error) {
-      if (isRpcRefusal(error))
-        throw new PoaError(
-          "CHAIN_LOGS_REFUSED",
-          `the node refused the logs of blocks ${from}-${to}: ${messageOf(error)}`,
-          {
-            details: { url: this.url, from, to },
-            cause: error,
-            action:
-              "The node limits log queries: smaller block ranges are tried first; if even one block is refused, use another node.",
-          },
-        );
-      throw this.unreachable(`read the logs of blocks ${from}-${to}`, error);
+    const refused = (why: string, cause: unknown) =>
+      new PoaError("CHAIN_LOGS_REFUSED", `the node refused the logs of blocks ${from}-${to}: ${why}`, {
+        details: { url: this.url, from, to },
+        cause,
+        action:
+          "The node limits log queries: smaller block ranges are tried first; if even one block is refused, use another node.",
+      });
+    let logs: RpcLog[];
+    const http = httpConnection(this.provider);
+    if (http !== undefined) {
+      logs = await this.fetchLogs(http, from, to, refused);
+    } else {
+      try {
+        const found = await this.provider.getLogs({ address: [...this.addresses], fromBlock: from, toBlock: to });
+        logs = found.map((l) => ({
+          address: l.address,
+          topics: [...l.topics],
+          data: l.data,
+          blockNumber: l.blockNumber,
+          blockHash: l.blockHash,
+          transactionHash: l.transactionHash,
+          transactionIndex: l.transactionIndex,
+          logIndex: l.index,
+        }));
+      } catch (error) {
+        if (isRpcRefusal(error)) throw refused(messageOf(error), error);
+        // ethers cannot decode an answer of more than about 100 MB (its UTF-8 decoder builds an
+        // array of code points past V8's array limit): split the range like a refusal.
+        if (isUndecodableAnswer(error))
+          throw refused("the answer is too large for the client to decode (smaller ranges are tried)", error);
+        throw this.unreachable(`read the logs of blocks ${from}-${to}`, error);
+      }
     }
     const out = logs.map((log): ReadLog => {
       const address = lowerHex(log.address);
@@ -168,9 +225,9 @@ export class EthersLogReader {
       return {
         blockNumber: BigInt(log.blockNumber),
         blockHash: lowerHex(log.blockHash),
-        logIndex: log.index,
+        logIndex: Number(log.logIndex),
         transactionHash: lowerHex(log.transactionHash),
-        transactionIndex: log.transactionIndex,
+        transactionIndex: Number(log.transactionIndex),
         address,
         topics: log.topics.map(lowerHex),
         data: lowerHex(log.data),
@@ -183,6 +240,67 @@ export class EthersLogReader {
       a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
     );
     return out;
+  }
+
+  /**
+   * `eth_getLogs` as one plain HTTP request, the answer parsed by the runtime's JSON parser:
+   * ethers' own path copies the body once per network chunk and decodes UTF-8 through an array
+   * of code points, which takes minutes on an answer of 100 MB (100,000 paid requests in one
+   * range) and then fails. An answer too large even for one string is split like a refusal.
+   */
+  private async fetchLogs(
+    http: { url: string; headers: Record<string, string>; timeoutMs: number },
+    from: bigint,
+    to: bigint,
+    refused: (why: string, cause: unknown) => PoaError,
+  ): Promise<RpcLog[]> {
+    const what = `read the logs of blocks ${from}-${to}`;
+    let response: Response;
+    try {
+      response = await fetch(http.url, {
+        method: "POST",
+        headers: { ...http.headers, "content-type": "application/json" },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "eth_getLogs",
+          params: [{ address: [...this.addresses], fromBlock: toQuantity(from), toBlock: toQuantity(to) }],
+        }),
+        signal: AbortSignal.timeout(http.timeoutMs),
+      });
+    } catch (error) {
+      throw this.unreachable(what, error);
+    }
+    let body: { result?: unknown; error?: { code?: unknown; message?: unknown } };
+    try {
+      body = (await response.json()) as typeof body;
+    } catch (error) {
+      if (error instanceof RangeError) throw refused(`the answer is too large to parse (${error.message})`, error);
+      throw this.unreachable(what, new Error(`HTTP ${response.status}: the answer is not JSON`, { cause: error }));
+    }
+    if (body !== null && typeof body === "object" && typeof body.error?.code === "number")
+      throw refused(`${String(body.error.message)} (code ${body.error.code})`, body.error);
+    if (!response.ok) throw this.unreachable(what, new Error(`HTTP ${response.status} ${response.statusText}`));
+    if (!Array.isArray(body?.result))
+      throw new PoaError("CHAIN_DATA_INVALID", `the node's answer for the logs of blocks ${from}-${to} is not a list`, {
+        details: { url: this.url, from, to },
+      });
+    const logs = body.result as RpcLog[];
+    for (const log of logs)
+      if (
+        typeof log?.address !== "string" ||
+        !Array.isArray(log.topics) ||
+        typeof log.data !== "string" ||
+        typeof log.blockHash !== "string" ||
+        typeof log.transactionHash !== "string" ||
+        !isQuantity(log.blockNumber) ||
+        !isQuantity(log.logIndex) ||
+        !isQuantity(log.transactionIndex)
+      )
+        throw new PoaError("CHAIN_DATA_INVALID", `the node returned a malformed log for blocks ${from}-${to}`, {
+          details: { url: this.url, from, to, log: JSON.stringify(log)?.slice(0, 500) ?? null },
+        });
+    return logs;
   }
 
   /** The event and its JSON arguments, or undefined when the ABI does not know (or cannot decode) the log. */

@@ -271,15 +271,24 @@ export async function computeEpochs(args: {
   content: ContentStore;
   span: SpanParameters;
   confirmations: number;
+  /** Stage events as the computation goes (check, attribute, invariants, tree, near-copies, report). */
+  onEvent?: (event: SettleEvent) => void;
 }): Promise<ComputedEpoch> {
   const { state, clock, fromEpoch, toEpoch } = args;
+  const stage = (name: string, detail?: string) =>
+    args.onEvent?.({ kind: "stage", stage: name, ...(detail === undefined ? {} : { detail }) });
   const end = epochEnd(clock, toEpoch);
+  stage("check", "the previous root's report against the finalized root");
   const previous = await loadPrevious(finalizedRoot(state), args.content);
   const payments = paymentsIn(state.payments, fromEpoch, toEpoch);
   const carryIn = previous?.carry ?? new Map();
   const modelIds = [...new Set([...payments.map((p) => p.modelId.toString()), ...carryIn.keys()])].sort();
+  stage("check", "contribution bytes against their on-chain content hashes");
   const data = await loadModelData(state, modelIds, args.content, end);
-  const records = new Map([...args.records].filter(([hash]) => payments.some((p) => p.requestHash === hash)));
+  stage("check", "records against the range's payments");
+  const paidHashes = new Set(payments.map((p) => p.requestHash)); // one lookup per record, not a scan
+  const records = new Map([...args.records].filter(([hash]) => paidHashes.has(hash)));
+  stage("attribute", `epochs ${fromEpoch}..${toEpoch}: ${payments.length} paid requests`);
   const result = computeSettlement({
     chainId: args.chainId,
     payments,
@@ -291,6 +300,7 @@ export async function computeEpochs(args: {
   });
 
   // Sanity invariants, before anything is written or sent.
+  stage("invariants");
   const prevBalances = previous?.balances ?? new Map<string, bigint>();
   for (const [account, amount] of prevBalances) {
     const now = result.cumulative.get(account) ?? 0n;
@@ -324,6 +334,7 @@ export async function computeEpochs(args: {
       },
     );
 
+  stage("tree", `${result.cumulative.size} accounts`);
   const entries = [...result.cumulative]
     .sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1))
     .map(([account, cumulativeAmount]) => ({ account, cumulativeAmount }));
@@ -341,6 +352,9 @@ export async function computeEpochs(args: {
     if (sum !== result.total)
       throw new PoaError("INVARIANT_BROKEN", `the leaves sum to ${sum}, not the total ${result.total}`);
   }
+  stage("near-copies");
+  const nearCopies = nearCopyFlags(data.inputs);
+  stage("report");
   const recordsFile = [...records.values()].map(recordLine).sort().join("");
   const breakdown = breakdownFile(result.requests);
   const cursorBlock = lastLogBlockAtOrBefore(args.logs, end);
@@ -380,7 +394,7 @@ export async function computeEpochs(args: {
       tree: { hash: treeHash, accounts: entries.length },
     },
     escrowed: args.escrowed,
-    flags: { nearCopies: nearCopyFlags(data.inputs), sizeMismatches: data.sizeMismatches },
+    flags: { nearCopies, sizeMismatches: data.sizeMismatches },
     fees: feeTotals(state, fromEpoch, toEpoch),
     contributions: creditedContributions(state, result),
   });
@@ -603,7 +617,6 @@ export async function settle(options: SettleOptions): Promise<SettleResult> {
     const job = new Journal(db, `settle:${context.name}:epochs-${fromEpoch}-${toEpoch}`);
     const folder = resolve(options.out ?? join("settlement", context.name), `epoch-${toEpoch}`);
     const recordsHash = keccakHex(new TextEncoder().encode([...records.keys()].sort().join("\n")));
-    emit({ kind: "stage", stage: "attribute", detail: `epochs ${fromEpoch}..${toEpoch}` });
     let computed: ComputedEpoch | undefined;
     const computeStep = await job.run(
       "compute",
@@ -629,9 +642,11 @@ export async function settle(options: SettleOptions): Promise<SettleResult> {
           content,
           span,
           confirmations,
+          onEvent: emit,
         });
         emit({ kind: "stage", stage: "write", detail: folder });
         const reportURI = await publish(folder, computed, content);
+        emit({ kind: "stage", stage: "save", detail: "the run's balances and records into the store" });
         await saveRun(db, job.job, context.name, computed, reportURI, folder, records);
         return {
           root: computed.root,
