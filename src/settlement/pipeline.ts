@@ -286,7 +286,7 @@ export async function computeEpochs(args: {
   stage("check", "contribution bytes against their on-chain content hashes");
   const data = await loadModelData(state, modelIds, args.content, end);
   stage("check", "records against the range's payments");
-  const paidHashes = new Set(payments.map((p) => p.requestHash)); // one lookup per record, not a scan
+  const paidHashes = new Set<string>(payments.map((p) => p.requestHash)); // one lookup per record, not a scan
   const records = new Map([...args.records].filter(([hash]) => paidHashes.has(hash)));
   stage("attribute", `epochs ${fromEpoch}..${toEpoch}: ${payments.length} paid requests`);
   const result = computeSettlement({
