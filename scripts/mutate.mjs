@@ -163,10 +163,24 @@ function apply(m) {
 }
 
 function run(files) {
+  return hardhatRun(["test", "solidity", "--test-profile", profile, ...files]);
+}
+
+/**
+ * A full rebuild. Hardhat's incremental build recompiles a changed linked library, but the
+ * Solidity test runner then still links the library's previous bytecode into the contracts that
+ * use it (seen with DatanetPenaltyLogic: a mutant there survived every test until a forced
+ * build). So a mutant in a library is built with --force, and so is the restored original.
+ */
+function forceBuild() {
+  return hardhatRun(["build", "--force", "--quiet"]);
+}
+
+function hardhatRun(args) {
   return new Promise((resolve) => {
     const started = Date.now();
     let output = "";
-    child = spawn(hardhat, ["test", "solidity", "--test-profile", profile, ...files], {
+    child = spawn(hardhat, args, {
       cwd: root,
       detached: true, // its own process group, so Ctrl-C handling can stop all of it
       stdio: ["ignore", "pipe", "pipe"],
@@ -199,8 +213,10 @@ for (const m of mutants) {
   if (interrupted) break;
   const files = suitesFor(m.file);
   apply(m);
+  const linked = m.file.includes("/libraries/");
   let result;
   try {
+    if (linked) await forceBuild();
     // Unit and fuzz suites first, the (slow) invariant campaigns only if those all pass: the
     // verdict is the same (killed iff some test fails), most mutants are killed in the first step.
     const quick = files.filter((f) => !f.endsWith(".invariant.t.sol"));
@@ -213,6 +229,7 @@ for (const m of mutants) {
   } finally {
     restore();
   }
+  if (linked) await forceBuild(); // the original library's bytecode again, for the next mutant
   const v = verdict(result);
   results.push({ ...m, verdict: v, seconds: result.seconds, why: v === "killed" ? firstFailure(result.output) : "" });
   console.log(
