@@ -607,19 +607,18 @@ export async function runMainJob(options: MainJobOptions): Promise<MainJobResult
     );
 
     stage("Governance: OPEN holders vote to raise the platform fee and to fund an OpenCircle grant");
-    const { openGovernance } = await import("../governance/contracts.js");
+    const { openGovernance, chainTime } = await import("../governance/contracts.js");
     const { propose, castVote, queueProposal, executeProposal } = await import("../governance/proposals.js");
     const { builtinCall } = await import("../governance/actions.js");
     const { proposeGrant, parseMilestone, submitEvidence, reviewMilestone, releaseMilestone, readGrant } =
       await import("../governance/grants.js");
-    const { chainTime } = await import("../governance/contracts.js");
     const govAs = async (i: number) =>
       openGovernance(
         await resolveNetwork({ devnetDir: options.dir, privateKey: key(i), deploymentFile: deployment.file }),
         record,
       );
     const voter = await govAs(ACTORS.holder);
-    // The treasury is the timelock: the holder funds it, and delegates its votes to itself.
+    // The treasury is the timelock: the holder funds it (its votes were delegated at stage 3).
     await send(
       "holder funds the treasury (the timelock)",
       open(ACTORS.holder).transfer(at("OpenTimelock"), GRANT_AMOUNT),
