@@ -30,7 +30,7 @@ export interface ReceiptInfo {
 }
 
 /** Errors a node gives for a transaction it already has or has already mined: not a failure to broadcast. */
-const ALREADY =
+export const ALREADY_KNOWN =
   /already known|known transaction|nonce too low|nonce has already been used|NONCE_EXPIRED|already imported/i;
 
 export class WalletTxSender {
@@ -126,7 +126,7 @@ export class WalletTxSender {
     try {
       await this.provider.broadcastTransaction(raw);
     } catch (error) {
-      if (ALREADY.test(messageOf(error)) || (error as { code?: unknown }).code === "NONCE_EXPIRED") return;
+      if (ALREADY_KNOWN.test(messageOf(error)) || (error as { code?: unknown }).code === "NONCE_EXPIRED") return;
       if ((error as { code?: unknown }).code === "INSUFFICIENT_FUNDS")
         throw new PoaError("INSUFFICIENT_FUNDS", `${this.wallet.address} cannot pay for a recorded transaction`, {
           details: { from: this.wallet.address },

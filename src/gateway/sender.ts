@@ -9,6 +9,7 @@
  */
 import { Transaction, type JsonRpcApiProvider, type Wallet } from "ethers";
 
+import { ALREADY_KNOWN as ALREADY } from "../chain/tx-sender.js";
 import { messageOf, PoaError } from "../core/errors.js";
 import type { Hex } from "../core/hash.js";
 
@@ -20,9 +21,6 @@ export interface RawReceipt {
   gasUsed: string;
   logs: { address: string; topics: string[]; data: string }[];
 }
-
-const ALREADY =
-  /already known|known transaction|nonce too low|nonce has already been used|NONCE_EXPIRED|already imported/i;
 
 export class OperatorSender {
   private readonly provider: JsonRpcApiProvider;
