@@ -122,8 +122,11 @@ export async function seedProtocol(chain: TestChain): Promise<Protocol> {
   await chain.rpc("anvil_impersonateAccount", [BRIDGE]);
   await chain.rpc("anvil_setBalance", [BRIDGE, "0x56bc75e2d63100000"]);
   const bridge = await chain.provider.getSigner(BRIDGE);
+  // A fixed gas limit: anvil estimates on a pending block that may carry the latest block's
+  // timestamp, where the supply checkpoint is rewritten in place and costs less than in the
+  // block that is then mined (a later second), so an estimated mint could run out of gas.
   const mint = async (to: Signer, amount: bigint) =>
-    (await open.connect(bridge).mint(await to.getAddress(), amount)).wait();
+    (await open.connect(bridge).mint(await to.getAddress(), amount, { gasLimit: 500_000n })).wait();
 
   const datanetsAddress = await datanets.getAddress();
   await (
