@@ -288,10 +288,9 @@ function pad2(len: usize): void {
   lanes(16, 0x8000000000000000, 0x8000000000000000);
 }
 
-/** keccak256 of len bytes at src, written as 32 bytes at dst (dst may overlap src). */
-function keccak(src: usize, len: i32, dst: usize): void {
+/** XORs len bytes at src (a multiple of the rate) into STATE, permuting after each block. */
+function absorb(src: usize, len: i32): void {
   const s = STATE;
-  memory.fill(s, 0, 200);
   let p = src;
   let left = len;
   while (left >= RATE) {
@@ -300,6 +299,11 @@ function keccak(src: usize, len: i32, dst: usize): void {
     p += <usize>RATE;
     left -= RATE;
   }
+}
+
+/** Absorbs the last left < 136 bytes at p with the padding and writes the digest at dst. */
+function finish(p: usize, left: i32, dst: usize): void {
+  const s = STATE;
   let i = 0;
   for (; i + 8 <= left; i += 8) store<u64>(s + <usize>i, load<u64>(s + <usize>i) ^ load<u64>(p + <usize>i));
   for (; i < left; i++) store<u8>(s + <usize>i, load<u8>(s + <usize>i) ^ load<u8>(p + <usize>i));
@@ -310,6 +314,33 @@ function keccak(src: usize, len: i32, dst: usize): void {
   store<u64>(dst, load<u64>(s, 8), 8);
   store<u64>(dst, load<u64>(s, 16), 16);
   store<u64>(dst, load<u64>(s, 24), 24);
+}
+
+/** keccak256 of len bytes at src, written as 32 bytes at dst (dst may overlap src). */
+function keccak(src: usize, len: i32, dst: usize): void {
+  memory.fill(STATE, 0, 200);
+  const whole = len - (len % RATE);
+  absorb(src, whole);
+  finish(src + <usize>whole, len - whole, dst);
+}
+
+// A message hashed in pieces (a file written in chunks, never whole in memory): streamStart,
+// streamAbsorb for each piece of whole blocks, streamFinish with the rest. The state is STATE,
+// so a stream has its instance to itself (src/merkle/wasm.ts gives each stream its own).
+
+/** Starts a streamed hash. */
+export function streamStart(): void {
+  memory.fill(STATE, 0, 200);
+}
+
+/** Absorbs len bytes at src into the streamed hash; len is a multiple of 136 (the rate). */
+export function streamAbsorb(src: usize, len: i32): void {
+  absorb(src, len);
+}
+
+/** Ends the streamed hash with its last len < 136 bytes at src; the digest goes to dst. */
+export function streamFinish(src: usize, len: i32, dst: usize): void {
+  finish(src, len, dst);
 }
 
 /** keccak256 of len bytes at src into dst: the plain hash, for tests and for other callers. */

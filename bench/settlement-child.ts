@@ -33,6 +33,8 @@ export interface Phase {
   peakRss: number;
   /** V8 heap in use at the end of the phase, bytes. */
   heapEnd: number;
+  /** Memory outside the V8 heap at the end of the phase (buffers, PGlite's WebAssembly memory), bytes. */
+  externalEnd: number;
 }
 
 export interface ChildResult {
@@ -98,6 +100,7 @@ function phases() {
       cpuMs: (used.user + used.system) / 1000,
       peakRss: peak,
       heapEnd: getHeapStatistics().used_heap_size,
+      externalEnd: process.memoryUsage().external,
     });
   };
   return {

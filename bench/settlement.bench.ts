@@ -1008,7 +1008,7 @@ export function section(m: Summary): string {
   );
   out.push(
     table(
-      ["stage (in order)", "wall", "CPU", "peak RSS", "V8 heap at its end", "share of the wall time"],
+      ["stage (in order)", "wall", "CPU", "peak RSS", "V8 heap at its end", "outside the heap at its end", "share of the wall time"],
       [
         ...settle.phases.map((p) => [
           p.name,
@@ -1016,9 +1016,10 @@ export function section(m: Summary): string {
           sec(p.cpuMs),
           gib(p.peakRss),
           gib(p.heapEnd),
+          p.externalEnd === undefined ? "" : gib(p.externalEnd),
           pct(p.wallMs, total),
         ]),
-        ["**total**", `**${sec(total)}**`, `**${sec(totalCpu)}**`, `**${gib(settle.peakRss)}**`, "", "100%"],
+        ["**total**", `**${sec(total)}**`, `**${sec(totalCpu)}**`, `**${gib(settle.peakRss)}**`, "", "", "100%"],
       ],
     ),
   );

@@ -20,7 +20,8 @@ import { importer, type WritableStorage } from "ipfs-unixfs-importer";
 import { CID } from "multiformats/cid";
 
 import { PoaError } from "../core/errors.js";
-import { keccakHex, type Hex } from "../core/hash.js";
+import { type Hex } from "../core/hash.js";
+import { keccakHexFast } from "../merkle/index.js";
 
 /** Bytes per leaf chunk (kubo's default `size-262144`). */
 export const CHUNK_SIZE = 262_144;
@@ -48,7 +49,7 @@ export async function computeCid(bytes: Uint8Array): Promise<string> {
 
 /** keccak256 of the raw bytes, 0x hex: the on-chain content hash of a contribution or an artifact. */
 export function contentHashOf(bytes: Uint8Array): Hex {
-  return keccakHex(bytes);
+  return keccakHexFast(bytes);
 }
 
 /**

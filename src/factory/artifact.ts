@@ -20,7 +20,8 @@
  */
 import { canonicalJson, type Json } from "../core/canonical-json.js";
 import { PoaError } from "../core/errors.js";
-import { keccakHex, type Hex } from "../core/hash.js";
+import { type Hex } from "../core/hash.js";
+import { keccakHexFast } from "../merkle/index.js";
 
 export const ARTIFACT_MAGIC = "POAMODEL";
 export const ARTIFACT_VERSION = 1;
@@ -150,7 +151,7 @@ export function decodeArtifact(bytes: Uint8Array): DecodedArtifact {
             : new Float64Array(buffer, at, s.length);
     sections.set(s.name, array);
   }
-  return { manifest, sections, hash: keccakHex(bytes), size: bytes.length };
+  return { manifest, sections, hash: keccakHexFast(bytes), size: bytes.length };
 }
 
 /** The section `name` as the expected type, or an ARTIFACT_INVALID error. */

@@ -17,8 +17,8 @@
  */
 import { addressProblem } from "../core/address.js";
 import { PoaError } from "../core/errors.js";
-import { keccakHex, type Hex } from "../core/hash.js";
-import { buildHashTree, hexToBytes32, standardLeafHash } from "../merkle/index.js";
+import { type Hex } from "../core/hash.js";
+import { buildHashTree, hexToBytes32, standardLeafHash, keccakHexFast } from "../merkle/index.js";
 
 /** One contribution as fetched: on-chain facts plus the bytes from the content store. */
 export interface FetchedContribution {
@@ -172,7 +172,7 @@ export function verifyTrainingInputs(versions: readonly FetchedVersion[]): Verif
           "Pass the contributor address read from the chain.",
         );
       }
-      const actual = keccakHex(c.bytes);
+      const actual = keccakHexFast(c.bytes);
       if (actual !== expected) {
         throw refuse(
           "CONTENT_HASH_MISMATCH",

@@ -18,7 +18,6 @@
 import { ContentStore } from "../content/index.js";
 import { PoaError } from "../core/errors.js";
 import type { Hex } from "../core/hash.js";
-import { keccakHex } from "../core/hash.js";
 import {
   loadModel,
   readManifest,
@@ -28,6 +27,7 @@ import {
 } from "../factory/index.js";
 import { ByteLru } from "./lru.js";
 import type { ModelInfo } from "./models.js";
+import { keccakHexFast } from "../merkle/index.js";
 
 export type ArtifactKind = "text-base" | "text-adapter" | "tabular";
 
@@ -263,7 +263,7 @@ export class ArtifactCatalog {
       }
       const kind = manifest.kind;
       if (kind !== "text-base" && kind !== "text-adapter" && kind !== "tabular") continue;
-      const artifactHash = keccakHex(bytes);
+      const artifactHash = keccakHexFast(bytes);
       const entry: CatalogEntry = { name: servedName(manifest, artifactHash), artifactHash, cid, kind, manifest };
       catalog.byName.set(entry.name, entry);
       catalog.byHash.set(artifactHash, entry);

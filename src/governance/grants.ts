@@ -15,10 +15,11 @@ import { ZeroAddress, type Interface } from "ethers";
 import { onChain } from "../chain/errors.js";
 import { formatOpen } from "../core/amount.js";
 import { PoaError } from "../core/errors.js";
-import { keccakHex, keccakText, type Hex } from "../core/hash.js";
+import { keccakText, type Hex } from "../core/hash.js";
 import { labelOf, type ProposalCall } from "./calls.js";
 import { actingAccount, chainTime, formatTime, waitUntil, when, type Governance } from "./contracts.js";
 import { propose, send, type Proposal } from "./proposals.js";
+import { keccakHexFast } from "../merkle/index.js";
 
 export const TIERS = ["exploration", "building", "expansion"] as const;
 export type Tier = (typeof TIERS)[number];
@@ -404,7 +405,7 @@ export function evidenceOf(input: { hash?: string; file?: string }): { evidence:
   } catch {
     throw new PoaError("FILE_NOT_FOUND", `cannot read the evidence file ${path}`, { details: { path } });
   }
-  return { evidence: keccakHex(bytes), source: `keccak-256 of ${path} (${bytes.length} bytes)` };
+  return { evidence: keccakHexFast(bytes), source: `keccak-256 of ${path} (${bytes.length} bytes)` };
 }
 
 /** The grantee submits (or resubmits) evidence for a milestone, no later than its deadline. */

@@ -21,6 +21,7 @@ export {
   type StandardDump,
 } from "./tree.js";
 export { processProof, processProofFromLeaf, verifyProof } from "./verify.js";
+export { KeccakStream, keccakHexFast, keccakLarge } from "./wasm.js";
 export { CHUNK_BYTES, treeJsonChunks, writeTreeJson, type WrittenFile } from "./dump.js";
 export { parseTreeJson, readTreeJson } from "./load.js";
 export {

@@ -26,11 +26,12 @@ import { onChain } from "../chain/errors.js";
 import { formatOpen } from "../core/amount.js";
 import { PoaError, messageOf } from "../core/errors.js";
 import { prepareOutputFile, writeFileAtomic } from "../core/fs.js";
-import { keccakHex, type Hex } from "../core/hash.js";
+import { type Hex } from "../core/hash.js";
 import { inputError } from "../core/jsonl.js";
 import { RewardDistributor__factory } from "../../types/ethers-contracts/index.js";
 import { parseRecordLine, type InferenceRecord } from "./record.js";
 import { REPORT_FORMAT } from "./report.js";
+import { keccakHexFast } from "../merkle/index.js";
 
 // ---------------------------------------------------------------------------------------------
 // The inputs, as read from a settlement folder (docs/settlement.md names every field).
@@ -260,7 +261,7 @@ export function loadSettlementFolder(folder: string, epoch?: bigint): Settlement
   const checked = (key: "records" | "breakdown" | "tree"): string => {
     const name = report.files[key].file;
     const bytes = readInput(folder, name);
-    const hash = keccakHex(bytes);
+    const hash = keccakHexFast(bytes);
     if (hash !== report.files[key].hash.toLowerCase())
       throw new PoaError(
         "INTEGRITY_MISMATCH",
@@ -311,7 +312,7 @@ export function loadSettlementFolder(folder: string, epoch?: bigint): Settlement
       breakdown.push(line);
     });
   checked("tree");
-  return { folder, report, reportHash: keccakHex(reportBytes), breakdown, records };
+  return { folder, report, reportHash: keccakHexFast(reportBytes), breakdown, records };
 }
 
 /** Apache ECharts' browser build, from the pinned npm package. */

@@ -8,11 +8,11 @@ import { ContentStore } from "../content/store.js";
 import { parseCid } from "../content/cid.js";
 import type { Json } from "../core/canonical-json.js";
 import { isPoaError, PoaError } from "../core/errors.js";
-import { keccakHex, type Hex } from "../core/hash.js";
+import { type Hex } from "../core/hash.js";
 import { readJsonl } from "../core/jsonl.js";
 import { loadModel } from "../factory/factory.js";
 import { parseRows } from "../factory/tabular.js";
-import { buildRewardTree } from "../merkle/index.js";
+import { buildRewardTree, keccakHexFast } from "../merkle/index.js";
 import { contributionAt, curatorsAt, type ChainState, type ModelRecord, type RootRecord } from "./chain-state.js";
 import type { Carry, ModelInputs, Payment, TrainingDocument } from "./compute.js";
 import { parseRecordLine, type InferenceRecord } from "./record.js";
@@ -187,7 +187,6 @@ export interface PreviousSettlement {
   root: RootRecord;
   balances: Map<string, bigint>;
   carry: Map<string, Carry>;
-  report: Record<string, Json>;
 }
 
 /**
@@ -219,14 +218,7 @@ export async function loadPrevious(
         action: "Fetch it (by its CID) into the content store: the new cumulative balances build on it.",
       },
     );
-  if (keccakHex(bytes) !== root.reportHash)
-    throw new PoaError(
-      "INTEGRITY_MISMATCH",
-      `the report of epoch ${root.epoch} does not hash to the reportHash posted on-chain`,
-      {
-        details: { epoch: root.epoch.toString(), expected: root.reportHash, actual: keccakHex(bytes) },
-      },
-    );
+  // content.get has checked keccak256(bytes) against the reportHash posted on-chain (CONTENT_HASH_MISMATCH).
   const report = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, Json>;
   const accounts = (report.accounts ?? {}) as Record<string, { cumulative: string }>;
   const balances = new Map(Object.entries(accounts).map(([a, v]) => [a, BigInt(v.cumulative)]));
@@ -246,7 +238,8 @@ export async function loadPrevious(
       { stakers: BigInt(c.stakers), contributors: BigInt(c.contributors) },
     ]),
   );
-  return { root, balances, carry, report };
+  // The parsed report is not kept: at 1,000,000 accounts it is hundreds of MiB of objects.
+  return { root, balances, carry };
 }
 
 /** Payments of the epochs from..to. */

@@ -9,7 +9,6 @@
 import { mkdirSync, renameSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-import { keccak_256 } from "@noble/hashes/sha3.js";
 import { Wallet } from "ethers";
 
 import type { DeploymentRecord } from "../chain/deployment.js";
@@ -21,10 +20,17 @@ import { ContentStore } from "../content/store.js";
 import { canonicalJson, type Json } from "../core/canonical-json.js";
 import { PoaError } from "../core/errors.js";
 import { writeFileAtomic } from "../core/fs.js";
-import { keccakHex, toHex, type Hex } from "../core/hash.js";
+import { toHex, type Hex } from "../core/hash.js";
 import type { NetworkContext } from "../context/network.js";
 import { findNearCopies } from "../attribution/near-copy.js";
-import { buildRewardTree, treeJsonChunks, writeTreeJson, type RewardTree } from "../merkle/index.js";
+import {
+  buildRewardTree,
+  KeccakStream,
+  keccakHexFast,
+  treeJsonChunks,
+  writeTreeJson,
+  type RewardTree,
+} from "../merkle/index.js";
 import { indexLogs, Journal, openStore, Outbox, storedLogs, type Database, type StoredLog } from "../store/index.js";
 import {
   DatanetRegistry__factory,
@@ -189,7 +195,7 @@ function eventManifest(logs: readonly StoredLog[], upTo: bigint): Record<string,
   return Object.fromEntries(
     [...byKind]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, v]) => [k, { count: v.length, hash: keccakHex(new TextEncoder().encode(v.join("\n"))) }]),
+      .map(([k, v]) => [k, { count: v.length, hash: keccakHexFast(new TextEncoder().encode(v.join("\n"))) }]),
   );
 }
 
@@ -244,7 +250,6 @@ export interface ComputedEpoch {
   total: bigint;
   reportHash: Hex;
   reportBytes: Uint8Array;
-  report: Json;
   /** The tree (undefined when no account has earned anything yet). */
   tree: RewardTree | undefined;
   recordsFile: string;
@@ -340,12 +345,12 @@ export async function computeEpochs(args: {
     .map(([account, cumulativeAmount]) => ({ account, cumulativeAmount }));
   let root: Hex = `0x${"00".repeat(32)}`;
   let tree: RewardTree | undefined;
-  let treeHash: Hex = keccakHex(new Uint8Array(0));
+  let treeHash: Hex = keccakHexFast(new Uint8Array(0));
   if (entries.length > 0) {
     tree = buildRewardTree(entries);
     root = tree.root;
     // tree.json is streamed (it is about 240 bytes a leaf): its hash too.
-    const hasher = keccak_256.create();
+    const hasher = new KeccakStream();
     for (const chunk of treeJsonChunks(tree)) hasher.update(chunk);
     treeHash = toHex(hasher.digest());
     const sum = entries.reduce((s, e) => s + e.cumulativeAmount, 0n);
@@ -389,8 +394,8 @@ export async function computeEpochs(args: {
     previous: prevBalances,
     root,
     files: {
-      records: { hash: keccakHex(new TextEncoder().encode(recordsFile)), count: records.size },
-      breakdown: { hash: keccakHex(new TextEncoder().encode(breakdown)), count: result.requests.length },
+      records: { hash: keccakHexFast(new TextEncoder().encode(recordsFile)), count: records.size },
+      breakdown: { hash: keccakHexFast(new TextEncoder().encode(breakdown)), count: result.requests.length },
       tree: { hash: treeHash, accounts: entries.length },
     },
     escrowed: args.escrowed,
@@ -406,7 +411,6 @@ export async function computeEpochs(args: {
     total: result.total,
     reportHash: encoded.hash,
     reportBytes: encoded.bytes,
-    report,
     tree,
     recordsFile,
     breakdown,
@@ -616,7 +620,7 @@ export async function settle(options: SettleOptions): Promise<SettleResult> {
 
     const job = new Journal(db, `settle:${context.name}:epochs-${fromEpoch}-${toEpoch}`);
     const folder = resolve(options.out ?? join("settlement", context.name), `epoch-${toEpoch}`);
-    const recordsHash = keccakHex(new TextEncoder().encode([...records.keys()].sort().join("\n")));
+    const recordsHash = keccakHexFast(new TextEncoder().encode([...records.keys()].sort().join("\n")));
     let computed: ComputedEpoch | undefined;
     const computeStep = await job.run(
       "compute",

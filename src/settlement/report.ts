@@ -11,8 +11,9 @@
  * report.json names the others by their keccak-256, so the report's hash covers them all.
  */
 import { canonicalJson, type Json } from "../core/canonical-json.js";
-import { keccakHex, type Hex } from "../core/hash.js";
+import { type Hex } from "../core/hash.js";
 import type { Carry, ModelBreakdown, RequestBreakdown, SettlementResult } from "./compute.js";
+import { keccakHexFast } from "../merkle/index.js";
 
 export const REPORT_FORMAT = "poa-settlement-report";
 export const REPORT_VERSION = 1;
@@ -188,5 +189,5 @@ export function buildReport(input: ReportInput): Json {
 /** The report's bytes and their hash (the on-chain reportHash). */
 export function encodeReport(report: Json): { bytes: Uint8Array; hash: Hex } {
   const bytes = new TextEncoder().encode(canonicalJson(report) + "\n");
-  return { bytes, hash: keccakHex(bytes) };
+  return { bytes, hash: keccakHexFast(bytes) };
 }

@@ -14,7 +14,7 @@ import { contractAddress } from "../chain/deployment.js";
 import { onChain } from "../chain/errors.js";
 import { ContentStore } from "../content/store.js";
 import { isPoaError, messageOf, PoaError } from "../core/errors.js";
-import { keccakHex, type Hex } from "../core/hash.js";
+import { type Hex } from "../core/hash.js";
 import type { NetworkContext } from "../context/network.js";
 import { openStore, type Database } from "../store/index.js";
 import { RewardDistributor__factory } from "../../types/ethers-contracts/index.js";
@@ -28,6 +28,7 @@ import {
   type SpanParameters,
 } from "./pipeline.js";
 import { SETTLEMENT_SCHEMA } from "./schema.js";
+import { keccakHexFast } from "../merkle/index.js";
 
 export interface VerifyOptions {
   context: NetworkContext;
@@ -125,7 +126,7 @@ export async function verifyEpoch(options: VerifyOptions): Promise<VerifyResult>
             "Fetch the settlement folder the settler published (report.json, records.jsonl), or its report by CID.",
         },
       );
-    const reportHash = keccakHex(reportBytes);
+    const reportHash = keccakHexFast(reportBytes);
     let report: Record<string, unknown> | undefined;
     try {
       report = JSON.parse(new TextDecoder().decode(reportBytes)) as Record<string, unknown>;
@@ -155,9 +156,9 @@ export async function verifyEpoch(options: VerifyOptions): Promise<VerifyResult>
         },
       );
     const recordsBytes = readFileSync(recordsPath);
-    if (files.records?.hash !== undefined && keccakHex(recordsBytes) !== files.records.hash)
+    if (files.records?.hash !== undefined && keccakHexFast(recordsBytes) !== files.records.hash)
       reasons.push(
-        `records.jsonl hashes to ${keccakHex(recordsBytes)}, not the ${files.records.hash} the report names`,
+        `records.jsonl hashes to ${keccakHexFast(recordsBytes)}, not the ${files.records.hash} the report names`,
       );
     let records;
     try {

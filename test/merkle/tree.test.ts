@@ -17,7 +17,7 @@ import {
   standardLeafHash,
   type RewardEntry,
 } from "../../src/merkle/index.js";
-import { wasmKeccak } from "../../src/merkle/wasm.js";
+import { KeccakStream, keccakHexFast, wasmKeccak } from "../../src/merkle/wasm.js";
 import { expectPoaError } from "../support/errors.js";
 import { library, randomEntries, randomHex, rng } from "./entries.js";
 
@@ -32,6 +32,32 @@ describe("src/merkle keccak.wasm", function () {
     }
     const big = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 131) & 0xff);
     expect(hex(wasmKeccak(big))).to.equal(hex(keccak_256(big)));
+  });
+
+  it("streams: any cut of a message into pieces, across its 1 MiB window, gives the one-shot digest", function () {
+    const next = rng(7);
+    // 2.5 MiB plus a tail that is not a multiple of the rate: the window is filled twice, then part-filled.
+    const data = Uint8Array.from({ length: 2_621_440 + 77 }, (_, i) => (i * 7 + (i >> 11)) & 0xff);
+    const expected = hex(keccak_256(data));
+    for (let trial = 0; trial < 4; trial++) {
+      const stream = new KeccakStream();
+      let at = 0;
+      const cuts: number[] = [];
+      while (at < data.length) {
+        const take = Math.min(data.length - at, trial === 0 ? data.length : Math.floor(next() * 400_000));
+        stream.update(data.subarray(at, at + take));
+        cuts.push(take);
+        at += take;
+      }
+      expect(hex(stream.digest()), `cut into ${cuts.join(", ")}`).to.equal(expected);
+    }
+    for (const len of [0, 1, 135, 136, 137, 65_535, 65_536, 1_048_560, 1_048_561])
+      expect(keccakHexFast(data.subarray(0, len)), `length ${len}`).to.equal(
+        `0x${hex(keccak_256(data.subarray(0, len)))}`,
+      );
+    const used = new KeccakStream().update(data.subarray(0, 10));
+    used.digest();
+    expect(() => used.update(data.subarray(0, 1))).to.throw(/after digest/);
   });
 
   it("the committed keccak.wasm is exactly what asm/keccak.ts compiles to", function () {
