@@ -10,7 +10,7 @@
  *   breakdown.jsonl  one line per paid request: spans or influence, payouts, what carried over
  * report.json names the others by their keccak-256, so the report's hash covers them all.
  */
-import { canonicalJson, type Json } from "../core/canonical-json.js";
+import { canonicalJson, canonicalJsonBytes, type Json } from "../core/canonical-json.js";
 import { type Hex } from "../core/hash.js";
 import type { Carry, ModelBreakdown, RequestBreakdown, SettlementResult } from "./compute.js";
 import { keccakHexFast } from "../merkle/index.js";
@@ -188,6 +188,6 @@ export function buildReport(input: ReportInput): Json {
 
 /** The report's bytes and their hash (the on-chain reportHash). */
 export function encodeReport(report: Json): { bytes: Uint8Array; hash: Hex } {
-  const bytes = new TextEncoder().encode(canonicalJson(report) + "\n");
+  const bytes = canonicalJsonBytes(report, 2, "\n");
   return { bytes, hash: keccakHexFast(bytes) };
 }

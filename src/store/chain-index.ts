@@ -563,10 +563,33 @@ export interface LogQuery {
   after?: { blockNumber: bigint; logIndex: number };
   /** At most this many (default: all). */
   limit?: number;
+  /** Without `limit`: rows per query (default 10,000). */
+  pageSize?: number;
 }
 
-/** Stored logs in chain order (block number, log index). */
+/** Rows per query when all logs are asked for (see `storedLogs`). */
+const LOG_PAGE = 10_000;
+
+/**
+ * Stored logs in chain order (block number, log index). Without a `limit`, they are read in pages
+ * (`pageSize`, default 10,000) by position: one query's answer is built in the database's memory, and PGlite's
+ * WebAssembly memory never shrinks, so one answer of every log would keep it at its largest.
+ */
 export async function storedLogs(db: Queryable, query: LogQuery): Promise<StoredLog[]> {
+  if (query.limit !== undefined) return storedLogsPage(db, query);
+  const pageSize = query.pageSize ?? LOG_PAGE;
+  const all: StoredLog[] = [];
+  let after = query.after;
+  for (;;) {
+    const page = await storedLogsPage(db, { ...query, ...(after === undefined ? {} : { after }), limit: pageSize });
+    for (const log of page) all.push(log);
+    if (page.length < pageSize) return all;
+    const last = page[page.length - 1]!;
+    after = { blockNumber: last.blockNumber, logIndex: last.logIndex };
+  }
+}
+
+async function storedLogsPage(db: Queryable, query: LogQuery): Promise<StoredLog[]> {
   const where = ["l.stream = $1"];
   const params: (string | bigint | number)[] = [query.stream];
   const add = (clause: string, value: string | bigint | number) => {

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
 
 import { checkLayers } from "../support/layers.js";
+import { tempDir } from "../support/temp.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -19,7 +19,7 @@ describe("layers: imports point one way (README, Layers)", function () {
   });
 
   it("catches an upward import, a confined package used elsewhere, a file in no layer and a cycle (fixture)", function () {
-    const dir = mkdtempSync(join(tmpdir(), "poa-layers-"));
+    const dir = tempDir("poa-layers-");
     const write = (path: string, text: string) => {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), text);

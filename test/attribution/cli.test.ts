@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
 
 import { main } from "../../src/cli/main.js";
+import { tempDir } from "../support/temp.js";
 
 /**
  * |actual - expected| <= delta. Not chai's closeTo: hardhat-ethers-chai-matchers (loaded when a
@@ -38,7 +38,7 @@ async function poa(...argv: string[]): Promise<{ code: number; out: string; err:
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), "poa-attr-cli-"));
+const dir = tempDir("poa-attr-cli-");
 function file(name: string, lines: string[]): string {
   const path = join(dir, name);
   writeFileSync(path, lines.join("\n") + "\n");

@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -8,6 +7,7 @@ import { expect } from "chai";
 import { Random, suffixArray, SuffixArrayBuilder } from "../../src/attribution/index.js";
 import { PoaError } from "../../src/core/errors.js";
 import { expectPoaError } from "../support/errors.js";
+import { tempDir } from "../support/temp.js";
 
 /** The suffix array by comparison sort (the end of the text sorts first). */
 function naiveSuffixArray(t: Int32Array): number[] {
@@ -118,7 +118,7 @@ describe("suffix array (SA-IS in WebAssembly)", function () {
 
   it("the committed sais.wasm is exactly what asm/sais.ts compiles to", function () {
     this.timeout(120_000);
-    const dir = mkdtempSync(join(tmpdir(), "poa-wasm-"));
+    const dir = tempDir("poa-wasm-");
     const out = join(dir, "sais.wasm");
     execFileSync(process.execPath, ["asm/build.mjs", out], { stdio: "pipe" });
     expect(readFileSync(out).equals(readFileSync("src/attribution/sais.wasm"))).to.equal(true);

@@ -1,5 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -19,6 +17,7 @@ import {
 } from "../../src/attribution/index.js";
 import { canonicalJson, type Json } from "../../src/core/canonical-json.js";
 import type { Located } from "../../src/core/jsonl.js";
+import { tempDir } from "../support/temp.js";
 
 /**
  * |actual - expected| <= delta. Not chai's closeTo: hardhat-ethers-chai-matchers (loaded when a
@@ -193,7 +192,7 @@ describe("span credit", function () {
 
   it("an index saved and loaded gives byte-identical results", function () {
     const index = buildIndex(corpus);
-    const dir = mkdtempSync(join(tmpdir(), "poa-index-"));
+    const dir = tempDir("poa-index-");
     saveIndex(index, dir, "00");
     const loaded = loadIndex(dir);
     expect(Array.from(loaded.sa)).to.deep.equal(Array.from(index.sa));

@@ -4,8 +4,7 @@
  * the command failed before acting, no change of state (files, chain).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,6 +15,7 @@ import { deployToNetwork } from "../../src/context/deploy.js";
 import { resolveNetwork } from "../../src/context/network.js";
 import { startDevnet, type Devnet } from "../../src/devnet/devnet.js";
 import { freePort } from "../../src/devnet/ports.js";
+import { tempDir } from "../support/temp.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const STACK_FRAME = /^\s+at\s.+[(:]/m;
@@ -47,7 +47,7 @@ function expectRefused(r: Result, code: number, what: RegExp): void {
 
 describe("poa with bad input: clear errors, right exit codes, no stack traces, nothing changed", function () {
   this.timeout(120_000);
-  const scratch = mkdtempSync(join(tmpdir(), "poa-bad-input-"));
+  const scratch = tempDir("poa-bad-input-");
   after(function () {
     rmSync(scratch, { recursive: true, force: true });
   });

@@ -6,8 +6,7 @@
  * chain is needed (test/settlement/html-report.test.ts renders a folder settled on a devnet).
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,6 +18,7 @@ import { buildRewardTree } from "../../src/merkle/index.js";
 import { computeSettlement } from "../../src/settlement/compute.js";
 import { recordHash, recordLine, type InferenceRecord } from "../../src/settlement/record.js";
 import { breakdownFile, buildReport, encodeReport } from "../../src/settlement/report.js";
+import { tempDir } from "../support/temp.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const STACK_FRAME = /^\s+at\s.+[(:]/m;
@@ -151,7 +151,7 @@ function writeSettlementFolder(folder: string): void {
 
 describe("poa report with bad input: clear errors, right exit codes, no stack traces, no page written", function () {
   this.timeout(120_000);
-  const scratch = mkdtempSync(join(tmpdir(), "poa-report-bad-input-"));
+  const scratch = tempDir("poa-report-bad-input-");
   const good = join(scratch, "epoch-0");
   before(function () {
     writeSettlementFolder(good);

@@ -4,8 +4,7 @@
  * no stack frame anywhere, and nothing started or changed.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,6 +14,7 @@ import type { RunningGateway } from "../../src/gateway/index.js";
 import { freshFolder } from "../store/support/backends.js";
 import { startTestGateway } from "../gateway/support/gateway.js";
 import { ACCOUNTS, startWorld, type World } from "../gateway/support/world.js";
+import { tempDir } from "../support/temp.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const STACK_FRAME = /^\s+at\s.+[(:]/m;
@@ -46,7 +46,7 @@ function expectRefused(r: Result, code: number, what: RegExp, hint?: RegExp): vo
 
 describe("poa serve with bad input: clear errors, right exit codes, no stack traces", function () {
   this.timeout(300_000);
-  const scratch = mkdtempSync(join(tmpdir(), "poa-serve-bad-"));
+  const scratch = tempDir("poa-serve-bad-");
   after(function () {
     rmSync(scratch, { recursive: true, force: true });
   });

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -8,6 +7,7 @@ import { expect } from "chai";
 import { CHUNK_SIZE, computeCid, contentHashOf, ContentStore, parseCid } from "../../src/content/index.js";
 import { isPoaError, type PoaError } from "../../src/core/errors.js";
 import { keccakHex } from "../../src/core/hash.js";
+import { tempDir } from "../support/temp.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -111,7 +111,7 @@ describe("content addresses (IPFS CIDv1, keccak256 content hash)", function () {
 
 describe("ContentStore (folder-backed)", function () {
   let root: string;
-  beforeEach(() => (root = mkdtempSync(join(tmpdir(), "poa-content-"))));
+  beforeEach(() => (root = tempDir("poa-content-")));
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it("stores, lists and returns bytes by CID, idempotently", async function () {

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -18,6 +17,7 @@ import {
   nextVersion,
   verifyDatanetOnChain,
 } from "../../src/datanet/index.js";
+import { tempDir } from "../support/temp.js";
 
 /** Runs the CLI with console output captured. */
 async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -43,7 +43,7 @@ describe("poa datanet verify", function () {
     expect(r.err).to.match(/missing --datanet/);
 
     // No --registry and no devnet to read it from: says how to start one.
-    const empty = mkdtempSync(join(tmpdir(), "poa-no-devnet-"));
+    const empty = tempDir("poa-no-devnet-");
     r = await runCli(["datanet", "verify", "--datanet", "1", "--dir", empty]);
     expect(r.code).to.equal(1);
     expect(r.err).to.match(/no devnet addresses at/);

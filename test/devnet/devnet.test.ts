@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,6 +32,7 @@ import {
   L2OpenToken__factory,
   RewardDistributor__factory,
 } from "../../types/ethers-contracts/index.js";
+import { tempDir } from "../support/temp.js";
 
 const OPEN = 10n ** 18n;
 const ERC20 = [
@@ -49,7 +49,7 @@ describe("devnet: L1 + OP Stack L2 on anvil, bridged with the Optimism SDK", fun
   let deploymentFile: string;
 
   before(async function () {
-    dir = mkdtempSync(join(tmpdir(), "poa-devnet-"));
+    dir = tempDir("poa-devnet-");
     net = await startDevnet({
       l1Port: await freePort(),
       l2Port: await freePort(),

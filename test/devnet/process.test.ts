@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -10,6 +9,7 @@ import { isAlive, type DevnetProcess } from "../../src/devnet/addresses.js";
 import { startDevnet } from "../../src/devnet/devnet.js";
 import { freePort, isPortFree } from "../../src/devnet/ports.js";
 import { PoaError } from "../../src/core/errors.js";
+import { tempDir } from "../support/temp.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -48,7 +48,7 @@ describe("devnet processes: nothing is left running", function () {
   let dir: string;
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "poa-devnet-proc-"));
+    dir = tempDir("poa-devnet-proc-");
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -16,6 +15,7 @@ import { batchInbox } from "../../src/devnet/l1.js";
 import { outputRoot } from "../../src/devnet/proposer.js";
 import { PoaError } from "../../src/core/errors.js";
 import { expectPoaErrorAsync } from "../support/errors.js";
+import { tempDir } from "../support/temp.js";
 
 function poaError(fn: () => unknown): PoaError {
   try {
@@ -107,7 +107,7 @@ describe("devnet building blocks (pure)", function () {
   });
 
   it("says how to start a devnet when none is running", async function () {
-    const dir = mkdtempSync(join(tmpdir(), "poa-none-"));
+    const dir = tempDir("poa-none-");
     try {
       const error = await expectPoaErrorAsync(requireRunningDevnet(dir), "DEVNET_NOT_RUNNING");
       expect(error.action).to.contain("Start a devnet");
@@ -118,7 +118,7 @@ describe("devnet building blocks (pure)", function () {
 
   it("deploys the protocol to Hardhat's in-process OP network too, idempotently", async function () {
     const connection = await network.create({ network: "hardhatOp", chainType: "op" });
-    const dir = mkdtempSync(join(tmpdir(), "poa-inproc-"));
+    const dir = tempDir("poa-inproc-");
     try {
       const [deployer] = await connection.ethers.getSigners();
       const signers = { l1: deployer!, l2: deployer! };

@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 
 import { expect } from "chai";
 import { createPublicClient, createWalletClient, defineChain, http, parseEther } from "viem";
@@ -9,6 +7,7 @@ import { chainConfig, publicActionsL1, publicActionsL2, walletActionsL1, walletA
 
 import { startDevnet, type Devnet } from "../../src/devnet/devnet.js";
 import { freePort } from "../../src/devnet/ports.js";
+import { tempDir } from "../support/temp.js";
 
 describe("devnet with viem's op-stack actions (no SDK): deposit, withdraw, prove, finalize", function () {
   this.timeout(60_000);
@@ -16,7 +15,7 @@ describe("devnet with viem's op-stack actions (no SDK): deposit, withdraw, prove
   let dir: string;
 
   before(async function () {
-    dir = mkdtempSync(join(tmpdir(), "poa-devnet-viem-"));
+    dir = tempDir("poa-devnet-viem-");
     net = await startDevnet({ l1Port: await freePort(), l2Port: await freePort(), dir });
   });
   after(async function () {

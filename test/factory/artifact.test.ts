@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 
 import { expect } from "chai";
 
@@ -17,6 +15,7 @@ import {
   type TextBaseModel,
 } from "../../src/factory/index.js";
 import { CONTRIBUTORS, refused, versionOf } from "./fixtures.js";
+import { tempDir } from "../support/temp.js";
 
 const general = [
   "a domestic animal kept for companionship\n\na small carnivorous mammal",
@@ -55,7 +54,7 @@ describe("model artifacts", function () {
   });
 
   it("are hashed with keccak256 and stored content-addressed; the loaded copy generates the same text", async function () {
-    const root = mkdtempSync(join(tmpdir(), "poa-artifact-"));
+    const root = tempDir("poa-artifact-");
     try {
       const trained = base();
       expect(trained.hash).to.equal(keccakHex(trained.bytes));

@@ -1,7 +1,6 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import {
@@ -21,8 +20,9 @@ import {
 } from "../../src/merkle/index.js";
 import { expectPoaError, expectPoaErrorAsync } from "../support/errors.js";
 import { library, randomEntries } from "./entries.js";
+import { tempDir } from "../support/temp.js";
 
-const scratch = (): string => mkdtempSync(join(tmpdir(), "poa-merkle-"));
+const scratch = (): string => tempDir("poa-merkle-");
 
 describe("tree.json: StandardMerkleTree's dump, streamed", function () {
   this.timeout(60_000);

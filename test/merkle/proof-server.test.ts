@@ -1,9 +1,8 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { toChecksumAddress } from "../../src/core/address.js";
@@ -18,6 +17,7 @@ import {
 import { startProofServer, type ProofServer } from "../../src/settlement/proofs.js";
 import { expectPoaErrorAsync } from "../support/errors.js";
 import { library, randomEntries } from "./entries.js";
+import { tempDir } from "../support/temp.js";
 
 interface Reply {
   status: number;
@@ -90,7 +90,7 @@ for (const source of ["tree", "treeFile", "shards"] as const) {
     let folder = "";
 
     before(async function () {
-      folder = mkdtempSync(join(tmpdir(), "poa-proofs-"));
+      folder = tempDir("poa-proofs-");
       await writeProofShards(tree, join(folder, "proofs"));
       await writeTreeJson(tree, join(folder, "tree.json"));
       server = await startProofServer({
@@ -170,7 +170,7 @@ describe("proof server: refusals at start, shard integrity, closing", function (
   this.timeout(60_000);
 
   it("refuses a root that is not the tree's or the shards', no source or two, a bad epoch or port", async function () {
-    const folder = join(mkdtempSync(join(tmpdir(), "poa-proofs-")), "proofs");
+    const folder = join(tempDir("poa-proofs-"), "proofs");
     await writeProofShards(tree, folder);
     const other = "0x" + "11".repeat(32);
     await expectPoaErrorAsync(
@@ -219,7 +219,7 @@ describe("proof server: refusals at start, shard integrity, closing", function (
   });
 
   it("refuses to serve an altered or damaged shard, and says when a shard cannot be read", async function () {
-    const folder = join(mkdtempSync(join(tmpdir(), "poa-proofs-")), "proofs");
+    const folder = join(tempDir("poa-proofs-"), "proofs");
     await writeProofShards(tree, folder, { prefixDigits: 1 });
     const byShard = (digit: string) => entries.findIndex((e) => e.account[2]!.toLowerCase() === digit);
     const [altered, damaged, missing, fine] = ["a", "b", "c", "d"].map(byShard) as [number, number, number, number];
@@ -251,7 +251,7 @@ describe("proof server: refusals at start, shard integrity, closing", function (
       [1 << 30, true],
       [1, false],
     ] as const) {
-      const folderCopy = join(mkdtempSync(join(tmpdir(), "poa-proofs-")), "proofs");
+      const folderCopy = join(tempDir("poa-proofs-"), "proofs");
       await writeProofShards(tree, folderCopy, { prefixDigits: 1 });
       const server = await startProofServer({ shards: folderCopy, root: tree.root, epoch: 3, cacheBytes });
       try {

@@ -2,8 +2,7 @@ import { SimpleMerkleTree } from "@openzeppelin/merkle-tree";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { addressProblem, checkAddress, toChecksumAddress } from "../../src/core/address.js";
@@ -20,6 +19,7 @@ import {
 import { KeccakStream, keccakHexFast, wasmKeccak } from "../../src/merkle/wasm.js";
 import { expectPoaError } from "../support/errors.js";
 import { library, randomEntries, randomHex, rng } from "./entries.js";
+import { tempDir } from "../support/temp.js";
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 
@@ -62,7 +62,7 @@ describe("src/merkle keccak.wasm", function () {
 
   it("the committed keccak.wasm is exactly what asm/keccak.ts compiles to", function () {
     this.timeout(120_000);
-    const out = join(mkdtempSync(join(tmpdir(), "poa-wasm-")), "keccak.wasm");
+    const out = join(tempDir("poa-wasm-"), "keccak.wasm");
     execFileSync(process.execPath, ["asm/build.mjs", "keccak", out], { stdio: "pipe" });
     expect(readFileSync(out).equals(readFileSync("src/merkle/keccak.wasm"))).to.equal(true);
   });

@@ -160,6 +160,13 @@ describeBackends("chain log index", (backend) => {
     });
     const all = await storedLogs(db, { stream: STREAM });
     expect([...page1, ...page2]).to.deep.equal(all.slice(0, 14));
+    // Reading them all goes by pages internally (10,000 rows by default): any page size gives the same list.
+    expect(all.length).to.be.greaterThan(14);
+    for (const pageSize of [1, 3, all.length, all.length + 1])
+      expect(await storedLogs(db, { stream: STREAM, pageSize }), `pages of ${pageSize}`).to.deep.equal(all);
+    expect(await storedLogs(db, { stream: STREAM, pageSize: 4, event: "RequestPaid" })).to.deep.equal(
+      all.filter((l) => l.event === "RequestPaid"),
+    );
   });
 
   it("resumes after kill -9 of the indexing process with exactly the rows of an uninterrupted run", async function () {

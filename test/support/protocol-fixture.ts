@@ -5,8 +5,7 @@
  * with the Model Factory and registers it, and a user pays for inference whose outputs the model
  * really generated, with canonical records. Nothing is mocked.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { MaxUint256, NonceManager, Wallet, type JsonRpcProvider, type Signer } from "ethers";
@@ -30,6 +29,7 @@ import {
   ModelRegistry__factory,
   RewardDistributor__factory,
 } from "../../types/ethers-contracts/index.js";
+import { tempDir } from "./temp.js";
 
 const OPEN = 10n ** 18n;
 const L2_BRIDGE = "0x4200000000000000000000000000000000000010";
@@ -76,7 +76,7 @@ export interface ChainFixture {
 
 /** A devnet with the protocol deployed and 100,000 OPEN minted on L2 to accounts 1..5. */
 export async function startChain(): Promise<ChainFixture> {
-  const dir = mkdtempSync(join(tmpdir(), "poa-settle-"));
+  const dir = tempDir("poa-settle-");
   const devnetDir = join(dir, "devnet");
   const net = await startDevnet({ dir: devnetDir, l1Port: await freePort(), l2Port: await freePort() });
   try {

@@ -12,8 +12,7 @@
  * Registration goes through `registerModels` only (one place to change when registration
  * becomes commit-reveal).
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 import { NonceManager, Wallet, type JsonRpcProvider, type Signer } from "ethers";
@@ -49,6 +48,7 @@ import {
   type L2OpenToken,
   type ModelRegistry,
 } from "../../../types/ethers-contracts/index.js";
+import { tempDir } from "../../support/temp.js";
 
 export const OPEN = 10n ** 18n;
 /** Gas and fee fields given up front: no estimate and no fee query per setup transaction. */
@@ -303,7 +303,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const adapterDatanets = options.adapterDatanets ?? 4;
   const adapterCount = options.adapters ?? pairs(adapterDatanets).length;
   const withTabular = options.tabular ?? true;
-  const dir = mkdtempSync(join(tmpdir(), "poa-gateway-world-"));
+  const dir = tempDir("poa-gateway-world-");
   const anvil = await startAnvil({
     name: "gateway-test-chain",
     host: "127.0.0.1",

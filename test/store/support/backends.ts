@@ -7,12 +7,12 @@
  * A fresh PGlite folder is a copy of one template folder made once per process (PGlite's initdb
  * takes seconds on this machine; a copy takes milliseconds, and the copied cluster is the same).
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 import { openDatabase } from "../../../src/store/open.js";
 import { startTestServer, type TestServer } from "./postgres.js";
+import { tempDir } from "../../support/temp.js";
 
 export type BackendName = "pglite" | "postgres";
 
@@ -31,7 +31,7 @@ process.once("exit", () => {
 
 /** A temp folder that is deleted when the process exits. */
 export function tempFolder(prefix = "poa-store-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = tempDir(prefix);
   folders.push(dir);
   return dir;
 }

@@ -4,8 +4,7 @@
  * deploy/protocol.ts (L1 and L2 parts on the same chain: only the L2 contracts matter here), a
  * published Datanet, a registered model and a gateway account that pays the FeeRouter.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -34,6 +33,7 @@ import {
   L2OpenToken__factory,
   ModelRegistry__factory,
 } from "../../../types/ethers-contracts/index.js";
+import { tempDir } from "../../support/temp.js";
 
 export const OPEN = 10n ** 18n;
 const DAY = 86_400n;
@@ -58,7 +58,7 @@ export function provider(url: string): JsonRpcProvider {
 
 /** Starts an anvil with the devnet mnemonic on a free port. */
 export async function startChain(chainId = CHAIN_ID): Promise<TestChain> {
-  const dir = mkdtempSync(join(tmpdir(), "poa-store-anvil-"));
+  const dir = tempDir("poa-store-anvil-");
   const anvil = await startAnvil({
     name: "store-test-chain",
     host: "127.0.0.1",

@@ -10,14 +10,14 @@
  * - `stop()` stops it by its PID (SIGINT: PostgreSQL's fast shutdown) and deletes its folder.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 import pg from "pg";
 
 import { reaper } from "../../../src/devnet/anvil.js";
 import { freePort } from "../../../src/devnet/ports.js";
+import { tempDir } from "../../support/temp.js";
 
 export interface TestServer {
   port: number;
@@ -52,7 +52,7 @@ async function binaries(): Promise<{ postgres: string }> {
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  const root = mkdtempSync(join(tmpdir(), "poa-pg-"));
+  const root = tempDir("poa-pg-");
   chmodSync(root, 0o777);
   const dataDir = join(root, "data");
   const port = await freePort();
