@@ -1008,7 +1008,15 @@ export function section(m: Summary): string {
   );
   out.push(
     table(
-      ["stage (in order)", "wall", "CPU", "peak RSS", "V8 heap at its end", "outside the heap at its end", "share of the wall time"],
+      [
+        "stage (in order)",
+        "wall",
+        "CPU",
+        "peak RSS",
+        "V8 heap at its end",
+        "outside the heap at its end",
+        "share of the wall time",
+      ],
       [
         ...settle.phases.map((p) => [
           p.name,

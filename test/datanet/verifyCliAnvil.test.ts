@@ -76,7 +76,9 @@ describe("poa datanet verify against anvil over HTTP", function () {
     await provider.send("anvil_setBalance", [BRIDGE, "0xde0b6b3a7640000"]);
     const bridge = await provider.getSigner(BRIDGE);
     for (const who of [curator, alice]) {
-      await (await open.connect(bridge).mint(await who.getAddress(), 10_000n * 10n ** 18n, { gasLimit: 500_000n })).wait();
+      await (
+        await open.connect(bridge).mint(await who.getAddress(), 10_000n * 10n ** 18n, { gasLimit: 500_000n })
+      ).wait();
       await (await open.connect(who).approve(await registry.getAddress(), 10_000n * 10n ** 18n)).wait();
     }
     const wait = async (tx: Promise<{ wait(): Promise<unknown> }>) => (await tx).wait();
