@@ -171,7 +171,7 @@ async function startChain(dir: string): Promise<Chain> {
       deployer: new NonceManager(new Wallet(devnetKey(0), provider)),
       async fund(address, amount) {
         await provider.send("anvil_setBalance", [address, "0x3635C9ADC5DEA00000"]); // 1,000 ETH
-        if (amount > 0n) await (await open.mint(address, amount)).wait();
+        if (amount > 0n) await (await open.mint(address, amount, { gasLimit: 500_000n })).wait(); // see test/store/support/chain.ts
       },
       async advanceTo(t, blocks = 3) {
         await advanceL2TimeTo(l2Rpc, l2ChainId, t, blocks);

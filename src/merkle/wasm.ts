@@ -163,13 +163,19 @@ const STREAM_BYTES = RATE * 7_710;
  */
 export class KeccakStream {
   private readonly arena = new Arena();
-  private readonly window = this.arena.alloc(STREAM_BYTES);
-  private readonly out = this.arena.alloc(32);
-  /** Bytes in the window not yet absorbed (fewer than STREAM_BYTES). */
+  /** Window size: a multiple of the rate, at most STREAM_BYTES. */
+  private readonly size: number;
+  private readonly window: number;
+  private readonly out: number;
+  /** Bytes in the window not yet absorbed (fewer than `size`). */
   private filled = 0;
   private done = false;
 
-  constructor() {
+  /** `expected`: the message's length when known, so a short message gets a window its size. */
+  constructor(expected = STREAM_BYTES) {
+    this.size = Math.min(STREAM_BYTES, Math.max(RATE, Math.ceil(expected / RATE) * RATE));
+    this.window = this.arena.alloc(this.size);
+    this.out = this.arena.alloc(32);
     this.arena.exports.streamStart();
   }
 
@@ -178,12 +184,12 @@ export class KeccakStream {
     const memory = this.arena.bytes();
     let at = 0;
     while (at < bytes.length) {
-      const take = Math.min(STREAM_BYTES - this.filled, bytes.length - at);
+      const take = Math.min(this.size - this.filled, bytes.length - at);
       memory.set(bytes.subarray(at, at + take), this.window + this.filled);
       this.filled += take;
       at += take;
-      if (this.filled === STREAM_BYTES) {
-        this.arena.exports.streamAbsorb(this.window, STREAM_BYTES);
+      if (this.filled === this.size) {
+        this.arena.exports.streamAbsorb(this.window, this.size);
         this.filled = 0;
       }
     }
@@ -203,7 +209,7 @@ export class KeccakStream {
 
 /** keccak-256 of `bytes` by the WebAssembly module, in a 1 MiB window: for large inputs. */
 export function keccakLarge(bytes: Uint8Array): Uint8Array {
-  return new KeccakStream().update(bytes).digest();
+  return new KeccakStream(bytes.length).update(bytes).digest();
 }
 
 /** Below this size the JavaScript keccak is as fast (no module instance to set up). */

@@ -171,7 +171,9 @@ export async function indexAndLoad(
     },
     ...(signal === undefined ? {} : { signal }),
   });
-  const logs = await storedLogs(db, { stream: streamName(context.name) });
+  // Up to the cursor just indexed: the pages of storedLogs are separate queries, and this bound keeps
+  // them one consistent range.
+  const logs = await storedLogs(db, { stream: streamName(context.name), toBlock: indexed.cursor });
   const block = await onChain("read the confirmed block", () => context.l2.getBlock(Number(indexed.cursor)));
   return {
     state: buildChainState(logs as EventLog[]),

@@ -578,6 +578,8 @@ const LOG_PAGE = 10_000;
 export async function storedLogs(db: Queryable, query: LogQuery): Promise<StoredLog[]> {
   if (query.limit !== undefined) return storedLogsPage(db, query);
   const pageSize = query.pageSize ?? LOG_PAGE;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1)
+    throw new PoaError("INVALID_VALUE", `storedLogs: pageSize must be a whole number of at least 1, not ${pageSize}`);
   const all: StoredLog[] = [];
   let after = query.after;
   for (;;) {

@@ -10,14 +10,14 @@
  * - `stop()` stops it by its PID (SIGINT: PostgreSQL's fast shutdown) and deletes its folder.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import pg from "pg";
 
 import { reaper } from "../../../src/devnet/anvil.js";
 import { freePort } from "../../../src/devnet/ports.js";
-import { tempDir } from "../../support/temp.js";
 
 export interface TestServer {
   port: number;
@@ -52,7 +52,9 @@ async function binaries(): Promise<{ postgres: string }> {
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  const root = tempDir("poa-pg-");
+  // Directly under the system temp dir, not under the tests' per-process root (mode 0700): when
+  // the tests run as root, initdb and the server run as the `postgres` user, who must reach it.
+  const root = mkdtempSync(join(tmpdir(), "poa-pg-"));
   chmodSync(root, 0o777);
   const dataDir = join(root, "data");
   const port = await freePort();
