@@ -61,7 +61,7 @@ import {
 } from "../types/ethers-contracts/index.js";
 import type { BenchSection } from "./run.js";
 import type { ChildArgs, ChildResult, Phase } from "./settlement-child.js";
-import { gatherCorpus, type Corpus } from "./settlement-corpus.js";
+import { gatherCorpus, type Corpus, type SourceSummary } from "./settlement-corpus.js";
 
 const envInt = (name: string, fallback: number) => {
   const v = process.env[name];
@@ -811,16 +811,8 @@ export interface Summary {
     dropped: number;
     minChunk: number;
     maxChunk: number;
-    sources: {
-      name: string;
-      origin: string;
-      licence: string;
-      documents: number;
-      tokens: number;
-      bytes: number;
-      packages: number;
-      licences: [string, number][];
-    }[];
+    /** SourceSummary as written to JSON: counts of packages, licences as entries. */
+    sources: (Omit<SourceSummary, "packages" | "licences"> & { packages: number; licences: [string, number][] })[];
   };
   model: { trainMs: number; artifactBytes: number; manifest: unknown };
   setup: {

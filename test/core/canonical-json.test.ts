@@ -1,18 +1,7 @@
 import { expect } from "chai";
 
 import { canonicalJson, canonicalJsonBytes, type Json } from "../../src/core/canonical-json.js";
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../merkle/entries.js";
 
 const ALPHABET = ["a", "Z", "0", " ", '"', "\\", "\n", "\u0001", "é", "€", "😀", "\ud800", "𝄞", "/"];
 

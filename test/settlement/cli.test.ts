@@ -312,29 +312,7 @@ describe("poa settle / verify / claim (the binary) on a devnet", function () {
     // The server store starts empty: it reads the chain from the deployment and builds on the
     // finalized epoch 0 (its report comes from the content store, checked against the chain).
     copyFileSync(f.recordsFile, join(f.dir, "records-all.jsonl"));
-    // The previous report is checked before it is used: an altered stored copy is refused, and nothing is sent.
-    const reportBytes = readFileSync(join(f.dir, "settlement", "epoch-0", "report.json"));
-    const cid = await computeCid(reportBytes);
-    const stored = join(f.contentDir, "blobs", cid.slice(-2), cid);
-    const altered = Buffer.from(reportBytes);
-    altered[altered.length - 2] = altered[altered.length - 2]! ^ 1;
-    writeFileSync(stored, altered);
-    refused(
-      poa([
-        "settle",
-        ...base({ store: url }),
-        "--out",
-        join(f.dir, "settlement"),
-        "--records",
-        join(f.dir, "records-all.jsonl"),
-        "--no-wait",
-      ]),
-      1,
-      /the report of epoch 0.*the stored copy was altered/,
-    );
-    expect((await distributor.pendingRoot()).epoch).to.not.equal(1n);
-    writeFileSync(stored, reportBytes);
-    const r = poa([
+    const onServer = [
       "settle",
       ...base({ store: url }),
       "--out",
@@ -342,7 +320,18 @@ describe("poa settle / verify / claim (the binary) on a devnet", function () {
       "--records",
       join(f.dir, "records-all.jsonl"),
       "--no-wait",
-    ]);
+    ];
+    // The previous report is checked before it is used: an altered stored copy is refused, and nothing is sent.
+    const reportBytes = readFileSync(join(f.dir, "settlement", "epoch-0", "report.json"));
+    const cid = await computeCid(reportBytes);
+    const stored = join(f.contentDir, "blobs", cid.slice(-2), cid);
+    const altered = Buffer.from(reportBytes);
+    altered[altered.length - 2] = altered[altered.length - 2]! ^ 1;
+    writeFileSync(stored, altered);
+    refused(poa(onServer), 1, /the report of epoch 0.*the stored copy was altered/);
+    expect((await distributor.pendingRoot()).epoch).to.not.equal(1n);
+    writeFileSync(stored, reportBytes);
+    const r = poa(onServer);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/Epochs 1\.\.1: root 0x[0-9a-f]{64}/);
     await mine();
