@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, openSync, closeSync } from "node:fs";
+import { existsSync, openSync, closeSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { PoaError } from "../core/errors.js";
@@ -48,8 +48,9 @@ class Reaper {
     return this.child;
   }
 
-  add(pgid: number): void {
-    this.ensure().stdin?.write(`add ${pgid}\n`);
+  /** Registers a process group, and a folder to remove once the group is gone. */
+  add(pgid: number, folder?: string): void {
+    this.ensure().stdin?.write(folder === undefined ? `add ${pgid}\n` : `add ${pgid} ${folder}\n`);
   }
 
   del(pgid: number): void {
@@ -75,6 +76,13 @@ export interface AnvilOptions {
   /** Genesis timestamp (seconds). */
   timestamp?: number;
   baseFee?: bigint;
+  /**
+   * Folder for the states anvil moves out of memory (it keeps the latest blocks' states in memory
+   * and writes older ones to disk, several GiB over a long run). Defaults to `<log name>-states`
+   * next to the log file. It is emptied at start and removed when anvil exits, however it exits;
+   * without it anvil writes them under ~/.foundry/anvil/tmp and leaves them there when killed.
+   */
+  statesDir?: string;
   extraArgs?: string[];
 }
 
@@ -102,6 +110,13 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilProcess> {
     String(options.accounts),
     "--no-request-size-limit",
   ];
+  const statesDir =
+    options.statesDir ??
+    join(dirname(options.logFile), `${basename(options.logFile, extname(options.logFile))}-states`);
+  // A chain killed with SIGKILL leaves its states behind: they belong to no running chain.
+  rmSync(statesDir, { recursive: true, force: true });
+  mkdirSync(statesDir, { recursive: true });
+  args.push("--cache-path", statesDir);
   if (options.optimism === true) args.push("--network", "optimism");
   if (options.timestamp !== undefined) args.push("--timestamp", String(options.timestamp));
   if (options.baseFee !== undefined) args.push("--block-base-fee-per-gas", options.baseFee.toString());
@@ -115,9 +130,14 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilProcess> {
     throw new PoaError("DEVNET_START_FAILED", `could not start anvil for ${options.name}`, {
       action: `See ${options.logFile}.`,
     });
-  reaper.add(pid);
+  reaper.add(pid, statesDir);
   child.unref();
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      rmSync(statesDir, { recursive: true, force: true });
+      resolve(code);
+    }),
+  );
   let running = true;
   void exited.then(() => {
     running = false;

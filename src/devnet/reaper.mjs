@@ -1,9 +1,13 @@
 // The devnet's watchdog. The devnet process starts it with a pipe on stdin and writes the
-// process-group id of every anvil it spawns, one per line. When that pipe closes (the devnet
-// exited, crashed or was killed with SIGKILL, so no cleanup code of its own could run), the
-// reaper sends SIGTERM to every group, then SIGKILL to any still alive after two seconds, so no
-// chain is ever left running. Plain JavaScript: it must start fast and depend on nothing.
+// process-group id of every anvil it spawns, one per line, each optionally followed by a folder
+// (the chain's states on disk). When that pipe closes (the devnet exited, crashed or was killed
+// with SIGKILL, so no cleanup code of its own could run), the reaper sends SIGTERM to every group,
+// then SIGKILL to any still alive after two seconds, so no chain is ever left running, and then
+// removes the groups' folders. Plain JavaScript: it must start fast and depend on nothing.
+import { rmSync } from "node:fs";
+
 const groups = new Set();
+const folders = new Map();
 let buffer = "";
 process.stdin.setEncoding("utf8");
 process.stdin.on("data", (chunk) => {
@@ -11,13 +15,29 @@ process.stdin.on("data", (chunk) => {
   const lines = buffer.split("\n");
   buffer = lines.pop() ?? "";
   for (const line of lines) {
-    const [verb, id] = line.trim().split(" ");
+    const [verb, id, ...rest] = line.trim().split(" ");
     const pgid = Number(id);
     if (!Number.isInteger(pgid) || pgid <= 1) continue;
-    if (verb === "add") groups.add(pgid);
-    if (verb === "del") groups.delete(pgid);
+    if (verb === "add") {
+      groups.add(pgid);
+      if (rest.length > 0) folders.set(pgid, rest.join(" "));
+    }
+    if (verb === "del") {
+      groups.delete(pgid);
+      folders.delete(pgid);
+    }
   }
 });
+const finish = () => {
+  for (const folder of folders.values()) {
+    try {
+      rmSync(folder, { recursive: true, force: true });
+    } catch {
+      // nothing more can be done
+    }
+  }
+  process.exit(0);
+};
 const signal = (name) => {
   for (const pgid of groups) {
     try {
@@ -28,17 +48,18 @@ const signal = (name) => {
   }
 };
 process.stdin.on("end", () => {
-  if (groups.size === 0) process.exit(0);
+  if (groups.size === 0) finish();
   signal("SIGTERM");
+  // Both timers keep the reaper alive (nothing else does once stdin has ended) until the groups
+  // are gone, or two seconds have passed and SIGKILL is sent; then it removes the folders.
   setTimeout(() => {
     signal("SIGKILL");
-    process.exit(0);
-  }, 2000).unref();
-  const poll = setInterval(() => {
+    finish();
+  }, 2000);
+  setInterval(() => {
     signal(0);
-    if (groups.size === 0) process.exit(0);
+    if (groups.size === 0) finish();
   }, 50);
-  poll.unref();
 });
 // Ignore the terminal's Ctrl-C: the reaper must outlive the devnet to clean up after it.
 process.on("SIGINT", () => {});

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { expect } from "chai";
 
 import { isAlive, type DevnetProcess } from "../../src/devnet/addresses.js";
+import { startAnvil } from "../../src/devnet/anvil.js";
+import { TEST_MNEMONIC } from "../../src/devnet/config.js";
 import { startDevnet } from "../../src/devnet/devnet.js";
 import { freePort, isPortFree } from "../../src/devnet/ports.js";
 import { PoaError } from "../../src/core/errors.js";
@@ -68,6 +70,7 @@ describe("devnet processes: nothing is left running", function () {
     child.kill("SIGTERM");
     expect(await exited, output()).to.equal("0/null");
     for (const pid of proc.anvilPids) expect(isAlive(pid), `anvil ${pid}`).to.equal(false);
+    for (const chain of ["l1", "l2"]) expect(existsSync(join(dir, `${chain}-states`)), chain).to.equal(false);
     expect(await isPortFree("127.0.0.1", l1Port)).to.equal(true);
     expect(await isPortFree("127.0.0.1", l2Port)).to.equal(true);
   });
@@ -77,6 +80,47 @@ describe("devnet processes: nothing is left running", function () {
     child.kill("SIGKILL");
     await waitUntil(() => proc.anvilPids.every((pid) => !isAlive(pid)), 5_000, "the reaper stopped both anvils");
     if (proc.reaperPid !== undefined) await waitUntil(() => !isAlive(proc.reaperPid!), 5_000, "the reaper exited");
+    for (const chain of ["l1", "l2"])
+      expect(existsSync(join(dir, `${chain}-states`)), `${chain}'s states after the reaper`).to.equal(false);
+  });
+
+  it("anvil writes old states into the chain's own folder, reads them back, and the folder goes with the chain", async function () {
+    const files = (folder: string): number =>
+      readdirSync(folder, { withFileTypes: true }).reduce(
+        (n, entry) => n + (entry.isDirectory() ? files(join(folder, entry.name)) : 1),
+        0,
+      );
+    const statesDir = join(dir, "chain-states");
+    const anvil = await startAnvil({
+      name: "states",
+      host: "127.0.0.1",
+      port: await freePort(),
+      chainId: 31337,
+      mnemonic: TEST_MNEMONIC,
+      accounts: 2,
+      logFile: join(dir, "chain.log"),
+    });
+    const call = async (method: string, params: unknown[]) => {
+      const response = await fetch(anvil.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      });
+      return ((await response.json()) as { result: string }).result;
+    };
+    try {
+      const [from, to] = (await call("eth_accounts", [])) as unknown as [string, string];
+      // Enough blocks with a transaction each that anvil moves the oldest states out of memory.
+      for (let i = 0; i < 600; i++) await call("eth_sendTransaction", [{ from, to, value: "0x1" }]);
+      expect(files(statesDir), "state files written to the chain's folder").to.be.greaterThan(0);
+      // A state that only the disk holds now still answers.
+      const before = BigInt(await call("eth_getBalance", [to, "0x1"]));
+      const after = BigInt(await call("eth_getBalance", [to, "0x5"]));
+      expect(after - before).to.equal(4n);
+    } finally {
+      await anvil.stop();
+    }
+    expect(existsSync(statesDir), "the states folder after the chain stopped").to.equal(false);
   });
 
   it("Ctrl-C during start-up (an aborted start) stops what was already started", async function () {
