@@ -3,22 +3,50 @@
  * process exits, so a test run leaves nothing in the system's temporary folder (a settlement
  * fixture alone writes hundreds of MiB), whether or not each test cleans up after itself.
  * `POA_KEEP_TEMP=1` keeps them (to look at what a test wrote, such as the HTML report's
- * screenshot) and prints where they are.
+ * screenshot) and prints where they are. A process killed by a signal cannot remove its root, so
+ * the first call also removes the roots of test processes that are no longer running (but not
+ * those kept with `POA_KEEP_TEMP=1`, marked by a `.keep` file).
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 let root: string | undefined;
 
+const ROOT_NAME = /^poa-test-(\d+)-/;
+const KEEP = ".keep";
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes the roots left by test processes that died without their exit handler running. */
+export function removeOrphans(): void {
+  if (process.env.POA_KEEP_TEMP === "1") return;
+  for (const name of readdirSync(tmpdir())) {
+    const pid = ROOT_NAME.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || running(Number(pid))) continue;
+    const orphan = join(tmpdir(), name);
+    if (!existsSync(join(orphan, KEEP))) rmSync(orphan, { recursive: true, force: true });
+  }
+}
+
 /** A fresh folder named `<prefix>XXXXXX` under this process's temporary root. */
 export function tempDir(prefix: string): string {
   if (root === undefined) {
+    removeOrphans();
     const made = mkdtempSync(join(tmpdir(), `poa-test-${process.pid}-`));
     root = made;
-    if (process.env.POA_KEEP_TEMP === "1")
+    if (process.env.POA_KEEP_TEMP === "1") {
+      writeFileSync(join(made, KEEP), "kept by POA_KEEP_TEMP=1; remove the folder when done\n");
       process.on("exit", () => process.stderr.write(`[test] POA_KEEP_TEMP=1: kept the tests' folders in ${made}\n`));
-    else process.on("exit", () => rmSync(made, { recursive: true, force: true }));
+    } else process.on("exit", () => rmSync(made, { recursive: true, force: true }));
   }
   mkdirSync(root, { recursive: true });
   return mkdtempSync(join(root, prefix));
