@@ -13,9 +13,11 @@ export { LEAF_ENCODING, leafHash, type RewardEntry } from "./leaf.js";
 export {
   buildHashTree,
   buildRewardTree,
+  compactRewardTree,
   MAX_LEAVES,
   rewardLeafHashes,
   type BuildOptions,
+  type CompactRewardTree,
   type HashTree,
   type RewardTree,
   type StandardDump,

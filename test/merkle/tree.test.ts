@@ -11,6 +11,7 @@ import {
   buildRewardTree,
   bytes32ToHex,
   checkAccount,
+  compactRewardTree,
   leafHash,
   rewardLeafHashes,
   standardLeafHash,
@@ -297,5 +298,31 @@ describe("src/merkle buildRewardTree: input checks in the WebAssembly encoder", 
     expect(tree.find("0x123")).to.equal(undefined);
     expect(tree.find("0x" + "zz".repeat(20))).to.equal(undefined);
     expectPoaError(() => tree.indexOf("0x" + "00".repeat(20)), "NOT_FOUND", /is not in this tree/);
+  });
+
+  it("the compact view answers as the tree: the same index, amount and proof for every entry", function () {
+    const entries = randomEntries(3001, 51);
+    const tree = buildRewardTree(entries);
+    const compact = compactRewardTree(tree);
+    expect(compact.root).to.equal(tree.root);
+    expect(compact.count).to.equal(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const a = entries[i]!.account;
+      const at = compact.find(i % 2 === 0 ? a.toLowerCase() : "0x" + a.slice(2).toUpperCase());
+      expect(at, a).to.equal(i);
+      expect(compact.amount(i), a).to.equal(entries[i]!.cumulativeAmount.toString());
+      expect(compact.proof(i), a).to.deep.equal(tree.proof(i));
+    }
+    expect(compact.find("0x" + "00".repeat(20))).to.equal(undefined);
+    expect(compact.find("0x123")).to.equal(undefined);
+    expectPoaError(() => compact.amount(entries.length), "VALUE_OUT_OF_RANGE", /no entry 3001/);
+    expectPoaError(() => compact.proof(-1), "VALUE_OUT_OF_RANGE", /no entry -1/);
+    const one = compactRewardTree(buildRewardTree(entries.slice(0, 1)));
+    expect([one.amount(0), one.proof(0)]).to.deep.equal([entries[0]!.cumulativeAmount.toString(), []]);
+    expectPoaError(
+      () => compactRewardTree(buildHashTree(new Uint8Array(64)) as never),
+      "MERKLE_INVALID",
+      /not a reward tree/,
+    );
   });
 });
