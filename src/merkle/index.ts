@@ -22,7 +22,7 @@ export {
   type RewardTree,
   type StandardDump,
 } from "./tree.js";
-export { processProof, processProofFromLeaf, verifyProof } from "./verify.js";
+export { processProof, processProofFast, processProofFromLeaf, verifyProof } from "./verify.js";
 export { KeccakStream, keccakHexFast, keccakLarge } from "./wasm.js";
 export { CHUNK_BYTES, treeJsonChunks, writeTreeJson, type WrittenFile } from "./dump.js";
 export { parseTreeJson, readTreeJson } from "./load.js";

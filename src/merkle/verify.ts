@@ -1,6 +1,8 @@
 /** Proof checking with the contract's rules, for scripts and wallets that hold no tree. */
 import { bytes32ToHex, hashPair, hexToBytes32, type Hex } from "./hash.js";
+import { PoaError } from "../core/errors.js";
 import { leafHash, type RewardEntry } from "./leaf.js";
+import { sharedArena } from "./wasm.js";
 
 /**
  * The root a proof leads to from a 32-byte leaf hash (sorted-pair hashing, as OpenZeppelin
@@ -24,4 +26,47 @@ export function processProof(entry: RewardEntry, proof: readonly Hex[]): Hex {
 /** Whether `proof` places `entry` in the tree with `root` (a malformed root is a PoaError). */
 export function verifyProof(root: Hex, entry: RewardEntry, proof: readonly Hex[]): boolean {
   return processProof(entry, proof) === bytes32ToHex(hexToBytes32(root, "root"));
+}
+
+const HEX64 = /^0x[0-9a-fA-F]{64}$/;
+const HEX40 = /^0x[0-9a-fA-F]{40}$/;
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+/**
+ * {@link processProof} with every hash in WebAssembly: about 1 µs a hash instead of about 5, for
+ * a server that checks a proof per request. The same root, and the same error for a malformed
+ * sibling (tested against it); an entry that cannot be encoded (an account that is not 0x and 40
+ * hex digits, in any case, or an amount that is not a uint256) is a MERKLE_INVALID PoaError.
+ */
+export function processProofFast(entry: RewardEntry, proof: readonly string[]): Hex {
+  const { account, cumulativeAmount: amount } = entry;
+  if (typeof account !== "string" || !HEX40.test(account))
+    throw new PoaError("MERKLE_INVALID", `account ${String(account)} is not a 20-byte hex address`, {
+      action: "Give the account as 0x followed by 40 hex digits.",
+    });
+  if (typeof amount !== "bigint" || amount < 0n || amount > MAX_UINT256)
+    throw new PoaError("MERKLE_INVALID", `cumulative amount ${String(amount)} is not a uint256`, {
+      action: "Give the amount as a non-negative bigint below 2^256.",
+    });
+  const { arena, bytes, pair, digest } = sharedArena();
+  // abi.encode(account, cumulativeAmount), then the double hash of the standard leaf.
+  bytes.fill(0, pair, pair + 12);
+  bytes.write(account.slice(2), pair + 12, 20, "hex");
+  bytes.write(amount.toString(16).padStart(64, "0"), pair + 32, 32, "hex");
+  arena.exports.hash(pair, 64, digest);
+  arena.exports.hash(digest, 32, digest);
+  for (let i = 0; i < proof.length; i++) {
+    const sibling = proof[i]!;
+    if (typeof sibling !== "string" || !HEX64.test(sibling)) hexToBytes32(sibling, `proof[${i}]`); // throws
+    // The pair in sorted order: the node and the sibling, smaller first.
+    bytes.write(sibling.slice(2), pair + 32, 32, "hex");
+    const nodeFirst = bytes.compare(bytes, pair + 32, pair + 64, digest, digest + 32) <= 0;
+    if (nodeFirst) bytes.copy(bytes, pair, digest, digest + 32);
+    else {
+      bytes.copy(bytes, pair, pair + 32, pair + 64);
+      bytes.copy(bytes, pair + 32, digest, digest + 32);
+    }
+    arena.exports.hash(pair, 64, digest);
+  }
+  return `0x${bytes.toString("hex", digest, digest + 32)}` as Hex;
 }

@@ -227,18 +227,21 @@ interface Shared {
   readonly ascii: number;
   readonly out: number;
   readonly digest: number;
+  /** 64 bytes: a pair of hashes, or an encoded leaf. */
+  readonly pair: number;
 }
 
 let shared: Shared | undefined;
 
-/** A long-lived instance with three small slots, for one-at-a-time work (address checks), created on first use. */
+/** A long-lived instance with four small slots, for one-at-a-time work (address and proof checks), created on first use. */
 export function sharedArena(): Shared {
   if (shared === undefined) {
     const arena = new Arena();
     const ascii = arena.alloc(48);
     const out = arena.alloc(32);
     const digest = arena.alloc(32);
-    shared = { arena, bytes: Buffer.from(arena.exports.memory.buffer), ascii, out, digest };
+    const pair = arena.alloc(64);
+    shared = { arena, bytes: Buffer.from(arena.exports.memory.buffer), ascii, out, digest, pair };
   }
   return shared;
 }

@@ -29,7 +29,7 @@ import {
   compactRewardTree,
   hexToBytes32,
   parseShardIndex,
-  processProof,
+  processProofFast,
   readShardBytes,
   readTreeJson,
   SHARD_INDEX_FILE,
@@ -230,7 +230,7 @@ function shardLookup(folder: string, root: Hex, cacheBytes: number): Lookup {
     const amount = BigInt(leaf.cumulativeAmount);
     let reached: string;
     try {
-      reached = processProof({ account: address, cumulativeAmount: amount }, leaf.proof as Hex[]);
+      reached = processProofFast({ account: address, cumulativeAmount: amount }, leaf.proof);
     } catch {
       throw damaged;
     }

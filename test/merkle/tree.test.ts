@@ -13,6 +13,8 @@ import {
   checkAccount,
   compactRewardTree,
   leafHash,
+  processProof,
+  processProofFast,
   rewardLeafHashes,
   standardLeafHash,
   type RewardEntry,
@@ -323,6 +325,53 @@ describe("src/merkle buildRewardTree: input checks in the WebAssembly encoder", 
       () => compactRewardTree(buildHashTree(new Uint8Array(64)) as never),
       "MERKLE_INVALID",
       /not a reward tree/,
+    );
+  });
+
+  it("processProofFast reaches the roots processProof reaches, right and altered proofs alike, and refuses the same siblings", function () {
+    const entries = randomEntries(700, 52);
+    const tree = buildRewardTree(entries);
+    const next = rng(53);
+    for (let i = 0; i < entries.length; i += 7) {
+      const entry = { ...entries[i]!, account: entries[i]!.account.toLowerCase() };
+      const proof = tree.proof(i);
+      expect(processProofFast(entry, proof), `entry ${i}`).to.equal(tree.root);
+      const altered = [...proof];
+      altered[Math.floor(next() * proof.length)] = `0x${randomHex(next, 64)}`;
+      const shorter = proof.slice(1);
+      const other = { ...entry, cumulativeAmount: entry.cumulativeAmount ^ 1n };
+      for (const [e, p] of [
+        [entry, altered],
+        [entry, shorter],
+        [other, proof],
+        [entry, []],
+      ] as const)
+        expect(processProofFast(e, p)).to.equal(processProof(e, p as never));
+    }
+    const proof = tree.proof(3);
+    for (const bad of ["0x12", `0x${"g".repeat(64)}`, `${proof[0]!}00`, proof[0]!.slice(2)]) {
+      const altered = [proof[0]!, bad];
+      const message = (f: () => unknown): string => {
+        try {
+          f();
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return "no error";
+      };
+      expect(message(() => processProofFast(entries[3]!, altered))).to.equal(
+        message(() => processProof(entries[3]!, altered as never)),
+      );
+    }
+    expectPoaError(
+      () => processProofFast({ account: "0x12", cumulativeAmount: 1n }, []),
+      "MERKLE_INVALID",
+      /not a 20-byte/,
+    );
+    expectPoaError(
+      () => processProofFast({ account: entries[0]!.account, cumulativeAmount: 1n << 256n }, []),
+      "MERKLE_INVALID",
+      /not a uint256/,
     );
   });
 });
