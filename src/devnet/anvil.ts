@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, openSync, closeSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, openSync, closeSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, dirname, extname, join } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { PoaError } from "../core/errors.js";
@@ -48,9 +48,9 @@ class Reaper {
     return this.child;
   }
 
-  /** Registers a process group, and a folder to remove once the group is gone. */
+  /** Registers a process group, and a folder to remove once the group is gone (as JSON: any path fits a line). */
   add(pgid: number, folder?: string): void {
-    this.ensure().stdin?.write(folder === undefined ? `add ${pgid}\n` : `add ${pgid} ${folder}\n`);
+    this.ensure().stdin?.write(folder === undefined ? `add ${pgid}\n` : `add ${pgid} ${JSON.stringify(folder)}\n`);
   }
 
   del(pgid: number): void {
@@ -76,13 +76,6 @@ export interface AnvilOptions {
   /** Genesis timestamp (seconds). */
   timestamp?: number;
   baseFee?: bigint;
-  /**
-   * Folder for the states anvil moves out of memory (it keeps the latest blocks' states in memory
-   * and writes older ones to disk, several GiB over a long run). Defaults to `<log name>-states`
-   * next to the log file. It is emptied at start and removed when anvil exits, however it exits;
-   * without it anvil writes them under ~/.foundry/anvil/tmp and leaves them there when killed.
-   */
-  statesDir?: string;
   extraArgs?: string[];
 }
 
@@ -93,6 +86,30 @@ export interface AnvilProcess {
   /** Stops the process group (SIGTERM, then SIGKILL after `graceMs`) and resolves once it exited. */
   stop(graceMs?: number): Promise<void>;
   exited: Promise<number | null>;
+}
+
+/** Removes a folder, best effort: a states folder that cannot be removed must not stop a chain. */
+function removeFolder(folder: string): void {
+  try {
+    rmSync(folder, { recursive: true, force: true });
+  } catch {
+    // left for the next start's sweep
+  }
+}
+
+/**
+ * A fresh folder, next to the log, for the states anvil moves out of memory: it keeps the recent
+ * blocks' states in memory and writes older ones to disk, gigabytes over a long run. Without one,
+ * anvil writes them under ~/.foundry/anvil/tmp and leaves them there when it is killed. The folder
+ * is removed when anvil exits (here, or by the reaper when this process dies first); folders of
+ * this log left by chains that were killed together with their reaper are removed now. Each start
+ * gets its own name, so a late reaper can never remove a newer chain's folder.
+ */
+function statesFolder(logFile: string): string {
+  const dir = resolve(dirname(logFile));
+  const prefix = `${basename(logFile, extname(logFile))}-states-`;
+  for (const name of readdirSync(dir)) if (name.startsWith(prefix)) removeFolder(join(dir, name));
+  return mkdtempSync(join(dir, prefix));
 }
 
 /** Starts one anvil in its own process group on 127.0.0.1 and waits until it answers RPC. */
@@ -110,31 +127,29 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilProcess> {
     String(options.accounts),
     "--no-request-size-limit",
   ];
-  const statesDir =
-    options.statesDir ??
-    join(dirname(options.logFile), `${basename(options.logFile, extname(options.logFile))}-states`);
-  // A chain killed with SIGKILL leaves its states behind: they belong to no running chain.
-  rmSync(statesDir, { recursive: true, force: true });
-  mkdirSync(statesDir, { recursive: true });
-  args.push("--cache-path", statesDir);
   if (options.optimism === true) args.push("--network", "optimism");
   if (options.timestamp !== undefined) args.push("--timestamp", String(options.timestamp));
   if (options.baseFee !== undefined) args.push("--block-base-fee-per-gas", options.baseFee.toString());
   args.push(...(options.extraArgs ?? []));
 
+  const binary = anvilBinary();
+  const statesDir = statesFolder(options.logFile);
+  args.push("--cache-path", statesDir);
   const log = openSync(options.logFile, "a");
-  const child = spawn(anvilBinary(), args, { stdio: ["ignore", log, log], detached: true });
+  const child = spawn(binary, args, { stdio: ["ignore", log, log], detached: true });
   closeSync(log);
   const pid = child.pid;
-  if (pid === undefined)
+  if (pid === undefined) {
+    removeFolder(statesDir);
     throw new PoaError("DEVNET_START_FAILED", `could not start anvil for ${options.name}`, {
       action: `See ${options.logFile}.`,
     });
+  }
   reaper.add(pid, statesDir);
   child.unref();
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => {
-      rmSync(statesDir, { recursive: true, force: true });
+      removeFolder(statesDir);
       resolve(code);
     }),
   );

@@ -1,6 +1,6 @@
 // The devnet's watchdog. The devnet process starts it with a pipe on stdin and writes the
 // process-group id of every anvil it spawns, one per line, each optionally followed by a folder
-// (the chain's states on disk). When that pipe closes (the devnet exited, crashed or was killed
+// (the chain's states on disk, as a JSON string). When that pipe closes (the devnet exited, crashed or was killed
 // with SIGKILL, so no cleanup code of its own could run), the reaper sends SIGTERM to every group,
 // then SIGKILL to any still alive after two seconds, so no chain is ever left running, and then
 // removes the groups' folders. Plain JavaScript: it must start fast and depend on nothing.
@@ -15,12 +15,19 @@ process.stdin.on("data", (chunk) => {
   const lines = buffer.split("\n");
   buffer = lines.pop() ?? "";
   for (const line of lines) {
-    const [verb, id, ...rest] = line.trim().split(" ");
+    // "add <pgid>" or "add <pgid> <folder as a JSON string>", and "del <pgid>".
+    const match = /^(add|del) (\d+)(?: (".*"))?$/.exec(line);
+    if (match === null) continue;
+    const [, verb, id, folder] = match;
     const pgid = Number(id);
-    if (!Number.isInteger(pgid) || pgid <= 1) continue;
+    if (pgid <= 1) continue;
     if (verb === "add") {
       groups.add(pgid);
-      if (rest.length > 0) folders.set(pgid, rest.join(" "));
+      try {
+        if (folder !== undefined) folders.set(pgid, JSON.parse(folder));
+      } catch {
+        // not a folder this process wrote: the chain is still reaped
+      }
     }
     if (verb === "del") {
       groups.delete(pgid);

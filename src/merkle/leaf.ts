@@ -6,6 +6,7 @@
 import { PoaError } from "../core/errors.js";
 import { addressProblem } from "../core/address.js";
 import { standardLeafHash } from "./hash.js";
+import { MAX_UINT256 } from "../core/amount.js";
 
 /** One leaf: an account and its cumulative reward since genesis (base units of OPEN). */
 export interface RewardEntry {
@@ -15,8 +16,6 @@ export interface RewardEntry {
 
 /** The leaf encoding, as `StandardMerkleTree` names it. */
 export const LEAF_ENCODING = ["address", "uint256"] as const;
-
-const MAX_UINT256 = (1n << 256n) - 1n;
 
 /** Checks one entry, throwing a PoaError that names it (by `index`) and says what to fix. */
 export function checkEntry(entry: RewardEntry, index: number): void {

@@ -12,6 +12,7 @@ import { readFile } from "node:fs/promises";
 import { PoaError } from "../core/errors.js";
 import { buildRewardTree, treeInternals, type BuildOptions, type RewardTree } from "./tree.js";
 import type { RewardEntry } from "./leaf.js";
+import { MAX_UINT256 } from "../core/amount.js";
 
 const NIBBLE = new Int8Array(256).fill(-1);
 for (let c = 0; c < 10; c++) NIBBLE[48 + c] = c;
@@ -19,7 +20,6 @@ for (let c = 0; c < 6; c++) NIBBLE[97 + c] = NIBBLE[65 + c] = 10 + c;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const MAX_UINT256 = (1n << 256n) - 1n;
 
 class Scanner {
   pos = 0;

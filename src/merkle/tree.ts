@@ -16,6 +16,7 @@ import { PoaError } from "../core/errors.js";
 import { bytes32ToHex as toHex, compareBytes32, type Hex } from "./hash.js";
 import { checkEntry, type RewardEntry } from "./leaf.js";
 import { Arena, type KeccakExports } from "./wasm.js";
+import { MAX_UINT256 } from "../core/amount.js";
 
 export type { Hex } from "./hash.js";
 
@@ -84,6 +85,8 @@ export interface TreeInternals {
   readonly treeIndexOf: Uint32Array;
   /** For reward trees: each entry's address as 5 little-endian u32 words, by the caller's index. */
   readonly addressWords?: Uint32Array;
+  /** For reward trees: the open-addressing table over `addressWords` that `find` searches. */
+  readonly addressTable?: AddressTable;
   /** For reward trees: the instance that holds the tree, and a scratch region in it for the writers. */
   readonly wasm?: { readonly exports: KeccakExports; readonly scratch: number; readonly scratchBytes: number };
 }
@@ -172,17 +175,20 @@ function layOut(
   };
 }
 
+/** Refuses an entry index outside a tree of `n` entries. */
+function checkEntryIndex(i: number, n: number): void {
+  if (!Number.isInteger(i) || i < 0 || i >= n) {
+    throw new PoaError("VALUE_OUT_OF_RANGE", `no entry ${i} in a tree of ${n} entries`, {
+      action: `Ask for an index from 0 to ${n - 1}.`,
+    });
+  }
+}
+
 function makeHashTree(nodes: Uint8Array, treeIndexOf: Uint32Array): HashTree {
   const n = treeIndexOf.length;
   const hexView = Buffer.from(nodes.buffer, nodes.byteOffset, nodes.byteLength);
   const total = 2 * n - 1;
-  const checkIndex = (i: number): void => {
-    if (!Number.isInteger(i) || i < 0 || i >= n) {
-      throw new PoaError("VALUE_OUT_OF_RANGE", `no entry ${i} in a tree of ${n} entries`, {
-        action: `Ask for an index from 0 to ${n - 1}.`,
-      });
-    }
-  };
+  const checkIndex = (i: number): void => checkEntryIndex(i, n);
   const tree: HashTree = {
     root: toHex(nodes, 0),
     count: n,
@@ -243,7 +249,6 @@ export function buildHashTree(leafHashes: Uint8Array, options: BuildOptions = {}
 }
 
 const MAX_UINT64 = (1n << 64n) - 1n;
-const MAX_UINT256 = (1n << 256n) - 1n;
 /** Entries encoded per WebAssembly call. */
 const CHUNK = 4096;
 /** The encoder's ASCII area, which the writers reuse as scratch once the tree is built. */
@@ -333,10 +338,13 @@ function sameAddress(a: Uint32Array, ao: number, b: Uint32Array, bo: number): bo
  * An open-addressing table of the first `limit` addresses (slot -> index + 1). Returns the
  * table, or the first index whose address an earlier entry already has, with that entry.
  */
-function addressTable(
-  words: Uint32Array,
-  limit: number,
-): { table: Int32Array; mask: number; seed: number } | { duplicate: number; first: number } {
+interface AddressTable {
+  readonly table: Int32Array;
+  readonly mask: number;
+  readonly seed: number;
+}
+
+function addressTable(words: Uint32Array, limit: number): AddressTable | { duplicate: number; first: number } {
   const seed = (Math.random() * 2 ** 32) >>> 0;
   const size = 2 ** Math.max(4, 32 - Math.clz32(Math.max(1, 2 * limit - 1)));
   const table = new Int32Array(size);
@@ -357,10 +365,7 @@ function addressTable(
 }
 
 /** An account's index through its address table (any letter case); undefined when absent or not an address. */
-function makeFind(
-  words: Uint32Array,
-  { table, mask, seed }: { table: Int32Array; mask: number; seed: number },
-): (account: string) => number | undefined {
+function makeFind(words: Uint32Array, { table, mask, seed }: AddressTable): (account: string) => number | undefined {
   const probe = new Uint8Array(20);
   const probeWords = new Uint32Array(probe.buffer);
   return (account) => {
@@ -497,6 +502,7 @@ export function buildRewardTree(entries: readonly RewardEntry[], options: BuildO
     nodes,
     treeIndexOf,
     addressWords: words,
+    addressTable: lookup,
     wasm: { exports: arena.exports, scratch: at.ascii, scratchBytes: SCRATCH_BYTES },
   });
   return rewardTree;
@@ -523,8 +529,8 @@ export interface CompactRewardTree {
 
 /** The compact view of a reward tree built by this module (see {@link CompactRewardTree}). */
 export function compactRewardTree(tree: RewardTree): CompactRewardTree {
-  const { nodes, treeIndexOf, addressWords } = treeInternals(tree);
-  if (addressWords === undefined) {
+  const { nodes, treeIndexOf, addressWords, addressTable: lookup } = treeInternals(tree);
+  if (addressWords === undefined || lookup === undefined) {
     throw new PoaError("MERKLE_INVALID", "this tree is not a reward tree", {
       action: "Build the tree with buildRewardTree or read it with readTreeJson.",
     });
@@ -544,19 +550,13 @@ export function compactRewardTree(tree: RewardTree): CompactRewardTree {
     ends[i] = used;
   }
   const amounts = Buffer.from(digits.subarray(0, used)); // an exact-size copy; the larger buffer goes
-  const lookup = addressTable(addressWords, n);
-  if ("duplicate" in lookup) throw new Error("a built tree holds an account twice");
   const { proof } = makeHashTree(nodes, treeIndexOf);
   return {
     root: tree.root,
     count: n,
     find: makeFind(addressWords, lookup),
     amount(i) {
-      if (!Number.isInteger(i) || i < 0 || i >= n) {
-        throw new PoaError("VALUE_OUT_OF_RANGE", `no entry ${i} in a tree of ${n} entries`, {
-          action: `Ask for an index from 0 to ${n - 1}.`,
-        });
-      }
+      checkEntryIndex(i, n);
       return amounts.toString("latin1", i === 0 ? 0 : ends[i - 1]!, ends[i]!);
     },
     proof,

@@ -27,6 +27,7 @@ import { canonicalJson } from "../core/canonical-json.js";
 import { PoaError } from "../core/errors.js";
 import { keccak, keccakText, toHex, type Hex } from "../core/hash.js";
 import { inputError } from "../core/jsonl.js";
+import { MAX_UINT256 } from "../core/amount.js";
 
 export const RECORD_TYPE =
   "InferenceRecord(uint256 chainId,uint256 modelId,address payer,uint256 tokensIn,uint256 tokensOut,bytes32 promptHash,bytes32 outputHash,bytes32 nonce)";
@@ -43,8 +44,6 @@ export interface InferenceRecord {
   /** 32 bytes, 0x-prefixed lower-case hex. */
   nonce: Hex;
 }
-
-const MAX_UINT256 = 2n ** 256n - 1n;
 
 function word(value: bigint): Uint8Array {
   const out = new Uint8Array(32);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,6 +37,9 @@ function startUntil(args: string[], marker: string): Promise<{ child: ChildProce
   });
 }
 
+/** The chains' states folders (`<log name>-states-XXXXXX`) in a folder. */
+const statesFolders = (folder: string): string[] => readdirSync(folder).filter((name) => /-states-/.test(name));
+
 async function waitUntil(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
@@ -60,6 +63,7 @@ describe("devnet processes: nothing is left running", function () {
     const started = await startUntil(args, "Devnet ready");
     const proc = JSON.parse(readFileSync(join(dir, "process.json"), "utf8")) as DevnetProcess;
     expect(proc.anvilPids).to.have.length(2);
+    expect(statesFolders(dir), "each chain's states folder").to.have.length(2);
     for (const pid of proc.anvilPids) expect(isAlive(pid)).to.equal(true);
     return { ...started, proc, l1Port, l2Port };
   }
@@ -70,7 +74,7 @@ describe("devnet processes: nothing is left running", function () {
     child.kill("SIGTERM");
     expect(await exited, output()).to.equal("0/null");
     for (const pid of proc.anvilPids) expect(isAlive(pid), `anvil ${pid}`).to.equal(false);
-    for (const chain of ["l1", "l2"]) expect(existsSync(join(dir, `${chain}-states`)), chain).to.equal(false);
+    expect(statesFolders(dir), "states folders after the stop").to.deep.equal([]);
     expect(await isPortFree("127.0.0.1", l1Port)).to.equal(true);
     expect(await isPortFree("127.0.0.1", l2Port)).to.equal(true);
   });
@@ -80,8 +84,7 @@ describe("devnet processes: nothing is left running", function () {
     child.kill("SIGKILL");
     await waitUntil(() => proc.anvilPids.every((pid) => !isAlive(pid)), 5_000, "the reaper stopped both anvils");
     if (proc.reaperPid !== undefined) await waitUntil(() => !isAlive(proc.reaperPid!), 5_000, "the reaper exited");
-    for (const chain of ["l1", "l2"])
-      expect(existsSync(join(dir, `${chain}-states`)), `${chain}'s states after the reaper`).to.equal(false);
+    expect(statesFolders(dir), "states folders after the reaper").to.deep.equal([]);
   });
 
   it("anvil writes old states into the chain's own folder, reads them back, and the folder goes with the chain", async function () {
@@ -90,7 +93,10 @@ describe("devnet processes: nothing is left running", function () {
         (n, entry) => n + (entry.isDirectory() ? files(join(folder, entry.name)) : 1),
         0,
       );
-    const statesDir = join(dir, "chain-states");
+    // What a chain killed together with its reaper leaves: removed by the next start with that log.
+    const left = join(dir, "chain-states-Left01");
+    mkdirSync(join(left, "anvil-state-x"), { recursive: true });
+    writeFileSync(join(left, "anvil-state-x", "state"), "x");
     const anvil = await startAnvil({
       name: "states",
       host: "127.0.0.1",
@@ -108,11 +114,14 @@ describe("devnet processes: nothing is left running", function () {
       });
       return ((await response.json()) as { result: string }).result;
     };
+    const [statesDir] = statesFolders(dir).map((name) => join(dir, name));
     try {
+      expect(statesDir, "a states folder next to the log").to.match(/chain-states-/);
+      expect(existsSync(left), "a killed chain's states folder").to.equal(false);
       const [from, to] = (await call("eth_accounts", [])) as unknown as [string, string];
       // Enough blocks with a transaction each that anvil moves the oldest states out of memory.
       for (let i = 0; i < 600; i++) await call("eth_sendTransaction", [{ from, to, value: "0x1" }]);
-      expect(files(statesDir), "state files written to the chain's folder").to.be.greaterThan(0);
+      expect(files(statesDir!), "state files written to the chain's folder").to.be.greaterThan(0);
       // A state that only the disk holds now still answers.
       const before = BigInt(await call("eth_getBalance", [to, "0x1"]));
       const after = BigInt(await call("eth_getBalance", [to, "0x5"]));
@@ -120,7 +129,7 @@ describe("devnet processes: nothing is left running", function () {
     } finally {
       await anvil.stop();
     }
-    expect(existsSync(statesDir), "the states folder after the chain stopped").to.equal(false);
+    expect(existsSync(statesDir!), "the states folder after the chain stopped").to.equal(false);
   });
 
   it("Ctrl-C during start-up (an aborted start) stops what was already started", async function () {

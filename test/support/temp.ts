@@ -7,7 +7,7 @@
  * the first call also removes the roots of test processes that are no longer running (but not
  * those kept with `POA_KEEP_TEMP=1`, marked by a `.keep` file).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -26,14 +26,22 @@ function running(pid: number): boolean {
   }
 }
 
-/** Removes the roots left by test processes that died without their exit handler running. */
+/**
+ * Removes the roots left by this user's test processes that died without their exit handler
+ * running. Best effort: a root that cannot be removed (another run is removing it) is left.
+ */
 export function removeOrphans(): void {
   if (process.env.POA_KEEP_TEMP === "1") return;
   for (const name of readdirSync(tmpdir())) {
     const pid = ROOT_NAME.exec(name)?.[1];
     if (pid === undefined || Number(pid) === process.pid || running(Number(pid))) continue;
     const orphan = join(tmpdir(), name);
-    if (!existsSync(join(orphan, KEEP))) rmSync(orphan, { recursive: true, force: true });
+    try {
+      if (statSync(orphan).uid !== process.getuid?.() || existsSync(join(orphan, KEEP))) continue;
+      rmSync(orphan, { recursive: true, force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
   }
 }
 
