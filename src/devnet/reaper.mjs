@@ -1,9 +1,10 @@
 // The devnet's watchdog. The devnet process starts it with a pipe on stdin and writes the
 // process-group id of every anvil it spawns, one per line, each optionally followed by a folder
-// (the chain's states on disk, as a JSON string). When that pipe closes (the devnet exited, crashed or was killed
-// with SIGKILL, so no cleanup code of its own could run), the reaper sends SIGTERM to every group,
-// then SIGKILL to any still alive after two seconds, so no chain is ever left running, and then
-// removes the groups' folders. Plain JavaScript: it must start fast and depend on nothing.
+// (the chain's states on disk, as a JSON string). When that pipe closes (the devnet exited,
+// crashed or was killed with SIGKILL, so no cleanup code of its own could run), the reaper sends
+// SIGTERM to every group, then SIGKILL to any still alive after two seconds, so no chain is ever
+// left running, and then removes the groups' folders. Plain JavaScript: it must start fast and
+// depend on nothing.
 import { rmSync } from "node:fs";
 
 const groups = new Set();

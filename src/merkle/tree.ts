@@ -334,16 +334,17 @@ function sameAddress(a: Uint32Array, ao: number, b: Uint32Array, bo: number): bo
   );
 }
 
-/**
- * An open-addressing table of the first `limit` addresses (slot -> index + 1). Returns the
- * table, or the first index whose address an earlier entry already has, with that entry.
- */
+/** An open-addressing table of addresses (slot -> index + 1), searched from a per-tree seed. */
 interface AddressTable {
   readonly table: Int32Array;
   readonly mask: number;
   readonly seed: number;
 }
 
+/**
+ * The table of the first `limit` addresses. Returns it, or the first index whose address an
+ * earlier entry already has, with that entry.
+ */
 function addressTable(words: Uint32Array, limit: number): AddressTable | { duplicate: number; first: number } {
   const seed = (Math.random() * 2 ** 32) >>> 0;
   const size = 2 ** Math.max(4, 32 - Math.clz32(Math.max(1, 2 * limit - 1)));
