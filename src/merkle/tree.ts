@@ -537,20 +537,10 @@ export function compactRewardTree(tree: RewardTree): CompactRewardTree {
     });
   }
   const n = tree.count;
+  const texts = tree.entries.map((e) => e.cumulativeAmount.toString());
   const ends = new Uint32Array(n);
-  let digits = Buffer.allocUnsafe(Math.max(64, 24 * n));
-  let used = 0;
-  for (let i = 0; i < n; i++) {
-    const text = tree.entries[i]!.cumulativeAmount.toString();
-    if (used + text.length > digits.length) {
-      const grown = Buffer.allocUnsafe(2 * digits.length + text.length);
-      digits.copy(grown, 0, 0, used);
-      digits = grown;
-    }
-    used += digits.write(text, used, "latin1");
-    ends[i] = used;
-  }
-  const amounts = Buffer.from(digits.subarray(0, used)); // an exact-size copy; the larger buffer goes
+  for (let i = 0, end = 0; i < n; i++) ends[i] = end += texts[i]!.length;
+  const amounts = Buffer.from(texts.join(""), "latin1");
   const { proof } = makeHashTree(nodes, treeIndexOf);
   return {
     root: tree.root,

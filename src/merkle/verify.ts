@@ -29,7 +29,6 @@ export function verifyProof(root: Hex, entry: RewardEntry, proof: readonly Hex[]
   return processProof(entry, proof) === bytes32ToHex(hexToBytes32(root, "root"));
 }
 
-const HEX64 = /^0x[0-9a-fA-F]{64}$/;
 const HEX40 = /^0x[0-9a-fA-F]{40}$/;
 
 /**
@@ -54,10 +53,8 @@ export function processProofFast(entry: RewardEntry, proof: readonly string[]): 
   arena.exports.hash(pair, 64, digest);
   arena.exports.hash(digest, 32, digest);
   for (let i = 0; i < proof.length; i++) {
-    const sibling = proof[i]!;
-    if (typeof sibling !== "string" || !HEX64.test(sibling)) hexToBytes32(sibling, `proof[${i}]`); // throws
+    bytes.set(hexToBytes32(proof[i], `proof[${i}]`), pair + 32);
     // The pair in sorted order: the node and the sibling, smaller first.
-    bytes.write(sibling.slice(2), pair + 32, 32, "hex");
     const nodeFirst = bytes.compare(bytes, pair + 32, pair + 64, digest, digest + 32) <= 0;
     if (nodeFirst) bytes.copy(bytes, pair, digest, digest + 32);
     else {

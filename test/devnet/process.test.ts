@@ -11,6 +11,7 @@ import { TEST_MNEMONIC } from "../../src/devnet/config.js";
 import { startDevnet } from "../../src/devnet/devnet.js";
 import { freePort, isPortFree } from "../../src/devnet/ports.js";
 import { PoaError } from "../../src/core/errors.js";
+import { CHAIN_ID, provider } from "../store/support/chain.js";
 import { tempDir } from "../support/temp.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -101,19 +102,13 @@ describe("devnet processes: nothing is left running", function () {
       name: "states",
       host: "127.0.0.1",
       port: await freePort(),
-      chainId: 31337,
+      chainId: CHAIN_ID,
       mnemonic: TEST_MNEMONIC,
       accounts: 2,
       logFile: join(dir, "chain.log"),
     });
-    const call = async (method: string, params: unknown[]) => {
-      const response = await fetch(anvil.rpcUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-      });
-      return ((await response.json()) as { result: string }).result;
-    };
+    const rpc = provider(anvil.rpcUrl);
+    const call = (method: string, params: unknown[]) => rpc.send(method, params) as Promise<string>;
     const [statesDir] = statesFolders(dir).map((name) => join(dir, name));
     try {
       expect(statesDir, "a states folder next to the log").to.match(/chain-states-/);
@@ -127,6 +122,7 @@ describe("devnet processes: nothing is left running", function () {
       const after = BigInt(await call("eth_getBalance", [to, "0x5"]));
       expect(after - before).to.equal(4n);
     } finally {
+      rpc.destroy();
       await anvil.stop();
     }
     expect(existsSync(statesDir!), "the states folder after the chain stopped").to.equal(false);

@@ -11,20 +11,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { isAlive } from "../../src/devnet/addresses.js";
+
 let root: string | undefined;
 
 const ROOT_NAME = /^poa-test-(\d+)-/;
 const KEEP = ".keep";
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Removes the roots left by this user's test processes that died without their exit handler
@@ -34,7 +26,7 @@ export function removeOrphans(): void {
   if (process.env.POA_KEEP_TEMP === "1") return;
   for (const name of readdirSync(tmpdir())) {
     const pid = ROOT_NAME.exec(name)?.[1];
-    if (pid === undefined || Number(pid) === process.pid || running(Number(pid))) continue;
+    if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
     const orphan = join(tmpdir(), name);
     try {
       if (statSync(orphan).uid !== process.getuid?.() || existsSync(join(orphan, KEEP))) continue;
